@@ -1,1 +1,7 @@
-export const PROTOCOL_VERSION = 1;
+export * from './errors.ts';
+export * from './text.ts';
+export * from './model.ts';
+export * from './commands.ts';
+export * from './events.ts';
+export * from './messages.ts';
+export * from './http.ts';

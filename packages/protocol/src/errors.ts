@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/**
+ * Every error a client can cause, in one list. The UI maps `code` to a message in its catalogue;
+ * `message` is for developers and logs and is never shown to a person as is.
+ */
+export const ERROR_CODES = [
+  'invalid',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'wrong_phase',
+  'rate_limited',
+  'too_large',
+  'closed',
+  'version_mismatch',
+  'internal'
+] as const;
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ProtocolErrorSchema = z.strictObject({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  /** Which field was wrong, for `invalid` (a dotted path such as `title`). */
+  field: z.string().optional(),
+  /** For `rate_limited`: how long to wait before trying again. */
+  retryAfterMs: z.number().int().nonnegative().optional()
+});
+export type ProtocolError = z.infer<typeof ProtocolErrorSchema>;
+
+export function protocolError(code: ErrorCode, message: string, extra: Omit<ProtocolError, 'code' | 'message'> = {}): ProtocolError {
+  return { code, message, ...extra };
+}
+
+/** Turns a failed schema parse into one typed `invalid` error naming the first bad field. */
+export function invalidFromZod(error: z.ZodError): ProtocolError {
+  const first = error.issues[0];
+  const field = first && first.path.length > 0 ? first.path.map(String).join('.') : undefined;
+  const message = first ? `${field ?? 'input'}: ${first.message}` : 'invalid input';
+  return field === undefined ? protocolError('invalid', message) : protocolError('invalid', message, { field });
+}
+
+/** Socket.IO disconnect / WebSocket close reasons, in one place. */
+export const CLOSE_REASONS = {
+  frameTooLarge: 'frame_too_large',
+  unauthorized: 'unauthorized',
+  versionMismatch: 'version_mismatch',
+  removed: 'participant_removed',
+  revoked: 'token_revoked',
+  shuttingDown: 'server_shutting_down'
+} as const;
+
+/** WebSocket close codes used on /yjs (4000-4999 is the application range). */
+export const WS_CLOSE = {
+  unauthorized: 4401,
+  forbidden: 4403,
+  notFound: 4404,
+  tooLarge: 1009,
+  shuttingDown: 1001
+} as const;

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { CreateMeetingInputSchema } from './commands.ts';
+import { IdSchema, GroupNameSchema, NameSchema, RoleSchema } from './model.ts';
+import { JoinCodeSchema, LIMITS, text } from './text.ts';
+
+export const CreateMeetingRequestSchema = CreateMeetingInputSchema;
+export interface CreateMeetingResponse {
+  meetingId: string;
+  joinCode: string;
+  facilitatorToken: string;
+  /** Shown once; lets the facilitator back in from another device. */
+  recoveryCode: string;
+}
+
+export const JoinRequestSchema = z.strictObject({ joinCode: JoinCodeSchema, name: NameSchema, group: GroupNameSchema });
+export interface JoinResponse {
+  meetingId: string;
+  participantId: string;
+  token: string;
+}
+
+export const RecoverRequestSchema = z.strictObject({
+  joinCode: JoinCodeSchema,
+  recoveryCode: z.string().max(64)
+});
+export interface RecoverResponse {
+  meetingId: string;
+  facilitatorToken: string;
+}
+
+export const CreateLinkRequestSchema = z.strictObject({
+  role: z.enum(['secretary', 'board']),
+  label: text({ max: LIMITS.linkLabel, min: 0 }).default('')
+});
+export interface LinkView {
+  linkId: string;
+  role: z.infer<typeof RoleSchema>;
+  label: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+export interface CreateLinkResponse extends LinkView {
+  /** The page to open; the token rides in the fragment so it never reaches a server log. */
+  url: string;
+  token: string;
+}
+
+export const LinkIdSchema = IdSchema;
+
+export interface HealthResponse {
+  ok: true;
+  store: 'sqlite' | 'redis';
+  protocol: number;
+  node: string;
+}

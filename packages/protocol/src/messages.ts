@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { ClientCommand } from './commands.ts';
+import { ProtocolErrorSchema, type ProtocolError } from './errors.ts';
+import type { LogEntry } from './events.ts';
+import { ActorSchema, type Actor } from './model.ts';
+
+/**
+ * The wire version. A client sends it in the Socket.IO handshake (`auth.protocol`); a mismatch is
+ * refused with `version_mismatch` so an old cached page tells the person to reload.
+ */
+export const PROTOCOL_VERSION = 1;
+
+export const HandshakeAuthSchema = z.strictObject({
+  token: z.string().min(16).max(256),
+  protocol: z.number().int()
+});
+export type HandshakeAuth = z.infer<typeof HandshakeAuthSchema>;
+
+export const AckSchema = z.union([
+  z.strictObject({ ok: z.literal(true), seq: z.number().int().nonnegative() }),
+  z.strictObject({ ok: z.literal(false), error: ProtocolErrorSchema })
+]);
+export type Ack = { ok: true; seq: number } | { ok: false; error: ProtocolError };
+
+/** A log entry as one audience sees it: the projection may redact the event or drop it. */
+export type EventMessage = Pick<LogEntry, 'seq' | 'at' | 'actor' | 'event'>;
+
+export interface SnapshotMessage<State = unknown> {
+  protocol: number;
+  meetingId: string;
+  seq: number;
+  /** Meeting state projected for this connection's audience. */
+  state: State;
+  /** Who this connection is. */
+  you: Actor;
+}
+
+export const SnapshotRequestSchema = z.strictObject({ sinceSeq: z.number().int().nonnegative().optional() });
+
+export interface ServerToClientEvents<State = unknown> {
+  event: (msg: EventMessage) => void;
+  snapshot: (msg: SnapshotMessage<State>) => void;
+  /** Sent just before the server closes a connection for a stated reason. */
+  closing: (msg: { reason: string; error: ProtocolError }) => void;
+}
+
+export interface ClientToServerEvents {
+  cmd: (command: ClientCommand, ack: (ack: Ack) => void) => void;
+  snapshot: (request: unknown, ack?: (ack: Ack) => void) => void;
+}
+
+export { ActorSchema };

@@ -1,0 +1,3 @@
+export * from './port.ts';
+export * from './chain.ts';
+export { openStore, type OpenStoreOptions } from './open.ts';

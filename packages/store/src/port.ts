@@ -1,0 +1,96 @@
+import type { LogEntry, NewEntry, Role } from '@yishi/protocol';
+
+export type StoreKind = 'sqlite' | 'redis';
+
+export interface MeetingRecord {
+  meetingId: string;
+  joinCode: string;
+  createdAt: number;
+  status: 'live' | 'ended';
+}
+
+/** A credential. Only `tokenHash` (sha256 of the secret) is stored; the secret itself never is. */
+export interface TokenRecord {
+  /** Public id, used to list and revoke links; not a secret. */
+  tokenId: string;
+  tokenHash: string;
+  meetingId: string;
+  role: Role;
+  participantId: string | null;
+  /** `link` for secretary/board links, `recovery` for the facilitator's paper code, `session` otherwise. */
+  kind: 'session' | 'link' | 'recovery';
+  label: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface Head {
+  seq: number;
+  hash: string;
+}
+
+/** What a command ended with, remembered per meeting and command key for idempotent retries. */
+export type CommandResult = { ok: true; seq: number } | { ok: false; error: { code: string; message: string; field?: string } };
+
+export type AppendResult = { ok: true; entries: LogEntry[]; head: Head } | { ok: false; reason: 'stale'; head: Head };
+
+export interface Snapshot {
+  seq: number;
+  hash: string;
+  state: unknown;
+}
+
+export type VerifyResult =
+  | { ok: true; count: number; head: Head }
+  | { ok: false; seq: number; problem: 'altered' | 'gap' | 'broken_link' | 'unreadable'; detail: string };
+
+export interface DocCompaction {
+  /** Updates folded into one. */
+  merged: number;
+  /** Updates that arrived during compaction and were kept after it. */
+  kept: number;
+}
+
+/**
+ * The storage port. The server knows nothing else about persistence; both adapters pass the same
+ * contract suite (`packages/store/SPEC.md`).
+ */
+export interface Store {
+  readonly kind: StoreKind;
+
+  /** [S1] Refuses (`{ok:false}`) when the join code belongs to a live meeting. */
+  createMeeting(meeting: MeetingRecord): Promise<{ ok: true } | { ok: false; reason: 'join_code_taken' | 'exists' }>;
+  getMeeting(meetingId: string): Promise<MeetingRecord | null>;
+  findMeetingByJoinCode(joinCode: string): Promise<MeetingRecord | null>;
+  setMeetingStatus(meetingId: string, status: MeetingRecord['status']): Promise<void>;
+
+  putToken(token: TokenRecord): Promise<void>;
+  /** Looks a token up by the hash of its secret; use `hashToken` to compute it. */
+  findToken(tokenHash: string): Promise<TokenRecord | null>;
+  listTokens(meetingId: string): Promise<TokenRecord[]>;
+  revokeToken(meetingId: string, tokenId: string, at: number): Promise<boolean>;
+
+  head(meetingId: string): Promise<Head>;
+  /**
+   * Appends entries only if the log is still at `expected` (seq and head hash). On success, and when
+   * `commandKey` is given, the command's result `{ok:true, seq}` is remembered in the same atomic write.
+   */
+  append(meetingId: string, expected: Head, entries: NewEntry[], commandKey?: string): Promise<AppendResult>;
+  /** Entries with seq >= fromSeq, in order. */
+  readLog(meetingId: string, fromSeq?: number): Promise<LogEntry[]>;
+  verifyLog(meetingId: string): Promise<VerifyResult>;
+
+  saveSnapshot(meetingId: string, snapshot: Snapshot): Promise<void>;
+  loadSnapshot(meetingId: string): Promise<Snapshot | null>;
+
+  getCommandResult(meetingId: string, commandKey: string): Promise<CommandResult | null>;
+  /** Put-if-absent; returns whichever result was stored first. */
+  putCommandResult(meetingId: string, commandKey: string, result: CommandResult): Promise<CommandResult>;
+
+  appendDocUpdate(meetingId: string, docId: string, update: Uint8Array): Promise<void>;
+  loadDocUpdates(meetingId: string, docId: string): Promise<Uint8Array[]>;
+  /** Merges stored updates into one without losing any that arrive while it runs. */
+  compactDoc(meetingId: string, docId: string): Promise<DocCompaction>;
+
+  close(): Promise<void>;
+}
