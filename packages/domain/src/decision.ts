@@ -1,0 +1,18 @@
+import type { ErrorCode, MeetingEvent, ProtocolError } from '@yishi/protocol';
+import { protocolError } from '@yishi/protocol';
+
+/** Time and ids come in from the caller so that `decide` stays pure and replayable in tests. */
+export interface DecideContext {
+  now: number;
+  newId: () => string;
+}
+
+export type Decision = { ok: true; events: MeetingEvent[] } | { ok: false; error: ProtocolError };
+
+export function accept(...events: MeetingEvent[]): Decision {
+  return { ok: true, events };
+}
+
+export function refuse(code: ErrorCode, message: string, field?: string): Decision {
+  return { ok: false, error: field === undefined ? protocolError(code, message) : protocolError(code, message, { field }) };
+}

@@ -1,0 +1,12 @@
+export type { DecideContext, Decision } from './decision.ts';
+export { decide } from './decide.ts';
+export { evolve, replay, advanceSeq } from './evolve.ts';
+export type { Audience } from './audience.ts';
+export { projectState, projectEvent } from './projection.ts';
+export { createPhases } from './templates.ts';
+export type { MeetingState, Participant, Topic, Merge } from './state.ts';
+export type { TopicRow, MergeGroup } from './selectors.ts';
+export { visibleTopics, convenersOf, participantCountsByGroup, currentPhase } from './selectors.ts';
+export { MAX_OPEN_TOPICS_PER_PARTICIPANT } from './openSpace/topics.ts';
+export { COMMAND_RIGHTS } from './rights.ts';
+export { exhaustive } from './exhaustive.ts';

@@ -1,0 +1,183 @@
+import type { Actor, Command, EventMessage, MeetingEvent, TopicView } from '@yishi/protocol';
+import { accept, refuse, type DecideContext, type Decision } from '../decision.ts';
+import { own, updateEntry, withEntry, withoutEntry } from '../records.ts';
+import { currentPhase } from '../selectors.ts';
+import type { Merge, MeetingState, Topic } from '../state.ts';
+import { activeMergeWithSource, activeMerges, activeMergesInto } from './merges.ts';
+
+type Cmd<T extends Command['type']> = Extract<Command, { type: T }>;
+type Ev<T extends MeetingEvent['type']> = Extract<MeetingEvent, { type: T }>;
+
+/** A participant's topics that still stand (hidden ones count: hiding is the facilitator's call, not theirs). */
+export const MAX_OPEN_TOPICS_PER_PARTICIPANT = 20;
+
+function topicsClosed(state: MeetingState): Decision | null {
+  return currentPhase(state).allows.topics ? null : refuse('wrong_phase', 'topics cannot be posted or edited in this phase');
+}
+
+function convenedBy(topic: Topic, participantId: string): boolean {
+  return topic.convener.kind === 'participant' && topic.convener.participantId === participantId;
+}
+
+function notAParticipant(): Decision {
+  return refuse('forbidden', 'only a participant may do this');
+}
+
+export function decidePost(state: MeetingState, command: Cmd<'topic.post'>, actor: Actor, ctx: DecideContext): Decision {
+  if (actor.role !== 'participant') return notAParticipant();
+  const closed = topicsClosed(state);
+  if (closed) return closed;
+  const open = Object.values(state.topics).filter((t) => !t.withdrawn && convenedBy(t, actor.participantId)).length;
+  if (open >= MAX_OPEN_TOPICS_PER_PARTICIPANT) {
+    return refuse('conflict', `at most ${MAX_OPEN_TOPICS_PER_PARTICIPANT} topics per participant; withdraw one first`);
+  }
+  return accept({
+    type: 'topic.posted',
+    topicId: ctx.newId(),
+    title: command.title,
+    description: command.description,
+    convener: { kind: 'participant', participantId: actor.participantId },
+    enteredBy: null
+  });
+}
+
+export function decidePostFor(state: MeetingState, command: Cmd<'topic.postFor'>, actor: Actor, ctx: DecideContext): Decision {
+  const closed = topicsClosed(state);
+  if (closed) return closed;
+  if (command.convenerGroup !== null && !state.groups.includes(command.convenerGroup)) {
+    return refuse('invalid', 'not a group of this meeting', 'convenerGroup');
+  }
+  return accept({
+    type: 'topic.posted',
+    topicId: ctx.newId(),
+    title: command.title,
+    description: command.description,
+    convener: { kind: 'named', name: command.convenerName, group: command.convenerGroup },
+    enteredBy: actor
+  });
+}
+
+export function decideEdit(state: MeetingState, command: Cmd<'topic.edit'>, actor: Actor): Decision {
+  if (actor.role !== 'participant') return notAParticipant();
+  const topic = own(state.topics, command.topicId);
+  if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
+  if (!convenedBy(topic, actor.participantId)) return refuse('forbidden', 'only the convener may edit a topic');
+  if (topic.withdrawn) return refuse('conflict', 'the topic was withdrawn');
+  const closed = topicsClosed(state);
+  if (closed) return closed;
+  if (topic.hidden) return refuse('conflict', 'the topic is hidden');
+  if (activeMergeWithSource(state, topic.id)) return refuse('conflict', 'the topic was merged into another');
+  return accept({ type: 'topic.edited', topicId: topic.id, title: command.title, description: command.description });
+}
+
+/** Allowed in any phase, but not while the topic takes part in a merge: the facilitator unmerges first. */
+export function decideWithdraw(state: MeetingState, command: Cmd<'topic.withdraw'>, actor: Actor): Decision {
+  if (actor.role !== 'participant') return notAParticipant();
+  const topic = own(state.topics, command.topicId);
+  if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
+  if (!convenedBy(topic, actor.participantId)) return refuse('forbidden', 'only the convener may withdraw a topic');
+  if (topic.withdrawn) return refuse('conflict', 'the topic was already withdrawn');
+  if (activeMergeWithSource(state, topic.id) || activeMergesInto(state, topic.id).length > 0) {
+    return refuse('conflict', 'the topic is part of a merge; it must be unmerged first');
+  }
+  return accept({ type: 'topic.withdrawn', topicId: topic.id });
+}
+
+export function decideVisibility(state: MeetingState, command: Cmd<'topic.hide' | 'topic.unhide'>): Decision {
+  const topic = own(state.topics, command.topicId);
+  if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
+  if (topic.withdrawn) return refuse('conflict', 'the topic was withdrawn');
+  const hide = command.type === 'topic.hide';
+  if (topic.hidden === hide) return refuse('conflict', hide ? 'the topic is already hidden' : 'the topic is not hidden');
+  return accept(hide ? { type: 'topic.hidden', topicId: topic.id } : { type: 'topic.unhidden', topicId: topic.id });
+}
+
+/**
+ * Merges are one level deep: a source is folded under exactly one target, and a target is never
+ * itself folded. That keeps the conveners of a merged topic a flat, complete list [D3].
+ */
+export function decideMerge(state: MeetingState, command: Cmd<'topic.merge'>, ctx: DecideContext): Decision {
+  if (new Set(command.sourceIds).size !== command.sourceIds.length) return refuse('invalid', 'duplicate topic ids', 'sourceIds');
+  const target = own(state.topics, command.targetId);
+  if (target === undefined) return refuse('not_found', 'no such target topic', 'targetId');
+  const sources: Topic[] = [];
+  for (const id of command.sourceIds) {
+    const source = own(state.topics, id);
+    if (source === undefined) return refuse('not_found', `no such topic ${id}`, 'sourceIds');
+    sources.push(source);
+  }
+  if (target.withdrawn || sources.some((s) => s.withdrawn)) return refuse('conflict', 'a withdrawn topic cannot be merged');
+  if (command.sourceIds.includes(target.id)) return refuse('conflict', 'a topic cannot be merged into itself', 'sourceIds');
+  const merges = activeMerges(state);
+  const folded = new Set(merges.flatMap((m) => m.sourceIds));
+  if (folded.has(target.id) || sources.some((s) => folded.has(s.id))) {
+    return refuse('conflict', 'a topic is already merged into another');
+  }
+  const targets = new Set(merges.map((m) => m.targetId));
+  if (sources.some((s) => targets.has(s.id))) return refuse('conflict', 'a source has topics merged into it; unmerge first');
+  return accept({ type: 'topic.merged', mergeId: ctx.newId(), targetId: target.id, sourceIds: [...command.sourceIds] });
+}
+
+export function decideUnmerge(state: MeetingState, command: Cmd<'topic.unmerge'>): Decision {
+  const merge = own(state.merges, command.mergeId);
+  if (merge === undefined) return refuse('not_found', 'no such merge', 'mergeId');
+  if (!merge.active) return refuse('conflict', 'already unmerged');
+  return accept({ type: 'topic.unmerged', mergeId: merge.id });
+}
+
+export function topicView(topic: TopicView): TopicView {
+  const { id, title, description, convener, enteredBy, postedAt, order } = topic;
+  return { id, title, description, convener, enteredBy, postedAt, order };
+}
+
+function fromView(view: TopicView): Topic {
+  return { ...topicView(view), hidden: false, withdrawn: false };
+}
+
+export function topicPosted(state: MeetingState, event: Ev<'topic.posted'>, entry: EventMessage): MeetingState {
+  const { topicId, title, description, convener, enteredBy } = event;
+  const topic = fromView({ id: topicId, title, description, convener, enteredBy, postedAt: entry.at, order: entry.seq });
+  return { ...state, topics: withEntry(state.topics, topicId, topic) };
+}
+
+export function topicEdited(state: MeetingState, event: Ev<'topic.edited'>): MeetingState {
+  const topics = updateEntry(state.topics, event.topicId, (t) => ({ ...t, title: event.title, description: event.description }));
+  return { ...state, topics };
+}
+
+/**
+ * The full state keeps a hidden or withdrawn topic, flagged, for the facilitator's console; a public
+ * view drops it (and a topic it never held is a no-op), which is what `projectState` would give.
+ */
+export function topicRedacted(state: MeetingState, event: Ev<'topic.hidden' | 'topic.withdrawn'>): MeetingState {
+  if (state.view === 'public') return { ...state, topics: withoutEntry(state.topics, event.topicId) };
+  const flag = event.type === 'topic.hidden' ? { hidden: true } : { withdrawn: true };
+  return { ...state, topics: updateEntry(state.topics, event.topicId, (t) => ({ ...t, ...flag })) };
+}
+
+/** A view that never held the topic gets it from `event.topic`, filled in by the projection. */
+export function topicUnhidden(state: MeetingState, event: Ev<'topic.unhidden'>): MeetingState {
+  if (own(state.topics, event.topicId) !== undefined) {
+    return { ...state, topics: updateEntry(state.topics, event.topicId, (t) => ({ ...t, hidden: false })) };
+  }
+  if (event.topic === undefined) return state;
+  return { ...state, topics: withEntry(state.topics, event.topicId, fromView(event.topic)) };
+}
+
+export function topicMerged(state: MeetingState, event: Ev<'topic.merged'>, entry: EventMessage): MeetingState {
+  const merge: Merge = {
+    id: event.mergeId,
+    targetId: event.targetId,
+    sourceIds: [...event.sourceIds],
+    order: entry.seq,
+    mergedAt: entry.at,
+    active: true,
+    unmergedAt: null
+  };
+  return { ...state, merges: withEntry(state.merges, event.mergeId, merge) };
+}
+
+export function topicUnmerged(state: MeetingState, event: Ev<'topic.unmerged'>, entry: EventMessage): MeetingState {
+  const merges = updateEntry(state.merges, event.mergeId, (m) => ({ ...m, active: false, unmergedAt: entry.at }));
+  return { ...state, merges };
+}

@@ -1,0 +1,37 @@
+import type { Command, EventMessage, MeetingEvent } from '@yishi/protocol';
+import { accept, refuse, type Decision } from './decision.ts';
+import { own, updateEntry, withEntry } from './records.ts';
+import type { MeetingState } from './state.ts';
+
+type Cmd<T extends Command['type']> = Extract<Command, { type: T }>;
+type Ev<T extends MeetingEvent['type']> = Extract<MeetingEvent, { type: T }>;
+
+export function decideJoin(state: MeetingState, command: Cmd<'participant.join'>): Decision {
+  if (!state.joiningOpen) return refuse('closed', 'joining is closed');
+  if (!state.groups.includes(command.group)) return refuse('invalid', 'not a group of this meeting', 'group');
+  if (own(state.participants, command.participantId) !== undefined) return refuse('conflict', 'already joined');
+  return accept({ type: 'participant.joined', participantId: command.participantId, name: command.name, group: command.group });
+}
+
+/** Rename and remove both need someone who is still in the meeting. */
+export function decideParticipantChange(state: MeetingState, command: Cmd<'participant.rename' | 'participant.remove'>): Decision {
+  const participant = own(state.participants, command.participantId);
+  if (participant === undefined) return refuse('not_found', 'no such participant', 'participantId');
+  if (participant.removed) return refuse('conflict', 'participant was removed', 'participantId');
+  return command.type === 'participant.rename'
+    ? accept({ type: 'participant.renamed', participantId: command.participantId, name: command.name })
+    : accept({ type: 'participant.removed', participantId: command.participantId });
+}
+
+export function participantJoined(state: MeetingState, event: Ev<'participant.joined'>, entry: EventMessage): MeetingState {
+  const participant = { id: event.participantId, name: event.name, group: event.group, joinedAt: entry.at, order: entry.seq, removed: false };
+  return { ...state, participants: withEntry(state.participants, event.participantId, participant) };
+}
+
+export function participantRenamed(state: MeetingState, event: Ev<'participant.renamed'>): MeetingState {
+  return { ...state, participants: updateEntry(state.participants, event.participantId, (p) => ({ ...p, name: event.name })) };
+}
+
+export function participantRemoved(state: MeetingState, event: Ev<'participant.removed'>): MeetingState {
+  return { ...state, participants: updateEntry(state.participants, event.participantId, (p) => ({ ...p, removed: true })) };
+}

@@ -1,0 +1,72 @@
+import type { EventMessage } from '@yishi/protocol';
+import { isPublicTopic, seesEverything, type Audience } from './audience.ts';
+import { exhaustive } from './exhaustive.ts';
+import { topicView } from './openSpace/topics.ts';
+import { filterRecord, own } from './records.ts';
+import type { MeetingState } from './state.ts';
+
+/**
+ * The state an audience may hold. Facilitator and secretary get the full state; participants and the
+ * board get a `public` view without hidden or withdrawn topics. Merges are kept whole (they carry ids
+ * only) so a topic that comes back through `topic.unhidden` folds under its target again.
+ */
+export function projectState(state: MeetingState, audience: Audience): MeetingState {
+  if (seesEverything(audience) || state.view === 'public') return state;
+  return { ...state, view: 'public', topics: filterRecord(state.topics, isPublicTopic) };
+}
+
+/**
+ * The log entry `before → after` as `audience` should receive it, or `null` when it carries nothing
+ * this audience may know (e.g. a hidden topic is withdrawn). `before` and `after` are the full states
+ * around the entry (`before` is null for `meeting.created`). Only `seq`, `at`, `actor` and `event` are
+ * returned, so a log entry's command id and hashes never reach a client by accident.
+ *
+ * The law, tested as [D5] for every audience, with P = projectState(·, audience):
+ *   projected !== null  ⇒  P(after) deep-equals evolve(P(before), projected)
+ *   projected === null  ⇒  P(after) deep-equals advanceSeq(P(before), entry.seq)
+ * A `null` must still move the client's seq forward (the server tells it the seq advanced); a client
+ * that is not told sees a gap at the next event and resyncs from a snapshot, which is correct too.
+ */
+export function projectEvent(
+  before: MeetingState | null,
+  after: MeetingState,
+  entry: EventMessage,
+  audience: Audience
+): EventMessage | null {
+  const message: EventMessage = { seq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event };
+  if (seesEverything(audience)) return message;
+  const event = entry.event;
+  const publicIn = (state: MeetingState | null, topicId: string): boolean => {
+    const topic = state === null ? undefined : own(state.topics, topicId);
+    return topic !== undefined && isPublicTopic(topic);
+  };
+  switch (event.type) {
+    case 'topic.posted':
+      return publicIn(after, event.topicId) ? message : null;
+    case 'topic.edited':
+      return publicIn(before, event.topicId) && publicIn(after, event.topicId) ? message : null;
+    case 'topic.hidden':
+    case 'topic.withdrawn':
+      // A removal for an audience that held the topic; nothing at all for one that did not.
+      return publicIn(before, event.topicId) ? message : null;
+    case 'topic.unhidden': {
+      const topic = publicIn(after, event.topicId) ? own(after.topics, event.topicId) : undefined;
+      if (topic === undefined) return null;
+      if (publicIn(before, event.topicId)) return message;
+      return { ...message, event: { type: 'topic.unhidden', topicId: event.topicId, topic: topicView(topic) } };
+    }
+    case 'meeting.created':
+    case 'participant.joined':
+    case 'participant.renamed':
+    case 'participant.removed':
+    case 'topic.merged':
+    case 'topic.unmerged':
+    case 'phase.changed':
+    case 'joining.closed':
+    case 'joining.opened':
+    case 'meeting.ended':
+      return message;
+    default:
+      return exhaustive(event);
+  }
+}

@@ -1,0 +1,65 @@
+import type { Actor, Convener, Language, Phase, TemplateId, TopicView } from '@yishi/protocol';
+
+/**
+ * The meeting as the log has built it so far. Plain JSON (records and arrays, no `undefined`): it is
+ * stored as a snapshot and sent to clients, and a JSON round trip must give back an equal state.
+ */
+export interface MeetingState {
+  /**
+   * `full` is the authority's state (and what the facilitator and secretary hold). `public` is the
+   * redacted view a participant or the board holds: hidden and withdrawn topics are absent, so
+   * `evolve` removes a topic on `topic.hidden`/`topic.withdrawn` instead of flagging it.
+   */
+  view: 'full' | 'public';
+  /** The seq of the last log entry folded in. */
+  seq: number;
+  meetingId: string;
+  joinCode: string;
+  title: string;
+  templateId: TemplateId;
+  language: Language;
+  groups: string[];
+  phases: Phase[];
+  phaseId: string;
+  joiningOpen: boolean;
+  ended: boolean;
+  createdAt: number;
+  endedAt: number | null;
+  participants: Record<string, Participant>;
+  topics: Record<string, Topic>;
+  /** Every merge ever made, active or undone, so a second unmerge is a conflict, not a not_found. */
+  merges: Record<string, Merge>;
+}
+
+export interface Participant {
+  id: string;
+  name: string;
+  group: string;
+  joinedAt: number;
+  /** The seq of the join: orders people as they arrived. */
+  order: number;
+  removed: boolean;
+}
+
+/**
+ * A topic holds exactly what `TopicView` carries plus its two flags, so an audience that gets a topic
+ * back through `topic.unhidden` builds the same object the authority holds. `order` is the seq of the
+ * posting. Whether a topic is merged is read from `merges`, not stored on the topic, for the same reason.
+ */
+export interface Topic extends TopicView {
+  hidden: boolean;
+  withdrawn: boolean;
+}
+
+export interface Merge {
+  id: string;
+  targetId: string;
+  sourceIds: string[];
+  /** The seq of the merge. */
+  order: number;
+  mergedAt: number;
+  active: boolean;
+  unmergedAt: number | null;
+}
+
+export type { Actor, Convener };

@@ -1,0 +1,493 @@
+import type { ClientCommand, Convener } from '@yishi/protocol';
+import { DEFAULT_GROUPS } from '@yishi/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  convenersOf,
+  createPhases,
+  currentPhase,
+  decide,
+  evolve,
+  MAX_OPEN_TOPICS_PER_PARTICIPANT,
+  participantCountsByGroup,
+  projectEvent,
+  projectState,
+  replay,
+  visibleTopics,
+  type Decision
+} from '../src/index.ts';
+import {
+  BOARD,
+  cmd,
+  createCommand,
+  FACILITATOR,
+  idSource,
+  joinCommand,
+  MeetingHarness,
+  participant,
+  SECRETARY,
+  SYSTEM
+} from './harness.ts';
+
+function errorCode(decision: Decision): string {
+  return decision.ok ? 'ok' : decision.error.code;
+}
+
+/** An open-space meeting in the marketplace with two residents and a merchant. */
+function marketplace(): MeetingHarness {
+  const h = MeetingHarness.created();
+  h.join('ann1');
+  h.join('bob2');
+  h.join('cat3', '商户');
+  h.advance();
+  return h;
+}
+
+const P = (id: string): Convener => ({ kind: 'participant', participantId: id });
+
+/** One of each client command, with ids that may or may not exist. */
+function everyClientCommand(topicId = 'id0099', phaseId = 'id0001'): ClientCommand[] {
+  return [
+    cmd({ type: 'topic.post', title: 't', description: '' }),
+    cmd({ type: 'topic.edit', topicId, title: 't', description: '' }),
+    cmd({ type: 'topic.withdraw', topicId }),
+    cmd({ type: 'topic.postFor', title: 't', description: '', convenerName: '王阿姨', convenerGroup: null }),
+    cmd({ type: 'topic.hide', topicId }),
+    cmd({ type: 'topic.unhide', topicId }),
+    cmd({ type: 'topic.merge', targetId: topicId, sourceIds: ['id0098'] }),
+    cmd({ type: 'topic.unmerge', mergeId: 'id0097' }),
+    cmd({ type: 'participant.rename', participantId: 'ann1', name: 'A' }),
+    cmd({ type: 'participant.remove', participantId: 'ann1' }),
+    cmd({ type: 'phase.advance', fromPhaseId: phaseId }),
+    cmd({ type: 'phase.back', fromPhaseId: phaseId }),
+    cmd({ type: 'joining.close' }),
+    cmd({ type: 'joining.open' }),
+    cmd({ type: 'meeting.end' })
+  ];
+}
+
+describe('templates', () => {
+  it('builds the open-space phases as data, ids from newId, topics allowed in marketplace and agenda only', () => {
+    const phases = createPhases('open-space', idSource('ph'));
+    expect(phases.map((p) => p.kind)).toEqual(['opening', 'marketplace', 'agenda', 'breakouts', 'harvest', 'convergence', 'closing']);
+    expect(phases.map((p) => p.id)).toEqual(['ph0001', 'ph0002', 'ph0003', 'ph0004', 'ph0005', 'ph0006', 'ph0007']);
+    expect(phases.filter((p) => p.allows.topics).map((p) => p.kind)).toEqual(['marketplace', 'agenda']);
+    expect(phases.every((p) => p.title === null && (p.timeboxMinutes === null || p.timeboxMinutes > 0))).toBe(true);
+  });
+});
+
+describe('meeting.create', () => {
+  it('creates the meeting in its first phase with joining open', () => {
+    const h = MeetingHarness.created();
+    const state = h.current;
+    expect(h.log[0]?.event.type).toBe('meeting.created');
+    expect(currentPhase(state).kind).toBe('opening');
+    expect(state.joiningOpen).toBe(true);
+    expect(state.groups).toEqual([...DEFAULT_GROUPS]);
+    expect(state.seq).toBe(1);
+    expect(state.view).toBe('full');
+  });
+
+  it('a second create is a conflict', () => {
+    const h = MeetingHarness.created();
+    expect(errorCode(h.run(createCommand(), FACILITATOR))).toBe('conflict');
+  });
+
+  it('only the server or the facilitator creates a meeting', () => {
+    for (const actor of [SECRETARY, BOARD, participant('ann1')]) {
+      expect(errorCode(decide(null, createCommand(), actor, { now: 0, newId: idSource() }))).toBe('forbidden');
+    }
+    expect(errorCode(decide(null, createCommand(), SYSTEM, { now: 0, newId: idSource() }))).toBe('ok');
+  });
+
+  it('any other command on a meeting that does not exist is not_found', () => {
+    for (const command of [...everyClientCommand(), joinCommand('ann1')]) {
+      expect(errorCode(decide(null, command, FACILITATOR, { now: 0, newId: idSource() }))).toBe('not_found');
+    }
+  });
+});
+
+describe('participant.join', () => {
+  it('joins with a meeting group', () => {
+    const h = MeetingHarness.created();
+    h.join('ann1', '商户');
+    expect(h.current.participants['ann1']).toMatchObject({ id: 'ann1', group: '商户', removed: false });
+  });
+
+  it('the server may join someone on their behalf; another participant may not', () => {
+    const h = MeetingHarness.created();
+    expect(errorCode(h.run(joinCommand('ann1'), SYSTEM))).toBe('ok');
+    expect(errorCode(h.run(joinCommand('bob2'), participant('ann1')))).toBe('forbidden');
+    expect(errorCode(h.run(joinCommand('bob2'), FACILITATOR))).toBe('forbidden');
+  });
+
+  it('refuses when joining is closed, the group is unknown, or the id is taken', () => {
+    const h = MeetingHarness.created();
+    const bad = h.run(joinCommand('ann1', '外星人'), participant('ann1'));
+    expect(bad.ok ? null : bad.error).toMatchObject({ code: 'invalid', field: 'group' });
+    h.join('ann1');
+    expect(errorCode(h.run(joinCommand('ann1'), participant('ann1')))).toBe('conflict');
+    h.must(cmd({ type: 'joining.close' }), FACILITATOR);
+    expect(errorCode(h.run(joinCommand('bob2'), participant('bob2')))).toBe('closed');
+    h.must(cmd({ type: 'joining.open' }), FACILITATOR);
+    expect(errorCode(h.run(joinCommand('bob2'), participant('bob2')))).toBe('ok');
+  });
+
+  it('a removed participant cannot join again', () => {
+    const h = MeetingHarness.created();
+    h.join('ann1');
+    h.must(cmd({ type: 'participant.remove', participantId: 'ann1' }), FACILITATOR);
+    expect(errorCode(h.run(joinCommand('ann1'), participant('ann1')))).toBe('forbidden');
+  });
+});
+
+describe('roles', () => {
+  it('the board is read-only: every command is forbidden', () => {
+    const h = marketplace();
+    const phaseId = h.current.phaseId;
+    for (const command of [...everyClientCommand('id0099', phaseId), joinCommand('zed9')]) {
+      expect(errorCode(h.run(command, BOARD)), command.type).toBe('forbidden');
+    }
+  });
+
+  it('the secretary may only enter topics for others', () => {
+    const h = marketplace();
+    const topicId = h.post('ann1');
+    for (const command of everyClientCommand(topicId, h.current.phaseId)) {
+      const expected = command.type === 'topic.postFor' ? 'ok' : 'forbidden';
+      expect(errorCode(h.run(command, SECRETARY)), command.type).toBe(expected);
+    }
+  });
+
+  it('the server actor sends no socket commands', () => {
+    const h = marketplace();
+    for (const command of everyClientCommand('id0099', h.current.phaseId)) {
+      expect(errorCode(h.run(command, SYSTEM)), command.type).toBe('forbidden');
+    }
+  });
+
+  it('a participant who never joined, or was removed, is forbidden everything', () => {
+    const h = marketplace();
+    const topicId = h.post('ann1');
+    h.must(cmd({ type: 'participant.remove', participantId: 'ann1' }), FACILITATOR);
+    for (const who of ['ann1', 'nobody9']) {
+      for (const command of everyClientCommand(topicId, h.current.phaseId)) {
+        expect(errorCode(h.run(command, participant(who))), `${who} ${command.type}`).toBe('forbidden');
+      }
+    }
+    expect(h.current.topics[topicId]?.withdrawn).toBe(false);
+  });
+
+  it('facilitator-only commands are forbidden to participants', () => {
+    const h = marketplace();
+    const topicId = h.post('ann1');
+    const facilitatorOnly = everyClientCommand(topicId, h.current.phaseId).filter(
+      (c) => !['topic.post', 'topic.edit', 'topic.withdraw'].includes(c.type)
+    );
+    for (const command of facilitatorOnly) expect(errorCode(h.run(command, participant('ann1'))), command.type).toBe('forbidden');
+  });
+});
+
+describe('topic.post', () => {
+  it('is refused outside a phase that allows topics', () => {
+    const h = MeetingHarness.created();
+    h.join('ann1');
+    expect(errorCode(h.run(cmd({ type: 'topic.post', title: '停车难', description: '' }), participant('ann1')))).toBe('wrong_phase');
+  });
+
+  it('posts with the participant as convener and a new id, in posting order', () => {
+    const h = marketplace();
+    const first = h.post('ann1', '停车难');
+    const second = h.post('bob2', '垃圾分类');
+    expect(h.current.topics[first]).toMatchObject({
+      title: '停车难',
+      convener: P('ann1'),
+      enteredBy: null,
+      hidden: false,
+      withdrawn: false
+    });
+    expect(visibleTopics(h.current).map((r) => r.topic.id)).toEqual([first, second]);
+  });
+
+  it(`allows at most ${MAX_OPEN_TOPICS_PER_PARTICIPANT} standing topics per participant`, () => {
+    const h = marketplace();
+    const ids = Array.from({ length: MAX_OPEN_TOPICS_PER_PARTICIPANT }, (_, i) => h.post('ann1', `议题${i}`));
+    const post = () => h.run(cmd({ type: 'topic.post', title: '再一个', description: '' }), participant('ann1'));
+    expect(errorCode(post())).toBe('conflict');
+    h.must(cmd({ type: 'topic.hide', topicId: ids[0] ?? '' }), FACILITATOR);
+    expect(errorCode(post()), 'hidden topics still count').toBe('conflict');
+    h.must(cmd({ type: 'topic.withdraw', topicId: ids[1] ?? '' }), participant('ann1'));
+    expect(errorCode(post())).toBe('ok');
+    expect(errorCode(h.run(cmd({ type: 'topic.post', title: '别人的', description: '' }), participant('bob2')))).toBe('ok');
+  });
+});
+
+describe('topic.edit and topic.withdraw', () => {
+  it('only the convener edits, while topics are allowed', () => {
+    const h = marketplace();
+    const topicId = h.post('ann1');
+    const edit = cmd({ type: 'topic.edit', topicId, title: '停车位不够', description: '晚上' });
+    expect(errorCode(h.run(edit, participant('bob2')))).toBe('forbidden');
+    expect(errorCode(h.run(edit, FACILITATOR))).toBe('forbidden');
+    expect(errorCode(h.run(edit, participant('ann1')))).toBe('ok');
+    expect(h.current.topics[topicId]).toMatchObject({ title: '停车位不够', description: '晚上' });
+    expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: 'nope0000', title: 'x', description: '' }), participant('ann1')))).toBe('not_found');
+    h.advance(); // agenda still allows topics
+    expect(errorCode(h.run(edit, participant('ann1')))).toBe('ok');
+    h.advance(); // breakouts
+    expect(errorCode(h.run(edit, participant('ann1')))).toBe('wrong_phase');
+  });
+
+  it('a hidden topic or a merged source cannot be edited; the merge target can', () => {
+    const h = marketplace();
+    const target = h.post('ann1');
+    const source = h.post('bob2');
+    const hidden = h.post('ann1', '另一个');
+    h.merge(target, [source]);
+    h.must(cmd({ type: 'topic.hide', topicId: hidden }), FACILITATOR);
+    const edit = (topicId: string, who: string) => h.run(cmd({ type: 'topic.edit', topicId, title: '新', description: '' }), participant(who));
+    expect(errorCode(edit(source, 'bob2'))).toBe('conflict');
+    expect(errorCode(edit(hidden, 'ann1'))).toBe('conflict');
+    expect(errorCode(edit(target, 'ann1'))).toBe('ok');
+  });
+
+  it('withdraw: convener only, any phase, not twice, not while merged', () => {
+    const h = marketplace();
+    const target = h.post('ann1');
+    const source = h.post('bob2');
+    const mergeId = h.merge(target, [source]);
+    const withdraw = (topicId: string, who: string) => h.run(cmd({ type: 'topic.withdraw', topicId }), participant(who));
+    expect(errorCode(withdraw(target, 'bob2'))).toBe('forbidden');
+    expect(errorCode(withdraw(target, 'ann1'))).toBe('conflict');
+    expect(errorCode(withdraw(source, 'bob2'))).toBe('conflict');
+    h.must(cmd({ type: 'topic.unmerge', mergeId }), FACILITATOR);
+    h.advance();
+    h.advance(); // breakouts: no topics, but withdrawing is still allowed
+    expect(errorCode(withdraw(source, 'bob2'))).toBe('ok');
+    expect(errorCode(withdraw(source, 'bob2'))).toBe('conflict');
+    expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: source, title: 'x', description: '' }), participant('bob2')))).toBe('conflict');
+    expect(h.current.topics[source]?.withdrawn).toBe(true);
+  });
+});
+
+describe('topic.postFor', () => {
+  it('enters a named convener for someone without a phone', () => {
+    const h = marketplace();
+    const d = h.must(cmd({ type: 'topic.postFor', title: '加装电梯', description: '', convenerName: '王阿姨', convenerGroup: '居民' }), SECRETARY);
+    expect(d.events[0]).toMatchObject({ type: 'topic.posted', convener: { kind: 'named', name: '王阿姨', group: '居民' }, enteredBy: SECRETARY });
+    expect(errorCode(h.run(cmd({ type: 'topic.postFor', title: 'x', description: '', convenerName: '李', convenerGroup: null }), FACILITATOR))).toBe('ok');
+  });
+
+  it('refuses an unknown group and a phase without topics', () => {
+    const h = marketplace();
+    const bad = h.run(cmd({ type: 'topic.postFor', title: 'x', description: '', convenerName: '李', convenerGroup: '外星人' }), FACILITATOR);
+    expect(bad.ok ? null : bad.error).toMatchObject({ code: 'invalid', field: 'convenerGroup' });
+    h.must(cmd({ type: 'phase.back', fromPhaseId: h.current.phaseId }), FACILITATOR);
+    expect(errorCode(h.run(cmd({ type: 'topic.postFor', title: 'x', description: '', convenerName: '李', convenerGroup: null }), SECRETARY))).toBe('wrong_phase');
+  });
+});
+
+describe('topic.hide and topic.unhide', () => {
+  it('toggle once each way; withdrawn topics cannot be toggled', () => {
+    const h = marketplace();
+    const topicId = h.post('ann1');
+    const hide = cmd({ type: 'topic.hide', topicId });
+    const unhide = cmd({ type: 'topic.unhide', topicId });
+    expect(errorCode(h.run(unhide, FACILITATOR))).toBe('conflict');
+    expect(errorCode(h.run(hide, FACILITATOR))).toBe('ok');
+    expect(errorCode(h.run(hide, FACILITATOR))).toBe('conflict');
+    expect(errorCode(h.run(unhide, FACILITATOR))).toBe('ok');
+    h.must(cmd({ type: 'topic.withdraw', topicId }), participant('ann1'));
+    expect(errorCode(h.run(hide, FACILITATOR))).toBe('conflict');
+    expect(errorCode(h.run(cmd({ type: 'topic.hide', topicId: '__proto__' }), FACILITATOR))).toBe('not_found');
+  });
+});
+
+describe('topic.merge and topic.unmerge [D3]', () => {
+  it('the target keeps every convener; after unmerge each source stands alone again', () => {
+    const h = marketplace();
+    const target = h.post('ann1', '停车难');
+    const s1 = h.post('bob2', '停车位');
+    const s2 = h.post('ann1', '车太多');
+    h.must(cmd({ type: 'topic.postFor', title: '没地方停', description: '', convenerName: '王阿姨', convenerGroup: null }), SECRETARY);
+    const named = Object.values(h.current.topics).find((t) => t.convener.kind === 'named')?.id ?? '';
+    const first = h.merge(target, [s1, s2]);
+    const second = h.merge(target, [named]);
+    expect(convenersOf(h.current, target)).toEqual([P('ann1'), P('bob2'), { kind: 'named', name: '王阿姨', group: null }]);
+    const rows = visibleTopics(h.current);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.merges.map((m) => [m.mergeId, m.sources.map((s) => s.id)])).toEqual([
+      [first, [s1, s2]],
+      [second, [named]]
+    ]);
+    expect(rows[0]?.conveners).toEqual(convenersOf(h.current, target));
+
+    h.must(cmd({ type: 'topic.unmerge', mergeId: first }), FACILITATOR);
+    expect(convenersOf(h.current, target)).toEqual([P('ann1'), { kind: 'named', name: '王阿姨', group: null }]);
+    expect(convenersOf(h.current, s1)).toEqual([P('bob2')]);
+    expect(visibleTopics(h.current).map((r) => r.topic.id)).toEqual([target, s1, s2]);
+  });
+
+  it('refuses merges that would nest, loop or touch withdrawn or missing topics', () => {
+    const h = marketplace();
+    const [a, b, c, d, w] = ['ann1', 'bob2', 'cat3', 'ann1', 'bob2'].map((p, i) => h.post(p, `议题${i}`)) as [string, string, string, string, string];
+    h.must(cmd({ type: 'topic.withdraw', topicId: w }), participant('bob2'));
+    const merge = (targetId: string, sourceIds: string[]) => errorCode(h.run(cmd({ type: 'topic.merge', targetId, sourceIds }), FACILITATOR));
+    expect(merge(a, [a])).toBe('conflict');
+    expect(merge(a, [w])).toBe('conflict');
+    expect(merge(w, [a])).toBe('conflict');
+    expect(merge('nope0000', [a])).toBe('not_found');
+    expect(merge(a, ['nope0000'])).toBe('not_found');
+    expect(merge(a, ['constructor'])).toBe('not_found');
+    expect(merge(a, [b])).toBe('ok');
+    expect(merge(c, [b]), 'a source is already merged').toBe('conflict');
+    expect(merge(b, [c]), 'the target is already a source').toBe('conflict');
+    expect(merge(c, [a]), 'a source is itself a target: unmerge first').toBe('conflict');
+    expect(merge(a, [c, d]), 'a target may take more merges').toBe('ok');
+  });
+
+  it('unmerge needs an active merge', () => {
+    const h = marketplace();
+    const mergeId = h.merge(h.post('ann1'), [h.post('bob2')]);
+    expect(errorCode(h.run(cmd({ type: 'topic.unmerge', mergeId: 'nope0000' }), FACILITATOR))).toBe('not_found');
+    expect(errorCode(h.run(cmd({ type: 'topic.unmerge', mergeId }), FACILITATOR))).toBe('ok');
+    expect(errorCode(h.run(cmd({ type: 'topic.unmerge', mergeId }), FACILITATOR))).toBe('conflict');
+  });
+});
+
+describe('participants', () => {
+  it('rename and remove need someone still in the meeting; counts follow', () => {
+    const h = marketplace();
+    expect(participantCountsByGroup(h.current)).toEqual({ 居民: 2, 商户: 1, 居委会: 0, 街道: 0, 社会组织: 0, 专家: 0, 其他: 0 });
+    h.must(cmd({ type: 'participant.rename', participantId: 'ann1', name: '安阿姨' }), FACILITATOR);
+    expect(h.current.participants['ann1']?.name).toBe('安阿姨');
+    h.must(cmd({ type: 'participant.remove', participantId: 'ann1' }), FACILITATOR);
+    expect(participantCountsByGroup(h.current)['居民']).toBe(1);
+    expect(errorCode(h.run(cmd({ type: 'participant.remove', participantId: 'ann1' }), FACILITATOR))).toBe('conflict');
+    expect(errorCode(h.run(cmd({ type: 'participant.rename', participantId: 'ann1', name: 'x' }), FACILITATOR))).toBe('conflict');
+    expect(errorCode(h.run(cmd({ type: 'participant.rename', participantId: 'nobody9', name: 'x' }), FACILITATOR))).toBe('not_found');
+  });
+
+  it('counts a group named like an Object.prototype member correctly', () => {
+    const h = MeetingHarness.created(['__proto__', 'constructor']);
+    h.join('ann1', '__proto__');
+    expect(participantCountsByGroup(h.current)).toEqual({ ['__proto__']: 1, constructor: 0 });
+  });
+});
+
+describe('phases', () => {
+  it('a stale double click moves one phase, not two', () => {
+    const h = MeetingHarness.created();
+    const from = h.current.phaseId;
+    const advance = cmd({ type: 'phase.advance', fromPhaseId: from });
+    expect(errorCode(h.run(advance, FACILITATOR))).toBe('ok');
+    expect(errorCode(h.run(advance, FACILITATOR))).toBe('conflict');
+    expect(currentPhase(h.current).kind).toBe('marketplace');
+    expect(errorCode(h.run(cmd({ type: 'phase.back', fromPhaseId: from }), FACILITATOR))).toBe('conflict');
+  });
+
+  it('cannot go before the first or beyond the last phase', () => {
+    const h = MeetingHarness.created();
+    expect(errorCode(h.run(cmd({ type: 'phase.back', fromPhaseId: h.current.phaseId }), FACILITATOR))).toBe('conflict');
+    for (let i = 1; i < h.current.phases.length; i++) h.advance();
+    expect(currentPhase(h.current).kind).toBe('closing');
+    expect(errorCode(h.run(cmd({ type: 'phase.advance', fromPhaseId: h.current.phaseId }), FACILITATOR))).toBe('conflict');
+    expect(errorCode(h.run(cmd({ type: 'phase.back', fromPhaseId: h.current.phaseId }), FACILITATOR))).toBe('ok');
+  });
+});
+
+describe('joining and ending', () => {
+  it('closing or opening twice is a conflict', () => {
+    const h = MeetingHarness.created();
+    expect(errorCode(h.run(cmd({ type: 'joining.open' }), FACILITATOR))).toBe('conflict');
+    expect(errorCode(h.run(cmd({ type: 'joining.close' }), FACILITATOR))).toBe('ok');
+    expect(errorCode(h.run(cmd({ type: 'joining.close' }), FACILITATOR))).toBe('conflict');
+  });
+
+  it('after meeting.ended every command is closed', () => {
+    const h = marketplace();
+    const topicId = h.post('ann1');
+    h.must(cmd({ type: 'meeting.end' }), FACILITATOR);
+    expect(h.current.ended).toBe(true);
+    const commands = [...everyClientCommand(topicId, h.current.phaseId), joinCommand('zed9'), createCommand()];
+    for (const command of commands) {
+      for (const actor of [FACILITATOR, SECRETARY, BOARD, participant('ann1')]) {
+        expect(errorCode(h.run(command, actor)), `${actor.role} ${command.type}`).toBe('closed');
+      }
+    }
+  });
+});
+
+describe('projection', () => {
+  it('participants and the board never hold a hidden or withdrawn topic; the console sees them flagged [D4]', () => {
+    const h = marketplace();
+    const shown = h.post('ann1');
+    const hidden = h.post('bob2');
+    const withdrawn = h.post('cat3');
+    h.must(cmd({ type: 'topic.hide', topicId: hidden }), FACILITATOR);
+    h.must(cmd({ type: 'topic.withdraw', topicId: withdrawn }), participant('cat3'));
+    for (const audience of [{ role: 'board' } as const, { role: 'participant', participantId: 'bob2' } as const]) {
+      expect(Object.keys(projectState(h.current, audience).topics)).toEqual([shown]);
+      expect(visibleTopics(h.current, audience).map((r) => r.topic.id)).toEqual([shown]);
+    }
+    const console = visibleTopics(h.current, { role: 'facilitator' });
+    expect(console.map((r) => [r.topic.id, r.topic.hidden, r.topic.withdrawn])).toEqual([
+      [shown, false, false],
+      [hidden, true, false],
+      [withdrawn, false, true]
+    ]);
+    expect(projectState(h.current, { role: 'secretary' })).toBe(h.current);
+  });
+
+  it('topic.unhidden carries the topic to audiences that did not hold it, and it folds under its merge again', () => {
+    const h = marketplace();
+    const target = h.post('ann1');
+    const source = h.post('bob2');
+    h.merge(target, [source]);
+    h.must(cmd({ type: 'topic.hide', topicId: source }), FACILITATOR);
+    const board = { role: 'board' } as const;
+    const view = projectState(h.current, board);
+    expect(visibleTopics(view, board)[0]?.conveners).toEqual([P('ann1')]);
+    const before = h.current;
+    h.must(cmd({ type: 'topic.unhide', topicId: source }), FACILITATOR);
+    const entry = h.log.at(-1);
+    if (!entry) throw new Error('no entry');
+    const projected = projectEvent(before, h.current, entry, board);
+    expect(projected?.event).toMatchObject({ type: 'topic.unhidden', topicId: source, topic: { id: source, convener: P('bob2') } });
+    expect(projectEvent(before, h.current, entry, { role: 'facilitator' })?.event).toEqual({ type: 'topic.unhidden', topicId: source });
+    const next = evolve(view, projected ?? entry);
+    expect(next).toEqual(projectState(h.current, board));
+    expect(visibleTopics(next, board)[0]?.conveners).toEqual([P('ann1'), P('bob2')]);
+  });
+
+  it('withdrawing a hidden topic sends participants nothing (null): only the seq moves', () => {
+    const h = marketplace();
+    const topicId = h.post('ann1');
+    h.must(cmd({ type: 'topic.hide', topicId }), FACILITATOR);
+    const before = h.current;
+    h.must(cmd({ type: 'topic.withdraw', topicId }), participant('ann1'));
+    const entry = h.log.at(-1);
+    if (!entry) throw new Error('no entry');
+    expect(projectEvent(before, h.current, entry, { role: 'participant', participantId: 'ann1' })).toBeNull();
+    expect(projectEvent(before, h.current, entry, { role: 'facilitator' })).toEqual(entry);
+  });
+
+  it('a projected event carries only seq, at, actor and event, never a log entry\'s command id or hashes', () => {
+    const h = marketplace();
+    const logEntry = { ...h.log[1]!, commandId: 'cmd-00000001', prevHash: 'x', hash: 'y' };
+    const [before, after] = [replay(h.log.slice(0, 1)), replay(h.log.slice(0, 2))];
+    if (!after) throw new Error('no state');
+    for (const audience of [{ role: 'board' } as const, { role: 'facilitator' } as const]) {
+      expect(Object.keys(projectEvent(before, after, logEntry, audience) ?? {}).sort()).toEqual(['actor', 'at', 'event', 'seq']);
+    }
+  });
+});
+
+describe('replay', () => {
+  it('skips entries a snapshot already holds', () => {
+    const h = marketplace();
+    h.post('ann1');
+    const mid = replay(h.log.slice(0, 3));
+    expect(replay(h.log.slice(1), mid)).toEqual(h.current);
+    expect(replay([])).toBeNull();
+  });
+});
