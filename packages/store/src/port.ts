@@ -94,3 +94,12 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/**
+ * Seams for tests: a contract test uses them to make something happen at an exact point inside an
+ * operation instead of hoping a race lands there. Production code passes none.
+ */
+export interface StoreHooks {
+  /** Runs after `compactDoc` has read and merged a doc's updates and before it writes the result. */
+  beforeCompactCommit?(meetingId: string, docId: string): Promise<void> | void;
+}

@@ -1,0 +1,484 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { LogEntry, MeetingEvent, NewEntry } from '@yishi/protocol';
+import { entryHash, genesisHash, hashToken } from '../src/chain.ts';
+import type { Head, MeetingRecord, Store, StoreHooks, TokenRecord } from '../src/port.ts';
+
+/** Backend-specific ways to damage a stored log, as an attacker or a bad disk would. */
+export interface Tamper {
+  /** Changes an entry's event but leaves its stored hash: the entry no longer matches its hash. */
+  alter(meetingId: string, seq: number): Promise<void>;
+  /** Deletes one entry. */
+  remove(meetingId: string, seq: number): Promise<void>;
+  /** Changes an entry's event and recomputes its hash: only the next entry's link gives it away. */
+  forge(meetingId: string, seq: number): Promise<void>;
+  /** Overwrites an entry's stored JSON with bytes that do not parse. */
+  corrupt(meetingId: string, seq: number): Promise<void>;
+}
+
+export interface StoreHarness {
+  store: Store;
+  /** A second, independent store on the same data: another node, or the same node after a restart. */
+  reopen(): Promise<Store>;
+  /** Hooks every store of this harness was opened with; tests set and clear them. */
+  hooks: StoreHooks;
+  tamper: Tamper;
+  /** Everything the backend holds (files, keys, values) as text, to search for what must not be there. */
+  rawDump(): Promise<string>;
+  /** Closes every store the harness opened and removes its data. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Rewrites one stored entry: `change` returns a replacement entry, or a string to store verbatim in
+ * place of the entry's JSON (the event column in SQLite).
+ */
+export type RewriteEntry = (meetingId: string, seq: number, change: (entry: LogEntry) => LogEntry | string) => Promise<void>;
+
+/** Builds the tamper operations from a backend's two primitives. */
+export function tamperFrom(rewrite: RewriteEntry, remove: Tamper['remove']): Tamper {
+  const other: MeetingEvent = { type: 'joining.closed' };
+  return {
+    alter: (meetingId, seq) => rewrite(meetingId, seq, (e) => ({ ...e, event: other })),
+    remove,
+    forge: (meetingId, seq) => rewrite(meetingId, seq, (e) => ({ ...e, event: other, hash: entryHash(e.prevHash, { ...e, event: other }) })),
+    corrupt: (meetingId, seq) => rewrite(meetingId, seq, () => '{"type":"participant.joined","na')
+  };
+}
+
+const id = (tag: string) => `${tag}-${randomBytes(6).toString('hex')}`;
+
+const meeting = (joinCode: string, over: Partial<MeetingRecord> = {}): MeetingRecord => ({
+  meetingId: id('m'),
+  joinCode,
+  createdAt: 1_700_000_000_000,
+  status: 'live',
+  ...over
+});
+
+const joined = (name: string, at = 1_700_000_000_000): NewEntry => ({
+  at,
+  actor: { role: 'system' },
+  commandId: null,
+  event: { type: 'participant.joined', participantId: id('p'), name, group: 'g1' }
+});
+
+/** Appends entries one command at a time, the way the server does. */
+async function appendAll(store: Store, meetingId: string, names: string[]): Promise<Head> {
+  let head = await store.head(meetingId);
+  for (const name of names) {
+    const r = await store.append(meetingId, head, [joined(name)]);
+    if (!r.ok) throw new Error('unexpected stale append');
+    head = r.head;
+  }
+  return head;
+}
+
+/** A tiny reducer for S7; the store itself knows no domain. */
+type Roster = { names: string[]; closed: boolean };
+const emptyRoster: Roster = { names: [], closed: false };
+const fold = (state: Roster, entries: LogEntry[]): Roster =>
+  entries.reduce<Roster>((s, { event }) => {
+    if (event.type === 'participant.joined') return { ...s, names: [...s.names, event.name] };
+    if (event.type === 'joining.closed') return { ...s, closed: true };
+    return s;
+  }, state);
+
+export function registerStoreContract(name: string, makeStore: () => Promise<StoreHarness>): void {
+  describe(`store contract: ${name}`, () => {
+    let h: StoreHarness;
+    let store: Store;
+    beforeEach(async () => {
+      h = await makeStore();
+      store = h.store;
+    });
+    afterEach(async () => {
+      await h.dispose();
+    });
+
+    it('[S1] a meeting is created, found by id and by join code; a live code is not handed out twice', async () => {
+      const a = meeting('ABC123');
+      expect(await store.createMeeting(a)).toEqual({ ok: true });
+      expect(await store.getMeeting(a.meetingId)).toEqual(a);
+      expect(await store.findMeetingByJoinCode('ABC123')).toEqual(a);
+      expect(await store.findMeetingByJoinCode('NOPE99')).toBeNull();
+      expect(await store.getMeeting('m-unknown')).toBeNull();
+
+      expect(await store.createMeeting(meeting('ABC123'))).toEqual({ ok: false, reason: 'join_code_taken' });
+      expect(await store.createMeeting({ ...a, joinCode: 'OTHER1' })).toEqual({ ok: false, reason: 'exists' });
+      expect(await store.findMeetingByJoinCode('ABC123')).toEqual(a);
+    });
+
+    it('[S1] the code of an ended meeting can be taken over by a new meeting', async () => {
+      const a = meeting('CODE42');
+      await store.createMeeting(a);
+      await store.setMeetingStatus(a.meetingId, 'ended');
+      expect(await store.findMeetingByJoinCode('CODE42')).toEqual({ ...a, status: 'ended' });
+
+      const b = meeting('CODE42', { createdAt: a.createdAt + 1 });
+      expect(await store.createMeeting(b)).toEqual({ ok: true });
+      expect(await store.findMeetingByJoinCode('CODE42')).toEqual(b);
+      expect(await store.getMeeting(a.meetingId)).toEqual({ ...a, status: 'ended' });
+      expect(await store.createMeeting(meeting('CODE42'))).toEqual({ ok: false, reason: 'join_code_taken' });
+    });
+
+    it('[S2] tokens are stored and found by the hash of their secret only; the secret is stored nowhere', async () => {
+      const m = meeting('TOK001');
+      await store.createMeeting(m);
+      const secret = `secret-${randomBytes(16).toString('hex')}`;
+      const token: TokenRecord = {
+        tokenId: id('t'),
+        tokenHash: hashToken(secret),
+        meetingId: m.meetingId,
+        role: 'participant',
+        participantId: id('p'),
+        kind: 'session',
+        label: 'Ada',
+        createdAt: 1_700_000_000_001,
+        revokedAt: null
+      };
+      await store.putToken(token);
+
+      expect(await store.findToken(hashToken(secret))).toEqual(token);
+      expect(await store.findToken(secret)).toBeNull();
+      expect(await store.findToken(hashToken(`${secret}x`))).toBeNull();
+      expect(await store.listTokens(m.meetingId)).toEqual([token]);
+
+      const dump = await h.rawDump();
+      expect(dump).toContain(token.tokenHash);
+      expect(dump).not.toContain(secret);
+    });
+
+    it('[S2] a revoked token stays findable with its first revocation time', async () => {
+      const m = meeting('TOK002');
+      await store.createMeeting(m);
+      const link: TokenRecord = {
+        tokenId: id('t'),
+        tokenHash: hashToken(id('s')),
+        meetingId: m.meetingId,
+        role: 'board',
+        participantId: null,
+        kind: 'link',
+        label: 'Board',
+        createdAt: 1_700_000_000_000,
+        revokedAt: null
+      };
+      const other = { ...link, tokenId: id('t'), tokenHash: hashToken(id('s')), label: 'Secretary', role: 'secretary' as const, createdAt: link.createdAt + 1 };
+      await store.putToken(link);
+      await store.putToken(other);
+
+      expect(await store.revokeToken(m.meetingId, link.tokenId, 5)).toBe(true);
+      expect(await store.revokeToken(m.meetingId, link.tokenId, 9)).toBe(true);
+      expect(await store.revokeToken(m.meetingId, 'no-such-token', 9)).toBe(false);
+      expect(await store.revokeToken('m-other', link.tokenId, 9)).toBe(false);
+
+      expect(await store.findToken(link.tokenHash)).toEqual({ ...link, revokedAt: 5 });
+      expect(await store.findToken(other.tokenHash)).toEqual(other);
+      expect(await store.listTokens(m.meetingId)).toEqual([{ ...link, revokedAt: 5 }, other]);
+    });
+
+    it('[S3] append at the expected head numbers entries from head+1 and chains their hashes', async () => {
+      const m = id('m');
+      const genesis = { seq: 0, hash: genesisHash(m) };
+      expect(await store.head(m)).toEqual(genesis);
+
+      const r = await store.append(m, genesis, [joined('Ada'), joined('Grace')]);
+      if (!r.ok) throw new Error('append refused');
+      expect(r.entries.map((e) => e.seq)).toEqual([1, 2]);
+      expect(r.entries[0]?.prevHash).toBe(genesis.hash);
+      expect(r.entries[1]?.prevHash).toBe(r.entries[0]?.hash);
+      expect(r.head).toEqual({ seq: 2, hash: r.entries[1]?.hash });
+      expect(await store.head(m)).toEqual(r.head);
+      expect(await store.readLog(m)).toEqual(r.entries);
+    });
+
+    it('[S4] append with a stale seq is refused and writes nothing', async () => {
+      const m = id('m');
+      const genesis = await store.head(m);
+      const head = await appendAll(store, m, ['Ada', 'Grace']);
+      const before = await store.readLog(m);
+
+      const r = await store.append(m, genesis, [joined('Mallory')], 'cmd-stale-seq');
+      expect(r).toEqual({ ok: false, reason: 'stale', head });
+      const ahead = await store.append(m, { seq: head.seq + 1, hash: head.hash }, [joined('Mallory')]);
+      expect(ahead).toEqual({ ok: false, reason: 'stale', head });
+
+      expect(await store.readLog(m)).toEqual(before);
+      expect(await store.head(m)).toEqual(head);
+      expect(await store.getCommandResult(m, 'cmd-stale-seq')).toBeNull();
+    });
+
+    it('[S5] append at the right seq but a stale head hash is refused and writes nothing', async () => {
+      const m = id('m');
+      const head = await appendAll(store, m, ['Ada']);
+      const before = await store.readLog(m);
+
+      const wrongHash = { seq: head.seq, hash: genesisHash(m) };
+      const r = await store.append(m, wrongHash, [joined('Mallory')], 'cmd-stale-hash');
+      expect(r).toEqual({ ok: false, reason: 'stale', head });
+
+      expect(await store.readLog(m)).toEqual(before);
+      expect(await store.head(m)).toEqual(head);
+      expect(await store.getCommandResult(m, 'cmd-stale-hash')).toBeNull();
+    });
+
+    it('[S6] readLog returns the entries from a seq on, in order', async () => {
+      const m = id('m');
+      await appendAll(store, m, ['a', 'b', 'c', 'd', 'e']);
+      const all = await store.readLog(m);
+      expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(await store.readLog(m, 1)).toEqual(all);
+      expect(await store.readLog(m, 3)).toEqual(all.slice(2));
+      expect(await store.readLog(m, 6)).toEqual([]);
+      expect(await store.readLog(id('m'))).toEqual([]);
+    });
+
+    it('[S7] the latest snapshot plus the log after it replays to the same state as the full log', async () => {
+      const m = id('m');
+      await appendAll(store, m, ['a', 'b', 'c']);
+      const atThree = await store.head(m);
+      await store.saveSnapshot(m, { ...atThree, state: fold(emptyRoster, await store.readLog(m)) });
+      const r = await store.append(m, atThree, [joined('d'), { ...joined('x'), event: { type: 'joining.closed' } }]);
+      if (!r.ok) throw new Error('append refused');
+
+      const snap = await store.loadSnapshot(m);
+      expect(snap).toEqual({ ...atThree, state: { names: ['a', 'b', 'c'], closed: false } });
+      const fromSnapshot = fold(snap!.state as Roster, await store.readLog(m, snap!.seq + 1));
+      expect(fromSnapshot).toEqual(fold(emptyRoster, await store.readLog(m)));
+      expect(fromSnapshot).toEqual({ names: ['a', 'b', 'c', 'd'], closed: true });
+
+      // A newer snapshot replaces it; an older one saved late does not.
+      await store.saveSnapshot(m, { ...r.head, state: fromSnapshot });
+      await store.saveSnapshot(m, { ...atThree, state: { names: ['stale'], closed: false } });
+      expect(await store.loadSnapshot(m)).toEqual({ ...r.head, state: fromSnapshot });
+      expect(await store.loadSnapshot(id('m'))).toBeNull();
+    });
+
+    it('[S8] the stored hash chain verifies from the genesis hash to the head', async () => {
+      const m = id('m');
+      expect(await store.verifyLog(m)).toEqual({ ok: true, count: 0, head: { seq: 0, hash: genesisHash(m) } });
+      const head = await appendAll(store, m, ['a', 'b', 'c', 'd']);
+      expect(await store.verifyLog(m)).toEqual({ ok: true, count: 4, head });
+    });
+
+    it('[S9] an altered entry is detected and named by its seq', async () => {
+      const m = id('m');
+      await appendAll(store, m, ['a', 'b', 'c', 'd']);
+      await h.tamper.alter(m, 3);
+      expect(await store.verifyLog(m)).toMatchObject({ ok: false, seq: 3, problem: 'altered' });
+    });
+
+    it('[S9] a forged entry with a recomputed hash breaks the link of the next entry', async () => {
+      const m = id('m');
+      await appendAll(store, m, ['a', 'b', 'c', 'd']);
+      await h.tamper.forge(m, 2);
+      expect(await store.verifyLog(m)).toMatchObject({ ok: false, seq: 3, problem: 'broken_link' });
+    });
+
+    it('[S9] a forged last entry is caught against the stored head', async () => {
+      const m = id('m');
+      await appendAll(store, m, ['a', 'b', 'c']);
+      await h.tamper.forge(m, 3);
+      expect(await store.verifyLog(m)).toMatchObject({ ok: false, seq: 3, problem: 'altered' });
+    });
+
+    it('[S9] an entry whose stored JSON is corrupt is named unreadable', async () => {
+      const m = id('m');
+      await appendAll(store, m, ['a', 'b', 'c']);
+      await h.tamper.corrupt(m, 2);
+      expect(await store.verifyLog(m)).toMatchObject({ ok: false, seq: 2, problem: 'unreadable' });
+    });
+
+    it('[S10] a removed entry is detected as a gap at its seq', async () => {
+      const m = id('m');
+      await appendAll(store, m, ['a', 'b', 'c', 'd']);
+      await h.tamper.remove(m, 2);
+      expect(await store.verifyLog(m)).toMatchObject({ ok: false, seq: 2, problem: 'gap' });
+    });
+
+    it('[S10] removing the first or the last entry is a gap too', async () => {
+      const first = id('m');
+      await appendAll(store, first, ['a', 'b']);
+      await h.tamper.remove(first, 1);
+      expect(await store.verifyLog(first)).toMatchObject({ ok: false, seq: 1, problem: 'gap' });
+
+      const last = id('m');
+      await appendAll(store, last, ['a', 'b', 'c']);
+      await h.tamper.remove(last, 3);
+      expect(await store.verifyLog(last)).toMatchObject({ ok: false, seq: 3, problem: 'gap' });
+    });
+
+    describe('[S11] Yjs updates', () => {
+      /** A doc that records every update it produces, as a client would send them. */
+      function editor() {
+        const doc = new Y.Doc();
+        const updates: Uint8Array[] = [];
+        doc.on('update', (u: Uint8Array) => updates.push(u));
+        return { doc, text: doc.getText('notes'), updates };
+      }
+      const replay = (updates: Uint8Array[]) => {
+        const doc = new Y.Doc();
+        for (const u of updates) Y.applyUpdate(doc, u);
+        return doc;
+      };
+
+      it('[S11] updates are stored in order and load back byte for byte', async () => {
+        const m = id('m');
+        const e = editor();
+        e.text.insert(0, 'hello');
+        e.text.insert(5, ' world');
+        e.text.delete(0, 1);
+        for (const u of e.updates) await store.appendDocUpdate(m, 'notes', u);
+
+        expect(await store.loadDocUpdates(m, 'notes')).toEqual(e.updates);
+        expect(await store.loadDocUpdates(m, 'other')).toEqual([]);
+        expect(replay(await store.loadDocUpdates(m, 'notes')).getText('notes').toString()).toBe('ello world');
+      });
+
+      it('[S11] compaction merges the updates into one with the same document state', async () => {
+        const m = id('m');
+        const e = editor();
+        for (const word of ['one ', 'two ', 'three ']) e.text.insert(e.text.length, word);
+        e.text.delete(0, 4);
+        for (const u of e.updates) await store.appendDocUpdate(m, 'notes', u);
+
+        expect(await store.compactDoc(m, 'notes')).toEqual({ merged: 4, kept: 0 });
+        const loaded = await store.loadDocUpdates(m, 'notes');
+        expect(loaded).toHaveLength(1);
+        const doc = replay(loaded);
+        expect(doc.getText('notes').toString()).toBe('two three ');
+        expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(e.doc));
+        expect(Y.encodeStateAsUpdate(doc)).toEqual(Y.encodeStateAsUpdate(e.doc));
+        // Nothing left to fold.
+        expect(await store.compactDoc(m, 'notes')).toEqual({ merged: 0, kept: 0 });
+      });
+
+      it('[S11] an update appended while compaction runs is kept', async () => {
+        const m = id('m');
+        const e = editor();
+        e.text.insert(0, 'before');
+        e.text.insert(6, ' compaction');
+        for (const u of e.updates) await store.appendDocUpdate(m, 'notes', u);
+
+        // Another node appends after compaction has read and merged, before it writes.
+        const other = await h.reopen();
+        h.hooks.beforeCompactCommit = async () => {
+          h.hooks.beforeCompactCommit = undefined;
+          e.text.insert(e.text.length, ' and during');
+          await other.appendDocUpdate(m, 'notes', e.updates.at(-1)!);
+        };
+        expect(await store.compactDoc(m, 'notes')).toEqual({ merged: 2, kept: 1 });
+        expect(h.hooks.beforeCompactCommit).toBeUndefined();
+
+        const loaded = await store.loadDocUpdates(m, 'notes');
+        expect(loaded).toHaveLength(2);
+        expect(loaded[1]).toEqual(e.updates.at(-1));
+        expect(replay(loaded).getText('notes').toString()).toBe('before compaction and during');
+        expect(Y.encodeStateAsUpdate(replay(loaded))).toEqual(Y.encodeStateAsUpdate(e.doc));
+
+        // The next compaction folds the kept update in as well.
+        expect(await store.compactDoc(m, 'notes')).toEqual({ merged: 2, kept: 0 });
+        expect(replay(await store.loadDocUpdates(m, 'notes')).getText('notes').toString()).toBe('before compaction and during');
+      });
+
+      it('[S11] of two overlapping compactions the later one stands down and nothing is lost', async () => {
+        const m = id('m');
+        const e = editor();
+        for (const c of 'abcd') e.text.insert(e.text.length, c);
+        for (const u of e.updates) await store.appendDocUpdate(m, 'notes', u);
+
+        const other = await h.reopen();
+        let inner: unknown;
+        h.hooks.beforeCompactCommit = async () => {
+          h.hooks.beforeCompactCommit = undefined;
+          e.text.insert(e.text.length, 'e');
+          await other.appendDocUpdate(m, 'notes', e.updates.at(-1)!);
+          inner = await other.compactDoc(m, 'notes');
+        };
+        expect(await store.compactDoc(m, 'notes')).toEqual({ merged: 0, kept: 0 });
+        expect(inner).toEqual({ merged: 5, kept: 0 });
+        expect(replay(await store.loadDocUpdates(m, 'notes')).getText('notes').toString()).toBe('abcde');
+      });
+    });
+
+    it('[S12] command results are put-if-absent: the first stored result wins, success or error', async () => {
+      const m = id('m');
+      const error = { ok: false as const, error: { code: 'not_allowed', message: 'no', field: 'title' } };
+      expect(await store.getCommandResult(m, 'k1')).toBeNull();
+      expect(await store.putCommandResult(m, 'k1', error)).toEqual(error);
+      expect(await store.putCommandResult(m, 'k1', { ok: true, seq: 7 })).toEqual(error);
+      expect(await store.getCommandResult(m, 'k1')).toEqual(error);
+
+      expect(await store.putCommandResult(m, 'k2', { ok: true, seq: 3 })).toEqual({ ok: true, seq: 3 });
+      expect(await store.putCommandResult(m, 'k2', error)).toEqual({ ok: true, seq: 3 });
+      expect(await store.getCommandResult(id('m'), 'k2')).toBeNull();
+    });
+
+    it('[S12] an append with a command key records its success in the same write', async () => {
+      const m = id('m');
+      const r = await store.append(m, await store.head(m), [joined('a'), joined('b')], 'cmd-1');
+      expect(r.ok).toBe(true);
+      expect(await store.getCommandResult(m, 'cmd-1')).toEqual({ ok: true, seq: 2 });
+      // The recorded result is final: a later put does not change it.
+      expect(await store.putCommandResult(m, 'cmd-1', { ok: false, error: { code: 'x', message: 'x' } })).toEqual({ ok: true, seq: 2 });
+    });
+
+    it('[S13] two stores appending at the same head: exactly one wins, the other is told the new head', async () => {
+      const m = id('m');
+      const a = store;
+      const b = await h.reopen();
+      for (let round = 0; round < 10; round++) {
+        const head = await a.head(m);
+        const [ra, rb] = await Promise.all([a.append(m, head, [joined(`a${round}`)]), b.append(m, head, [joined(`b${round}`)])]);
+        const winners = [ra, rb].filter((r) => r.ok);
+        expect(winners).toHaveLength(1);
+        const [won, lost] = ra.ok ? [ra, rb] : [rb, ra];
+        expect(lost).toEqual({ ok: false, reason: 'stale', head: won.head });
+      }
+      const log = await a.readLog(m);
+      expect(log.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(await b.verifyLog(m)).toMatchObject({ ok: true, count: 10 });
+    });
+
+    it('[S14] everything written is there after close and reopen', async () => {
+      const m = meeting('DUR001');
+      await store.createMeeting(m);
+      const token: TokenRecord = {
+        tokenId: id('t'),
+        tokenHash: hashToken(id('s')),
+        meetingId: m.meetingId,
+        role: 'facilitator',
+        participantId: null,
+        kind: 'recovery',
+        label: 'paper code',
+        createdAt: 1,
+        revokedAt: null
+      };
+      await store.putToken(token);
+      const head = await appendAll(store, m.meetingId, ['a', 'b', 'c']);
+      const log = await store.readLog(m.meetingId);
+      await store.saveSnapshot(m.meetingId, { ...head, state: { n: 3 } });
+      await store.putCommandResult(m.meetingId, 'k', { ok: true, seq: 3 });
+      const e = new Y.Doc();
+      const updates: Uint8Array[] = [];
+      e.on('update', (u: Uint8Array) => updates.push(u));
+      e.getText('t').insert(0, 'kept');
+      for (const u of updates) await store.appendDocUpdate(m.meetingId, 'd', u);
+      await store.close();
+
+      const again = await h.reopen();
+      expect(await again.getMeeting(m.meetingId)).toEqual(m);
+      expect(await again.findMeetingByJoinCode('DUR001')).toEqual(m);
+      expect(await again.findToken(token.tokenHash)).toEqual(token);
+      expect(await again.head(m.meetingId)).toEqual(head);
+      expect(await again.readLog(m.meetingId)).toEqual(log);
+      expect(await again.verifyLog(m.meetingId)).toEqual({ ok: true, count: 3, head });
+      expect(await again.loadSnapshot(m.meetingId)).toEqual({ ...head, state: { n: 3 } });
+      expect(await again.getCommandResult(m.meetingId, 'k')).toEqual({ ok: true, seq: 3 });
+      expect(await again.loadDocUpdates(m.meetingId, 'd')).toEqual(updates);
+      // And the log carries on where it stopped.
+      expect((await again.append(m.meetingId, head, [joined('d')])).ok).toBe(true);
+    });
+  });
+}
