@@ -40,6 +40,8 @@ export const SnapshotRequestSchema = z.strictObject({ sinceSeq: z.number().int()
 export interface ServerToClientEvents<State = unknown> {
   event: (msg: EventMessage) => void;
   snapshot: (msg: SnapshotMessage<State>) => void;
+  /** An entry this audience may not see (its projection is empty): only the seq moves on. */
+  skip: (msg: { seq: number }) => void;
   /** Sent just before the server closes a connection for a stated reason. */
   closing: (msg: { reason: string; error: ProtocolError }) => void;
 }

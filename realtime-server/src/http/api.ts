@@ -1,0 +1,251 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  CreateLinkRequestSchema,
+  CreateMeetingRequestSchema,
+  DEFAULT_GROUPS,
+  JoinRequestSchema,
+  LinkIdSchema,
+  PROTOCOL_VERSION,
+  RecoverRequestSchema,
+  invalidFromZod,
+  protocolError,
+  type CreateLinkResponse,
+  type CreateMeetingResponse,
+  type ErrorCode,
+  type HealthResponse,
+  type JoinResponse,
+  type LinkView,
+  type ProtocolError,
+  type RecoverResponse
+} from '@yishi/protocol';
+import { hashToken, type Store, type TokenRecord } from '@yishi/store';
+import type { z } from 'zod';
+import { authenticate } from '../auth.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { MeetingService } from '../meetings/meetingService.ts';
+import { newId, newJoinCode, newRecoveryCode, newTokenSecret, recoveryHash } from '../secrets.ts';
+import { clientAddress } from './clientAddress.ts';
+import { FailureThrottle } from './failureThrottle.ts';
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  wrong_phase: 409,
+  closed: 409,
+  too_large: 413,
+  rate_limited: 429,
+  version_mismatch: 400,
+  internal: 500
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly error: ProtocolError,
+    readonly headers: Record<string, string> = {}
+  ) {
+    super(error.message);
+  }
+}
+
+export interface ApiDeps {
+  config: Config;
+  store: Store;
+  meetings: MeetingService;
+  log: Logger;
+  /** The address phones open; known once the server listens. */
+  publicUrl: () => string;
+  /** Called when a link is revoked, so open connections using it are closed. */
+  onTokenRevoked: (meetingId: string, tokenId: string) => void;
+}
+
+/** The JSON API. Returns false when the request is not for it. */
+export function createApi(deps: ApiDeps) {
+  const { store, meetings, log, config } = deps;
+  const throttle = new FailureThrottle(config.joinFailuresPerMinute);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path !== '/healthz' && !path.startsWith('/api/')) return false;
+    try {
+      const result = await route(req, path);
+      send(res, result.status, result.body);
+    } catch (err) {
+      if (err instanceof HttpError) {
+        send(res, STATUS[err.error.code], { error: err.error }, err.headers);
+      } else {
+        log.error({ err, path }, 'api request failed');
+        send(res, 500, { error: protocolError('internal', 'internal error') });
+      }
+    }
+    return true;
+  }
+
+  async function route(req: IncomingMessage, path: string): Promise<{ status: number; body: unknown }> {
+    const method = req.method ?? 'GET';
+    if (path === '/healthz' && method === 'GET') {
+      const body: HealthResponse = { ok: true, store: store.kind, protocol: PROTOCOL_VERSION, node: config.nodeId };
+      return { status: 200, body };
+    }
+    if (path === '/api/meetings' && method === 'POST') return { status: 201, body: await createMeeting(await readJson(req, CreateMeetingRequestSchema)) };
+    if (path === '/api/join' && method === 'POST') return { status: 201, body: await join(req) };
+    if (path === '/api/recover' && method === 'POST') return { status: 200, body: await recover(req) };
+
+    const links = /^\/api\/meetings\/([A-Za-z0-9_-]{4,64})\/links(?:\/([^/]+))?$/.exec(path);
+    if (links) {
+      const meetingId = links[1]!;
+      await requireFacilitator(req, meetingId);
+      if (!links[2] && method === 'GET') return { status: 200, body: { links: (await store.listTokens(meetingId)).filter((t) => t.kind === 'link').map(linkView) } };
+      if (!links[2] && method === 'POST') return { status: 201, body: await createLink(meetingId, await readJson(req, CreateLinkRequestSchema)) };
+      if (links[2] && method === 'DELETE') {
+        const linkId = LinkIdSchema.safeParse(links[2]);
+        if (!linkId.success) throw new HttpError(protocolError('invalid', 'not a link id'));
+        const token = (await store.listTokens(meetingId)).find((t) => t.tokenId === linkId.data && t.kind === 'link');
+        if (!token) throw new HttpError(protocolError('not_found', 'no such link'));
+        if (token.revokedAt === null) {
+          await store.revokeToken(meetingId, token.tokenId, Date.now());
+          deps.onTokenRevoked(meetingId, token.tokenId);
+        }
+        return { status: 200, body: { ok: true } };
+      }
+    }
+    throw new HttpError(protocolError('not_found', `no route ${method} ${path}`));
+  }
+
+  async function createMeeting(input: z.infer<typeof CreateMeetingRequestSchema>): Promise<CreateMeetingResponse> {
+    const meetingId = newId();
+    let joinCode = '';
+    for (let attempt = 0; ; attempt++) {
+      joinCode = newJoinCode();
+      const created = await store.createMeeting({ meetingId, joinCode, createdAt: Date.now(), status: 'live' });
+      if (created.ok) break;
+      if (attempt >= 50) throw new HttpError(protocolError('conflict', 'no free join code, try again'));
+    }
+    const decided = await meetings.execute(
+      meetingId,
+      { type: 'meeting.create', meetingId, joinCode, title: input.title, groups: input.groups ?? [...DEFAULT_GROUPS], language: input.language, templateId: input.templateId },
+      { role: 'facilitator' },
+      null
+    );
+    if (!decided.ok) throw new HttpError(decided.error);
+    const facilitatorToken = newTokenSecret();
+    const recoveryCode = newRecoveryCode();
+    await store.putToken(tokenRecord(meetingId, 'facilitator', 'session', hashToken(facilitatorToken)));
+    await store.putToken(tokenRecord(meetingId, 'facilitator', 'recovery', recoveryHash(meetingId, recoveryCode)));
+    log.info({ meetingId }, 'meeting created');
+    return { meetingId, joinCode, facilitatorToken, recoveryCode };
+  }
+
+  async function join(req: IncomingMessage): Promise<JoinResponse> {
+    const address = clientAddress(req, config.trustProxy);
+    checkThrottle(address);
+    const input = await readJson(req, JoinRequestSchema);
+    const meeting = await store.findMeetingByJoinCode(input.joinCode);
+    if (!meeting) {
+      throttle.fail(address);
+      throw new HttpError(protocolError('not_found', 'no meeting with this code'));
+    }
+    if (meeting.status === 'ended') throw new HttpError(protocolError('closed', 'this meeting has ended'));
+    const participantId = newId();
+    const token = newTokenSecret();
+    // The token goes in first: a token whose join was refused names nobody and opens nothing.
+    await store.putToken({ ...tokenRecord(meeting.meetingId, 'participant', 'session', hashToken(token)), participantId });
+    const decided = await meetings.execute(meeting.meetingId, { type: 'participant.join', participantId, name: input.name, group: input.group }, { role: 'participant', participantId }, null);
+    if (!decided.ok) throw new HttpError(decided.error);
+    return { meetingId: meeting.meetingId, participantId, token };
+  }
+
+  async function recover(req: IncomingMessage): Promise<RecoverResponse> {
+    const address = clientAddress(req, config.trustProxy);
+    checkThrottle(address);
+    const input = await readJson(req, RecoverRequestSchema);
+    const meeting = await store.findMeetingByJoinCode(input.joinCode);
+    const record = meeting ? await store.findToken(recoveryHash(meeting.meetingId, input.recoveryCode)) : null;
+    if (!meeting || !record || record.kind !== 'recovery' || record.meetingId !== meeting.meetingId || record.revokedAt !== null) {
+      throttle.fail(address);
+      throw new HttpError(protocolError('unauthorized', 'join code and recovery code do not match'));
+    }
+    const facilitatorToken = newTokenSecret();
+    await store.putToken(tokenRecord(meeting.meetingId, 'facilitator', 'session', hashToken(facilitatorToken)));
+    log.info({ meetingId: meeting.meetingId }, 'facilitator recovered access');
+    return { meetingId: meeting.meetingId, facilitatorToken };
+  }
+
+  async function createLink(meetingId: string, input: z.infer<typeof CreateLinkRequestSchema>): Promise<CreateLinkResponse> {
+    const token = newTokenSecret();
+    const record = { ...tokenRecord(meetingId, input.role, 'link', hashToken(token)), label: input.label };
+    await store.putToken(record);
+    const page = input.role === 'board' ? 'board' : 'secretary';
+    return { ...linkView(record), token, url: `${deps.publicUrl()}/m/${meetingId}/${page}#token=${token}` };
+  }
+
+  async function requireFacilitator(req: IncomingMessage, meetingId: string): Promise<void> {
+    const header = req.headers.authorization;
+    const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const result = await authenticate(store, meetings, secret);
+    if (!result.ok) throw new HttpError(result.error);
+    if (result.auth.meetingId !== meetingId) throw new HttpError(protocolError('forbidden', 'token of another meeting'));
+    if (result.auth.actor.role !== 'facilitator') throw new HttpError(protocolError('forbidden', 'only the facilitator can manage links'));
+  }
+
+  function checkThrottle(address: string): void {
+    const wait = throttle.retryAfter(address);
+    if (wait > 0) {
+      throw new HttpError(protocolError('rate_limited', 'too many failed attempts, wait a moment', { retryAfterMs: wait }), {
+        'retry-after': String(Math.ceil(wait / 1000))
+      });
+    }
+  }
+
+  return { handle, close: () => throttle.close() };
+}
+
+function tokenRecord(meetingId: string, role: TokenRecord['role'], kind: TokenRecord['kind'], tokenHash: string): TokenRecord {
+  return { tokenId: newId(), tokenHash, meetingId, role, participantId: null, kind, label: '', createdAt: Date.now(), revokedAt: null };
+}
+
+function linkView(t: TokenRecord): LinkView {
+  return { linkId: t.tokenId, role: t.role, label: t.label, createdAt: t.createdAt, revokedAt: t.revokedAt };
+}
+
+async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.infer<S>> {
+  const type = req.headers['content-type'] ?? '';
+  // Requiring JSON also means a cross-site form cannot post here without a CORS preflight we never grant.
+  if (!/^application\/json\b/i.test(type)) throw new HttpError(protocolError('invalid', 'expected Content-Type: application/json'));
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpError(protocolError('too_large', `request body over ${MAX_BODY_BYTES} bytes`));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(protocolError('too_large', `request body over ${MAX_BODY_BYTES} bytes`));
+    chunks.push(chunk as Buffer);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(protocolError('invalid', 'request body is not valid JSON'));
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new HttpError(invalidFromZod(parsed.error));
+  return parsed.data;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers
+  });
+  res.end(text);
+}

@@ -1,0 +1,50 @@
+import { openStore } from '@yishi/store';
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createYishiServer } from './server.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`yishi: configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel, config.nodeId);
+  const store = await openStore({ redisUrl: config.redisUrl ?? undefined, dataDir: config.dataDir });
+  const server = await createYishiServer({ config, store, log });
+  const { port, url } = await server.listen();
+  log.info({ port, host: config.host, store: store.kind, url, origins: server.origins.list() }, 'yishi listening');
+  // A plain line for the person who started it: this is what to open and what phones should reach.
+  process.stdout.write(`\n  议事 Yishi is running (${store.kind} store). Open: ${url}\n\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long, exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      }
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`yishi: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,179 @@
+import { decide, evolve, replay, type MeetingState } from '@yishi/domain';
+import { protocolError, type Actor, type Command, type LogEntry, type ProtocolError } from '@yishi/protocol';
+import type { CommandResult, Head, Store } from '@yishi/store';
+import { genesisHash } from '@yishi/store';
+import type { Logger } from '../logger.ts';
+import { newId } from '../secrets.ts';
+
+export type ExecuteResult = { ok: true; seq: number } | { ok: false; error: ProtocolError };
+
+interface Loaded {
+  state: MeetingState | null;
+  head: Head;
+  snapshotSeq: number;
+}
+
+export interface CommittedEntry {
+  entry: LogEntry;
+  before: MeetingState;
+  after: MeetingState;
+}
+
+export type CommitListener = (meetingId: string, committed: CommittedEntry[]) => void;
+
+const MAX_ATTEMPTS = 20;
+
+/**
+ * The command path: decide on the current state, append atomically at the head that decision was
+ * made on, and only then report success. State is cached per meeting, but the cache is never trusted
+ * for correctness: the store's compare-and-set on (seq, head hash) refuses an append decided on a stale
+ * log, and then the tail is reloaded and the command decided again. So several nodes can share a meeting.
+ */
+export class MeetingService {
+  private readonly cache = new Map<string, Loaded>();
+  private readonly loading = new Map<string, Promise<Loaded>>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly listeners = new Set<CommitListener>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly opts: { snapshotEvery: number; now?: () => number } = { snapshotEvery: 100 }
+  ) {}
+
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The meeting's current state, refreshed from the store's tail. */
+  async current(meetingId: string): Promise<Loaded> {
+    return this.serial(meetingId, () => this.refresh(meetingId));
+  }
+
+  /** Runs a command: idempotent per `commandKey`, serialised per meeting on this node. */
+  async execute(meetingId: string, command: Command, actor: Actor, commandKey: string | null): Promise<ExecuteResult> {
+    return this.serial(meetingId, () => this.executeNow(meetingId, command, actor, commandKey));
+  }
+
+  forget(meetingId: string): void {
+    if (!this.queues.has(meetingId)) this.cache.delete(meetingId);
+  }
+
+  private async executeNow(meetingId: string, command: Command, actor: Actor, commandKey: string | null): Promise<ExecuteResult> {
+    if (commandKey) {
+      const seen = await this.store.getCommandResult(meetingId, commandKey);
+      if (seen) return asExecuteResult(seen);
+    }
+    let loaded = await this.refresh(meetingId);
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const now = this.opts.now?.() ?? Date.now();
+      const decision = decide(loaded.state, command, actor, { now, newId });
+      if (!decision.ok) {
+        if (!commandKey) return decision;
+        return asExecuteResult(await this.store.putCommandResult(meetingId, commandKey, decision));
+      }
+      const commandId = 'commandId' in command ? command.commandId : null;
+      const entries = decision.events.map((event) => ({ at: now, actor, commandId, event }));
+      const appended = await this.store.append(meetingId, loaded.head, entries, commandKey ?? undefined);
+      if (appended.ok) {
+        const committed = this.apply(meetingId, loaded, appended.entries, appended.head);
+        this.publish(meetingId, committed);
+        this.maybeSnapshot(meetingId);
+        return { ok: true, seq: appended.head.seq };
+      }
+      // Another writer (a node, or a retry of this very command) got there first.
+      this.log.debug({ meetingId, attempt, head: appended.head.seq }, 'stale append, deciding again');
+      if (commandKey) {
+        const seen = await this.store.getCommandResult(meetingId, commandKey);
+        if (seen) return asExecuteResult(seen);
+      }
+      loaded = await this.refresh(meetingId);
+    }
+    this.log.error({ meetingId }, 'could not append after repeated conflicts');
+    return { ok: false, error: protocolError('conflict', 'the meeting is too busy, try again') };
+  }
+
+  private apply(meetingId: string, loaded: Loaded, entries: LogEntry[], head: Head): CommittedEntry[] {
+    const committed: CommittedEntry[] = [];
+    let state = loaded.state;
+    for (const entry of entries) {
+      const after = evolve(state, entry);
+      // `before` of the very first event (meeting.created) is the state it creates.
+      committed.push({ entry, before: state ?? after, after });
+      state = after;
+    }
+    this.cache.set(meetingId, { state, head, snapshotSeq: loaded.snapshotSeq });
+    return committed;
+  }
+
+  private publish(meetingId: string, committed: CommittedEntry[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(meetingId, committed);
+      } catch (err) {
+        this.log.error({ err, meetingId }, 'commit listener failed');
+      }
+    }
+  }
+
+  /** Loads the meeting (snapshot + tail) or brings the cached state up to the store's head. */
+  private async refresh(meetingId: string): Promise<Loaded> {
+    const cached = this.cache.get(meetingId);
+    if (!cached) return this.loadOnce(meetingId);
+    const tail = await this.store.readLog(meetingId, cached.head.seq + 1);
+    if (tail.length === 0) return cached;
+    const last = tail[tail.length - 1]!;
+    const next: Loaded = { state: replay(tail, cached.state), head: { seq: last.seq, hash: last.hash }, snapshotSeq: cached.snapshotSeq };
+    this.cache.set(meetingId, next);
+    return next;
+  }
+
+  private loadOnce(meetingId: string): Promise<Loaded> {
+    let p = this.loading.get(meetingId);
+    if (!p) {
+      p = this.loadFromStore(meetingId).finally(() => this.loading.delete(meetingId));
+      this.loading.set(meetingId, p);
+    }
+    return p;
+  }
+
+  private async loadFromStore(meetingId: string): Promise<Loaded> {
+    const snapshot = await this.store.loadSnapshot(meetingId);
+    const from = snapshot ? (snapshot.state as MeetingState) : null;
+    const tail = await this.store.readLog(meetingId, (snapshot?.seq ?? 0) + 1);
+    const last = tail[tail.length - 1];
+    const head: Head = last ? { seq: last.seq, hash: last.hash } : snapshot ? { seq: snapshot.seq, hash: snapshot.hash } : { seq: 0, hash: genesisHash(meetingId) };
+    const loaded: Loaded = { state: replay(tail, from), head, snapshotSeq: snapshot?.seq ?? 0 };
+    this.cache.set(meetingId, loaded);
+    return loaded;
+  }
+
+  private maybeSnapshot(meetingId: string): void {
+    const loaded = this.cache.get(meetingId);
+    if (!loaded?.state || loaded.head.seq - loaded.snapshotSeq < this.opts.snapshotEvery) return;
+    loaded.snapshotSeq = loaded.head.seq;
+    this.store
+      .saveSnapshot(meetingId, { seq: loaded.head.seq, hash: loaded.head.hash, state: loaded.state })
+      .catch((err: unknown) => this.log.warn({ err, meetingId }, 'snapshot failed; the log is still complete'));
+  }
+
+  private serial<T>(meetingId: string, task: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(meetingId) ?? Promise.resolve();
+    const run = prev.then(task, task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined
+    );
+    this.queues.set(meetingId, tail);
+    void tail.then(() => {
+      if (this.queues.get(meetingId) === tail) this.queues.delete(meetingId);
+    });
+    return run;
+  }
+}
+
+function asExecuteResult(result: CommandResult): ExecuteResult {
+  if (result.ok) return { ok: true, seq: result.seq };
+  return { ok: false, error: protocolError(result.error.code as ProtocolError['code'], result.error.message, result.error.field ? { field: result.error.field } : {}) };
+}

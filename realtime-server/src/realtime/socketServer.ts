@@ -1,0 +1,210 @@
+import type { Server as HttpServer } from 'node:http';
+import { projectEvent, projectState, type Audience, type MeetingState } from '@yishi/domain';
+import {
+  CLOSE_REASONS,
+  ClientCommandSchema,
+  HandshakeAuthSchema,
+  LIMITS,
+  PROTOCOL_VERSION,
+  invalidFromZod,
+  protocolError,
+  type Ack,
+  type Actor,
+  type ClientToServerEvents,
+  type ProtocolError,
+  type ServerToClientEvents
+} from '@yishi/protocol';
+import type { Store } from '@yishi/store';
+import { Server, type Socket } from 'socket.io';
+import { authenticate, type Authenticated } from '../auth.ts';
+import type { Config } from '../config.ts';
+import { TokenBucket } from '../http/failureThrottle.ts';
+import type { OriginPolicy } from '../http/origins.ts';
+import type { Logger } from '../logger.ts';
+import type { CommittedEntry, MeetingService } from '../meetings/meetingService.ts';
+
+interface SocketData {
+  auth: Authenticated;
+}
+
+type YishiSocket = Socket<ClientToServerEvents, ServerToClientEvents<MeetingState>, Record<string, never>, SocketData>;
+export type YishiIo = Server<ClientToServerEvents, ServerToClientEvents<MeetingState>, Record<string, never>, SocketData>;
+
+/** Connections are grouped by who they are, so each group gets the projection meant for it. */
+const AUDIENCE_ROLES = ['facilitator', 'secretary', 'participant', 'board'] as const;
+export const rooms = {
+  meeting: (meetingId: string) => `m:${meetingId}`,
+  role: (meetingId: string, role: string) => `m:${meetingId}:r:${role}`,
+  participant: (meetingId: string, participantId: string) => `m:${meetingId}:p:${participantId}`,
+  token: (tokenId: string) => `t:${tokenId}`
+};
+
+function audienceOf(actor: Actor): Audience {
+  switch (actor.role) {
+    case 'participant':
+      return { role: 'participant', participantId: actor.participantId };
+    case 'facilitator':
+    case 'secretary':
+    case 'board':
+      return { role: actor.role };
+    case 'system':
+      return { role: 'board' };
+  }
+}
+
+/**
+ * The audience whose projection the whole participant room receives. Projections for participants do
+ * not depend on which participant yet; when one does (own ballot), that event is sent per person.
+ */
+const ANY_PARTICIPANT: Audience = { role: 'participant', participantId: '' };
+
+export interface SocketServerDeps {
+  config: Config;
+  store: Store;
+  meetings: MeetingService;
+  origins: OriginPolicy;
+  log: Logger;
+}
+
+export interface SocketServer {
+  io: YishiIo;
+  broadcast(meetingId: string, committed: CommittedEntry[]): void;
+  disconnectToken(tokenId: string): void;
+}
+
+export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDeps): SocketServer {
+  const { meetings, log, config } = deps;
+  const io: YishiIo = new Server(httpServer, {
+    path: '/socket.io',
+    serveClient: false,
+    // The engine's hard cap; frames between LIMITS.maxFrameBytes and this are closed with a stated reason below.
+    maxHttpBufferSize: 1024 * 1024,
+    allowRequest: (req, callback) => {
+      if (deps.origins.isAllowed(req.headers.origin)) callback(null, true);
+      else {
+        log.warn({ origin: req.headers.origin }, 'socket refused: origin not allowed');
+        callback('origin not allowed', false);
+      }
+    },
+    connectionStateRecovery: undefined
+  });
+
+  io.use(async (socket, next) => {
+    const parsed = HandshakeAuthSchema.safeParse(socket.handshake.auth);
+    if (!parsed.success) return next(refusal(protocolError('unauthorized', 'send {token, protocol} in the handshake auth')));
+    if (parsed.data.protocol !== PROTOCOL_VERSION) {
+      return next(refusal(protocolError('version_mismatch', `server speaks protocol ${PROTOCOL_VERSION}, client ${parsed.data.protocol}: reload the page`)));
+    }
+    try {
+      const result = await authenticate(deps.store, meetings, parsed.data.token);
+      if (!result.ok) return next(refusal(result.error));
+      socket.data.auth = result.auth;
+      next();
+    } catch (err) {
+      log.error({ err }, 'socket authentication failed');
+      next(refusal(protocolError('internal', 'could not check the token')));
+    }
+  });
+
+  io.on('connection', (socket) => {
+    void onConnection(socket).catch((err: unknown) => {
+      log.error({ err }, 'socket connection setup failed');
+      socket.disconnect(true);
+    });
+  });
+
+  async function onConnection(socket: YishiSocket): Promise<void> {
+    const { auth } = socket.data;
+    const { meetingId, actor } = auth;
+    const bucket = new TokenBucket(config.commandRate.perSecond, config.commandRate.burst);
+
+    // Engine-level packet check: a frame over the limit closes the connection with a stated reason.
+    socket.conn.on('packet', (packet: { type: string; data?: unknown }) => {
+      if (packet.type !== 'message' || packet.data === undefined) return;
+      const size = typeof packet.data === 'string' ? Buffer.byteLength(packet.data) : (packet.data as Buffer).byteLength ?? 0;
+      if (size > LIMITS.maxFrameBytes) {
+        log.warn({ meetingId, size }, 'frame too large, closing connection');
+        socket.emit('closing', { reason: CLOSE_REASONS.frameTooLarge, error: protocolError('too_large', `frames are limited to ${LIMITS.maxFrameBytes} bytes`) });
+        socket.disconnect(true);
+      }
+    });
+
+    socket.on('cmd', async (raw: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return; // a command without an ack cannot be answered
+      const reply = ack as (a: Ack) => void;
+      if (!socket.connected) return;
+      const wait = bucket.take();
+      if (wait > 0) return reply({ ok: false, error: protocolError('rate_limited', 'too many commands, slow down', { retryAfterMs: wait }) });
+      const parsed = ClientCommandSchema.safeParse(raw);
+      if (!parsed.success) return reply({ ok: false, error: invalidFromZod(parsed.error) });
+      try {
+        const key = `${actorKey(actor)}:${parsed.data.commandId}`;
+        reply(await meetings.execute(meetingId, parsed.data, actor, key));
+      } catch (err) {
+        log.error({ err, meetingId, type: parsed.data.type }, 'command failed');
+        reply({ ok: false, error: protocolError('internal', 'the server could not run this command; try again') });
+      }
+    });
+
+    socket.on('snapshot', async (_req: unknown, ack?: unknown) => {
+      try {
+        const seq = await sendSnapshot(socket);
+        if (typeof ack === 'function') (ack as (a: Ack) => void)({ ok: true, seq });
+      } catch (err) {
+        log.error({ err, meetingId }, 'snapshot failed');
+        if (typeof ack === 'function') (ack as (a: Ack) => void)({ ok: false, error: protocolError('internal', 'could not load the meeting') });
+      }
+    });
+
+    // Join the rooms before reading the state, so no event committed in between is missed; the
+    // client drops events at or below the snapshot's seq.
+    const joined = [rooms.meeting(meetingId), rooms.role(meetingId, actor.role === 'system' ? 'board' : actor.role), rooms.token(auth.token.tokenId)];
+    if (actor.role === 'participant') joined.push(rooms.participant(meetingId, actor.participantId));
+    await socket.join(joined);
+    await sendSnapshot(socket);
+  }
+
+  async function sendSnapshot(socket: YishiSocket): Promise<number> {
+    const { meetingId, actor } = socket.data.auth;
+    const { state, head } = await meetings.current(meetingId);
+    if (!state) throw new Error(`meeting ${meetingId} has no log`);
+    socket.emit('snapshot', { protocol: PROTOCOL_VERSION, meetingId, seq: head.seq, state: projectState(state, audienceOf(actor)), you: actor });
+    return head.seq;
+  }
+
+  /** Broadcast each committed event to every audience, projected for it. */
+  function broadcast(meetingId: string, committed: CommittedEntry[]): void {
+    for (const { entry, before, after } of committed) {
+      for (const role of AUDIENCE_ROLES) {
+        const audience: Audience = role === 'participant' ? ANY_PARTICIPANT : { role };
+        const projected = projectEvent(before, after, entry, audience);
+        const room = io.to(rooms.role(meetingId, role));
+        if (projected) room.emit('event', projected);
+        else room.emit('skip', { seq: entry.seq });
+      }
+      const ev = entry.event;
+      if (ev.type === 'participant.removed') {
+        const room = rooms.participant(meetingId, ev.participantId);
+        io.to(room).emit('closing', { reason: CLOSE_REASONS.removed, error: protocolError('forbidden', 'you were removed from this meeting') });
+        io.in(room).disconnectSockets(true);
+      }
+    }
+  }
+
+  function disconnectToken(tokenId: string): void {
+    const room = rooms.token(tokenId);
+    io.to(room).emit('closing', { reason: CLOSE_REASONS.revoked, error: protocolError('unauthorized', 'this link was revoked') });
+    io.in(room).disconnectSockets(true);
+  }
+
+  return { io, broadcast, disconnectToken };
+}
+
+function actorKey(actor: Actor): string {
+  return actor.role === 'participant' ? `p:${actor.participantId}` : actor.role;
+}
+
+/** A connect error the client can read: `err.message` is the code, `err.data` the typed error. */
+function refusal(error: ProtocolError): Error & { data: ProtocolError } {
+  return Object.assign(new Error(error.code), { data: error });
+}

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Store } from '@yishi/store';
+import { createApi } from './http/api.ts';
+import { OriginPolicy, reachableUrl } from './http/origins.ts';
+import type { Config } from './config.ts';
+import { loggablePath, type Logger } from './logger.ts';
+import { MeetingService } from './meetings/meetingService.ts';
+import { attachSocketServer, type SocketServer } from './realtime/socketServer.ts';
+import { YjsServer, type DocRelay } from './yjs/yjsServer.ts';
+
+type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_WEB_BUILD = path.resolve(here, '../../web/build/handler.js');
+
+export interface YishiServerOptions {
+  config: Config;
+  store: Store;
+  log: Logger;
+  /** Path to the adapter-node handler; null serves no web app (API and realtime only). */
+  webHandlerPath?: string | null;
+  relay?: DocRelay | null;
+}
+
+export interface YishiServer {
+  http: HttpServer;
+  sockets: SocketServer;
+  yjs: YjsServer;
+  meetings: MeetingService;
+  origins: OriginPolicy;
+  listen(): Promise<{ port: number; url: string }>;
+  /** The address phones should open (PUBLIC_URL or the LAN address). */
+  publicUrl(): string;
+  /** Graceful stop: no new connections, flush documents, close sockets and the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * One HTTP server: the JSON API, Socket.IO, the Yjs endpoint and the built web app, in that order.
+ */
+export async function createYishiServer(opts: YishiServerOptions): Promise<YishiServer> {
+  const { config, store, log } = opts;
+  const meetings = new MeetingService(store, log, { snapshotEvery: 100 });
+  const origins = new OriginPolicy(config.allowedOrigins);
+  let port = config.port;
+  const publicUrl = () => reachableUrl({ host: config.host, port, publicUrl: config.publicUrl });
+
+  const web = await loadWebHandler(opts.webHandlerPath === undefined ? DEFAULT_WEB_BUILD : opts.webHandlerPath, log);
+
+  let sockets: SocketServer | null = null;
+  const api = createApi({ config, store, meetings, log, publicUrl, onTokenRevoked: (_m, tokenId) => sockets?.disconnectToken(tokenId) });
+
+  const http = createServer((req, res) => {
+    const started = Date.now();
+    res.on('finish', () => log.debug({ method: req.method, path: loggablePath(req.url), status: res.statusCode, ms: Date.now() - started }, 'http'));
+    void api.handle(req, res).then((handled) => {
+      if (handled) return;
+      if (web) {
+        web(req, res, () => notFound(res));
+      } else notFound(res);
+    });
+  });
+
+  sockets = attachSocketServer(http, { config, store, meetings, origins, log });
+  const yjs = new YjsServer({ store, meetings, origins, log, relay: opts.relay ?? null });
+
+  // Socket.IO registers its own upgrade listener for /socket.io; /yjs is ours; anything else is refused.
+  http.on('upgrade', (req, socket, head) => {
+    if (req.url?.startsWith('/socket.io')) return;
+    if (!yjs.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+
+  meetings.onCommit((meetingId, committed) => {
+    sockets?.broadcast(meetingId, committed);
+    if (committed.some((c) => c.entry.event.type === 'meeting.ended')) {
+      store.setMeetingStatus(meetingId, 'ended').catch((err: unknown) => log.error({ err, meetingId }, 'could not mark meeting ended'));
+    }
+  });
+
+  let closed: Promise<void> | null = null;
+
+  return {
+    http,
+    sockets,
+    yjs,
+    meetings,
+    origins,
+    publicUrl,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(config.port, config.host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+      port = (http.address() as AddressInfo).port;
+      origins.update({ host: config.host, port, publicUrl: config.publicUrl });
+      return { port, url: publicUrl() };
+    },
+    close() {
+      closed ??= (async () => {
+        http.close();
+        await yjs.close();
+        await sockets!.io.close().catch(() => undefined);
+        api.close();
+        http.closeAllConnections();
+        await store.close();
+      })();
+      return closed;
+    }
+  };
+}
+
+async function loadWebHandler(handlerPath: string | null, log: Logger): Promise<WebHandler | null> {
+  if (!handlerPath) return null;
+  if (!existsSync(handlerPath)) {
+    log.warn({ handlerPath }, 'web app not built (run pnpm build); serving the API and realtime endpoints only');
+    return null;
+  }
+  const mod = (await import(pathToFileURL(handlerPath).href)) as { handler: WebHandler };
+  return mod.handler;
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end('Not found');
+}

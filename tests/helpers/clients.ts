@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { advanceSeq, evolve, type MeetingState } from '@yishi/domain';
+import { PROTOCOL_VERSION, type Ack, type CreateMeetingResponse, type EventMessage, type JoinResponse, type ProtocolError, type SnapshotMessage } from '@yishi/protocol';
+import { io, type Socket } from 'socket.io-client';
+import { postJson } from './servers.ts';
+import { waitFor } from './wait.ts';
+
+export async function createMeeting(url: string, body: Record<string, unknown> = { title: '滨河东里议事会' }): Promise<CreateMeetingResponse> {
+  const res = await postJson<CreateMeetingResponse>(`${url}/api/meetings`, body);
+  if (res.status !== 201) throw new Error(`create meeting: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function join(url: string, joinCode: string, name = '王阿姨', group = '居民'): Promise<JoinResponse> {
+  const res = await postJson<JoinResponse>(`${url}/api/join`, { joinCode, name, group });
+  if (res.status !== 201) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export const commandId = () => `c-${randomUUID()}`;
+
+/**
+ * A socket.io-client that keeps the meeting state the way a phone does: snapshot, then fold events
+ * with the same `evolve`, resyncing on a gap.
+ */
+export class TestClient {
+  readonly socket: Socket;
+  state: MeetingState | null = null;
+  seq = 0;
+  events: EventMessage[] = [];
+  snapshots = 0;
+  closing: { reason: string; error: ProtocolError }[] = [];
+  connectError: (Error & { data?: ProtocolError }) | null = null;
+
+  constructor(url: string, token: string, opts: { protocol?: number; extraHeaders?: Record<string, string>; autoConnect?: boolean } = {}) {
+    this.socket = io(url, {
+      auth: { token, protocol: opts.protocol ?? PROTOCOL_VERSION },
+      transports: ['websocket'],
+      reconnection: true,
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 200,
+      forceNew: true,
+      autoConnect: opts.autoConnect ?? true,
+      ...(opts.extraHeaders ? { extraHeaders: opts.extraHeaders } : {})
+    });
+    this.socket.on('snapshot', (msg: SnapshotMessage<MeetingState>) => {
+      this.snapshots++;
+      if (msg.seq < this.seq) return;
+      this.state = msg.state;
+      this.seq = msg.seq;
+    });
+    this.socket.on('event', (msg: EventMessage) => {
+      this.events.push(msg);
+      if (msg.seq <= this.seq) return;
+      if (msg.seq !== this.seq + 1 || !this.state) {
+        this.socket.emit('snapshot', {});
+        return;
+      }
+      this.state = evolve(this.state, msg);
+      this.seq = msg.seq;
+    });
+    this.socket.on('skip', ({ seq }: { seq: number }) => {
+      if (seq <= this.seq) return;
+      if (seq !== this.seq + 1 || !this.state) {
+        this.socket.emit('snapshot', {});
+        return;
+      }
+      this.state = advanceSeq(this.state, seq);
+      this.seq = seq;
+    });
+    this.socket.on('closing', (msg: { reason: string; error: ProtocolError }) => this.closing.push(msg));
+    this.socket.on('connect_error', (err: Error & { data?: ProtocolError }) => (this.connectError = err));
+  }
+
+  async ready(): Promise<this> {
+    await waitFor(() => this.state !== null, { what: 'first snapshot' });
+    return this;
+  }
+
+  send(command: Record<string, unknown>, timeoutMs = 10_000): Promise<Ack> {
+    return this.socket.timeout(timeoutMs).emitWithAck('cmd', { commandId: commandId(), ...command }) as Promise<Ack>;
+  }
+
+  sendRaw(payload: unknown, timeoutMs = 10_000): Promise<Ack> {
+    return this.socket.timeout(timeoutMs).emitWithAck('cmd', payload) as Promise<Ack>;
+  }
+
+  async until(check: (state: MeetingState) => boolean, what = 'state'): Promise<MeetingState> {
+    return waitFor(() => (this.state && check(this.state) ? this.state : null), { what });
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}
+
+export async function connected(url: string, token: string): Promise<TestClient> {
+  return new TestClient(url, token).ready();
+}
+
+/** Resolves with the typed error of a refused connection. */
+export async function refusedWith(client: TestClient): Promise<ProtocolError | undefined> {
+  const err = await waitFor(() => client.connectError, { what: 'connect_error' });
+  client.close();
+  return err.data;
+}

@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { connected, createMeeting, join } from '../helpers/clients.ts';
+import { STORE_KINDS, startBackend, startProcess, type ServerProcess } from '../helpers/servers.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
+});
+
+async function launch(env: Record<string, string>): Promise<ServerProcess> {
+  const p = await startProcess(env);
+  cleanups.push(async () => {
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await p.exited;
+  });
+  return p;
+}
+
+async function postTopics(url: string, token: string, titles: string[]): Promise<string[]> {
+  const fac = await connected(url, token);
+  const acked: string[] = [];
+  expect((await fac.send({ type: 'phase.advance', fromPhaseId: fac.state!.phaseId })).ok).toBe(true);
+  for (const title of titles) {
+    const ack = await fac.send({ type: 'topic.postFor', title, convenerName: '赵师傅' });
+    if (ack.ok) acked.push(title);
+  }
+  fac.socket.io.reconnection(false);
+  return acked;
+}
+
+async function titlesAfterRestart(url: string, token: string): Promise<string[]> {
+  const fac = await connected(url, token);
+  const titles = Object.values(fac.state!.topics).map((t) => t.title);
+  fac.close();
+  return titles.sort();
+}
+
+describe.each(STORE_KINDS)('durability on %s', (kind) => {
+  it('keeps every acked topic when the server is killed with SIGKILL right after the acks', async () => {
+    const backend = await startBackend(kind);
+    cleanups.push(() => backend.dispose());
+    const first = await launch({ ...backend.env, LOG_LEVEL: 'debug' });
+    const m = await createMeeting(first.url);
+    const p = await join(first.url, m.joinCode);
+    const acked = await postTopics(first.url, m.facilitatorToken, Array.from({ length: 15 }, (_, i) => `议题${i}`));
+    first.child.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    // Tokens never reach the logs, even at debug level.
+    for (const secret of [m.facilitatorToken, m.recoveryCode, p.token]) expect(first.output()).not.toContain(secret);
+
+    const second = await launch(backend.env);
+    expect(await titlesAfterRestart(second.url, m.facilitatorToken)).toEqual(acked.sort());
+    expect(acked).toHaveLength(15);
+  });
+
+  it('keeps every acked Yjs update when the server stops with SIGTERM', async () => {
+    const backend = await startBackend(kind);
+    cleanups.push(() => backend.dispose());
+    const first = await launch(backend.env);
+    const m = await createMeeting(first.url);
+    const doc = new Y.Doc();
+    const prov = new WebsocketProvider(`${first.url.replace(/^http/, 'ws')}/yjs/${m.meetingId}`, 'charter', doc, {
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      params: { token: m.facilitatorToken },
+      disableBc: true
+    });
+    await waitFor(() => prov.synced, { what: 'synced' });
+    const text = doc.getText('body');
+    for (let i = 0; i < 50; i++) text.insert(text.length, `第${i}条。`);
+    // Wait until the server has every update in memory (its sync reply covers our state), then stop it.
+    const expected = text.toString();
+    const probe = new Y.Doc();
+    const watcher = new WebsocketProvider(`${first.url.replace(/^http/, 'ws')}/yjs/${m.meetingId}`, 'charter', probe, {
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      params: { token: m.facilitatorToken },
+      disableBc: true
+    });
+    await waitFor(() => probe.getText('body').toString() === expected, { what: 'server holds all updates' });
+    watcher.destroy();
+    prov.shouldConnect = false;
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+    prov.destroy();
+
+    const second = await launch(backend.env);
+    const again = new Y.Doc();
+    const reader = new WebsocketProvider(`${second.url.replace(/^http/, 'ws')}/yjs/${m.meetingId}`, 'charter', again, {
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      params: { token: m.facilitatorToken },
+      disableBc: true
+    });
+    await waitFor(() => reader.synced, { what: 'reader synced' });
+    expect(again.getText('body').toString()).toBe(expected);
+    reader.destroy();
+  });
+
+  if (kind === 'redis') {
+    it('keeps every acked topic when redis-server is killed with SIGKILL (AOF, appendfsync always)', async () => {
+      const backend = await startBackend('redis');
+      cleanups.push(() => backend.dispose());
+      const server = await launch(backend.env);
+      const m = await createMeeting(server.url);
+      const acked = await postTopics(server.url, m.facilitatorToken, Array.from({ length: 15 }, (_, i) => `红${i}`));
+      await backend.redis!.kill('SIGKILL');
+      await backend.redis!.restart();
+      // The running node reconnects to the restarted redis; a fresh node reads the same.
+      await waitFor(async () => (await fetch(`${server.url}/healthz`)).ok, { what: 'server healthy' });
+      const fac = await waitFor(async () => {
+        const c = await connected(server.url, m.facilitatorToken);
+        return c;
+      });
+      expect(Object.values(fac.state!.topics).map((t) => t.title).sort()).toEqual(acked.sort());
+      fac.close();
+      const fresh = await launch(backend.env);
+      expect(await titlesAfterRestart(fresh.url, m.facilitatorToken)).toEqual(acked.sort());
+    });
+  }
+});
+
+describe('configuration', () => {
+  it.each([
+    [{ PORT: 'abc' }, /PORT must be an integer/],
+    [{ REDIS_URL: 'http://nope' }, /REDIS_URL must be a redis:\/\//],
+    [{ PUBLIC_URL: 'not a url' }, /PUBLIC_URL must be an http\(s\) URL/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY must be an integer/],
+    [{ ALLOWED_ORIGINS: 'ftp://x' }, /ALLOWED_ORIGINS must be an http\(s\) URL/]
+  ])('refuses %o with a clear message and a non-zero exit', async (env, message) => {
+    const p = startProcess(env);
+    await expect(p).rejects.toThrow(message);
+    await expect(p).rejects.toThrow(/server exited \(code [1-9]/);
+  });
+});
