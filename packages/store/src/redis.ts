@@ -1,0 +1,349 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import * as Y from 'yjs';
+import type { LogEntry } from '@yishi/protocol';
+import { chainEntries, genesisHash } from './chain.ts';
+import type { AppendResult, CommandResult, Head, MeetingRecord, Store, StoreHooks, TokenRecord } from './port.ts';
+import { verifyEntries } from './verify.ts';
+
+export interface RedisStoreOptions {
+  /** Prefix of every key; tests use a fresh one per store. */
+  prefix?: string;
+  hooks?: StoreHooks;
+}
+
+/**
+ * Key layout. Every key of one meeting carries the hash tag `{meetingId}` so a meeting lives in one
+ * Cluster slot and its scripts stay single-slot. Join codes and tokens are looked up across meetings
+ * and get their own keys.
+ */
+export function redisKeys(prefix = 'yishi:') {
+  const m = (meetingId: string) => `${prefix}{${meetingId}}:`;
+  return {
+    meeting: (meetingId: string) => `${m(meetingId)}meeting`,
+    tokens: (meetingId: string) => `${m(meetingId)}tokens`,
+    head: (meetingId: string) => `${m(meetingId)}head`,
+    /** Stream; entry id `<seq>-0`, one field `entry` holding the LogEntry JSON. Never trimmed. */
+    log: (meetingId: string) => `${m(meetingId)}log`,
+    snapshot: (meetingId: string) => `${m(meetingId)}snapshot`,
+    results: (meetingId: string) => `${m(meetingId)}results`,
+    /** Stream of Yjs updates appended since the last compaction. */
+    doc: (meetingId: string, docId: string) => `${m(meetingId)}doc:${docId}`,
+    /** Hash: `update` = all compacted updates merged, `through` = id of the last stream entry folded in. */
+    docBase: (meetingId: string, docId: string) => `${m(meetingId)}docbase:${docId}`,
+    joinCode: (code: string) => `${prefix}code:{${code}}`,
+    token: (tokenHash: string) => `${prefix}token:${tokenHash}`
+  };
+}
+
+/** A Lua script run by sha, loaded again on NOSCRIPT (a restarted Redis has an empty script cache). */
+class Script {
+  readonly lua: string;
+  readonly sha: string;
+  constructor(lua: string) {
+    this.lua = lua;
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+  async run(redis: Redis, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return redis.eval(this.lua, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+/**
+ * Appends at the expected head or not at all. The chain hashes come from Node (Redis 7.0's Lua has no
+ * sha256); the script only compares and writes, so the check and the write are one atomic step.
+ * It checks everything before writing anything: Redis does not undo a script's writes on error.
+ * KEYS: head, log, results. ARGV: expected seq, expected hash, genesis hash, new seq, new hash,
+ * command key ('' for none), command result, then (stream id, entry json) pairs.
+ */
+const APPEND = new Script(`
+local cur = redis.call('HMGET', KEYS[1], 'seq', 'hash')
+local seq, hash = cur[1] or '0', cur[2] or ARGV[3]
+if seq ~= ARGV[1] or hash ~= ARGV[2] then return {0, seq, hash} end
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+if (last and last[1] or '0-0') ~= seq .. '-0' then return redis.error_reply('yishi: log does not end at its head') end
+for i = 8, #ARGV, 2 do redis.call('XADD', KEYS[2], ARGV[i], 'entry', ARGV[i + 1]) end
+redis.call('HSET', KEYS[1], 'seq', ARGV[4], 'hash', ARGV[5])
+if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[3], ARGV[6], ARGV[7]) end
+return {1, ARGV[4], ARGV[5]}
+`);
+
+/** Put-if-absent, answering with whatever is stored. KEYS: hash. ARGV: field, value. */
+const PUT_IF_ABSENT = new Script(`
+redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('HGET', KEYS[1], ARGV[1])
+`);
+
+/** Create-if-absent for a record hash. KEYS: hash. ARGV: field/value pairs. */
+const CREATE_HASH = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+`);
+
+/** Sets fields of an existing record; never creates a partial one. KEYS: hash. ARGV: mode, field, value. */
+const UPDATE_HASH = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[1] == 'nx' then redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) else redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
+return 1
+`);
+
+/** Compare-and-set of a string ('' = absent). KEYS: key. ARGV: expected, new. */
+const SWAP = new Script(`
+if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`);
+
+/** Keeps the newest snapshot by seq. KEYS: snapshot. ARGV: seq, hash, state json. */
+const SAVE_SNAPSHOT = new Script(`
+local cur = redis.call('HGET', KEYS[1], 'seq')
+if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'hash', ARGV[2], 'state', ARGV[3])
+return 1
+`);
+
+/**
+ * Folds the stream entries up to ARGV[2] into the base. `through` only moves forward, so if it is not
+ * what the compaction read, another compaction already folded these updates: change nothing.
+ * Entries appended meanwhile have larger ids and survive the trim (MINID drops ids below ARGV[3]).
+ * KEYS: base, doc stream. ARGV: expected through ('' = none), new through, first id to keep, merged.
+ */
+const COMMIT_COMPACTION = new Script(`
+if (redis.call('HGET', KEYS[1], 'through') or '') ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[1], 'update', ARGV[4], 'through', ARGV[2])
+redis.call('XTRIM', KEYS[2], 'MINID', ARGV[3])
+return redis.call('XLEN', KEYS[2])
+`);
+
+type Fields = Record<string, string>;
+
+const toMeeting = (h: Fields): MeetingRecord | null =>
+  h.meetingId === undefined
+    ? null
+    : { meetingId: h.meetingId, joinCode: h.joinCode ?? '', createdAt: Number(h.createdAt), status: h.status === 'ended' ? 'ended' : 'live' };
+
+const tokenFields = (t: TokenRecord): string[] => {
+  const f = ['tokenId', t.tokenId, 'tokenHash', t.tokenHash, 'meetingId', t.meetingId, 'role', t.role, 'kind', t.kind];
+  f.push('label', t.label, 'createdAt', String(t.createdAt));
+  // null is stored as an absent field, so revocation can be a plain HSETNX.
+  if (t.participantId !== null) f.push('participantId', t.participantId);
+  if (t.revokedAt !== null) f.push('revokedAt', String(t.revokedAt));
+  return f;
+};
+
+const toToken = (h: Fields): TokenRecord | null =>
+  h.tokenHash === undefined
+    ? null
+    : {
+        tokenId: h.tokenId ?? '',
+        tokenHash: h.tokenHash,
+        meetingId: h.meetingId ?? '',
+        role: h.role as TokenRecord['role'],
+        participantId: h.participantId ?? null,
+        kind: h.kind as TokenRecord['kind'],
+        label: h.label ?? '',
+        createdAt: Number(h.createdAt),
+        revokedAt: h.revokedAt === undefined ? null : Number(h.revokedAt)
+      };
+
+/** `<seq>-0` stream ids keep the seq readable in the stream itself. */
+const seqOfId = (id: string): number => Number(id.slice(0, id.indexOf('-')));
+
+/** The id just after `ms-n`, as XTRIM MINID wants an inclusive lower bound of what to keep. */
+const nextStreamId = (id: string): string => {
+  const [ms, n] = id.split('-');
+  return `${ms}-${BigInt(n ?? '0') + 1n}`;
+};
+
+/** MULTI replies, failing on the first command that failed. */
+async function execAll(tx: ReturnType<Redis['multi']>): Promise<unknown[]> {
+  const replies = await tx.exec();
+  if (!replies) throw new Error('redis transaction aborted');
+  return replies.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
+
+type StreamEntry<T> = [id: T, fields: T[]];
+
+/**
+ * The Redis store. Each meeting's log is a stream appended by one Lua script that compares the
+ * expected seq and head hash; with AOF `appendfsync always` a reply means the write is on disk.
+ */
+export async function openRedisStore(url: string, opts: RedisStoreOptions = {}): Promise<Store> {
+  const k = redisKeys(opts.prefix);
+  const hooks = opts.hooks ?? {};
+  const redis = new Redis(url, {
+    // ioredis reconnects on its own; a command waits through a few reconnect attempts (about a second)
+    // and then fails, so a caller sees an error instead of hanging while Redis is away.
+    maxRetriesPerRequest: 5,
+    // A write whose reply was lost must not be silently sent again: the caller gets an error and the
+    // command result (written atomically with the append) tells it whether the write landed.
+    autoResendUnfulfilledCommands: false
+  });
+  await redis.ping();
+  let closed = false;
+
+  const readHead = async (meetingId: string): Promise<Head> => {
+    const [seq, hash] = await redis.hmget(k.head(meetingId), 'seq', 'hash');
+    return seq != null && hash != null ? { seq: Number(seq), hash } : { seq: 0, hash: genesisHash(meetingId) };
+  };
+
+  /** The base and the stream in one MULTI: a compaction in between could otherwise hide updates. */
+  async function readDoc(meetingId: string, docId: string) {
+    const [baseReply, rows] = await execAll(
+      redis
+        .multi()
+        .hmgetBuffer(k.docBase(meetingId, docId), 'update', 'through')
+        .xrangeBuffer(k.doc(meetingId, docId), '-', '+')
+    );
+    const [base, through] = baseReply as (Buffer | null)[];
+    return {
+      base: base ? new Uint8Array(base) : null,
+      through: through?.toString() ?? '',
+      entries: (rows as StreamEntry<Buffer>[]).map(([id, fields]) => ({ id: id.toString(), update: new Uint8Array(fields[1] ?? []) }))
+    };
+  }
+
+  const getMeeting = async (meetingId: string) => toMeeting(await redis.hgetall(k.meeting(meetingId)));
+
+  return {
+    kind: 'redis',
+
+    async createMeeting(m) {
+      const meetingKey = k.meeting(m.meetingId);
+      if (await redis.exists(meetingKey)) return { ok: false, reason: 'exists' };
+      // The code index spans meetings, so it cannot share a slot with the meeting and the two cannot
+      // be written by one script. Claim the code first by compare-and-set: it only moves from nobody,
+      // or from a meeting that has ended, to this one. A lost race sends us round to look again.
+      if (m.status === 'live') {
+        const codeKey = k.joinCode(m.joinCode);
+        for (let attempt = 0; ; attempt++) {
+          const holder = await redis.get(codeKey);
+          if (holder !== null) {
+            const held = await getMeeting(holder);
+            if (held?.status === 'live' && held.joinCode === m.joinCode) return { ok: false, reason: 'join_code_taken' };
+          }
+          if ((await SWAP.run(redis, [codeKey], [holder ?? '', m.meetingId])) === 1) break;
+          if (attempt === 4) return { ok: false, reason: 'join_code_taken' };
+        }
+      }
+      const fields = ['meetingId', m.meetingId, 'joinCode', m.joinCode, 'createdAt', String(m.createdAt), 'status', m.status];
+      return (await CREATE_HASH.run(redis, [meetingKey], fields)) === 1 ? { ok: true } : { ok: false, reason: 'exists' };
+    },
+    getMeeting,
+    async findMeetingByJoinCode(joinCode) {
+      const holder = await redis.get(k.joinCode(joinCode));
+      const meeting = holder === null ? null : await getMeeting(holder);
+      return meeting?.joinCode === joinCode ? meeting : null;
+    },
+    async setMeetingStatus(meetingId, status) {
+      // An ended meeting keeps its code in the index until a new meeting takes the code over.
+      await UPDATE_HASH.run(redis, [k.meeting(meetingId)], ['set', 'status', status]);
+    },
+
+    async putToken(t) {
+      const key = k.token(t.tokenHash);
+      await execAll(redis.multi().del(key).hset(key, ...tokenFields(t)));
+      await redis.hset(k.tokens(t.meetingId), t.tokenId, t.tokenHash);
+    },
+    async findToken(tokenHash) {
+      return toToken(await redis.hgetall(k.token(tokenHash)));
+    },
+    async listTokens(meetingId) {
+      const hashes = Object.values(await redis.hgetall(k.tokens(meetingId)));
+      const tokens = await Promise.all(hashes.map(async (h) => toToken(await redis.hgetall(k.token(h)))));
+      return tokens
+        .filter((t): t is TokenRecord => t !== null && t.meetingId === meetingId)
+        .sort((a, b) => a.createdAt - b.createdAt || (a.tokenId < b.tokenId ? -1 : 1));
+    },
+    async revokeToken(meetingId, tokenId, at) {
+      const tokenHash = await redis.hget(k.tokens(meetingId), tokenId);
+      if (tokenHash === null) return false;
+      // HSETNX keeps the first revocation time: revoking twice is harmless.
+      return (await UPDATE_HASH.run(redis, [k.token(tokenHash)], ['nx', 'revokedAt', String(at)])) === 1;
+    },
+
+    head: readHead,
+    async append(meetingId, expected, entries, commandKey) {
+      const chained = chainEntries(expected, entries);
+      const last = chained.at(-1) ?? expected;
+      const result: CommandResult = { ok: true, seq: last.seq };
+      const args: string[] = [String(expected.seq), expected.hash, genesisHash(meetingId), String(last.seq), last.hash];
+      args.push(commandKey ?? '', JSON.stringify(result));
+      for (const e of chained) args.push(`${e.seq}-0`, JSON.stringify(e));
+      const keys = [k.head(meetingId), k.log(meetingId), k.results(meetingId)];
+      const [ok, seq, hash] = (await APPEND.run(redis, keys, args)) as [number, string, string];
+      const head = { seq: Number(seq), hash };
+      return ok === 1 ? { ok: true, entries: chained, head } : ({ ok: false, reason: 'stale', head } satisfies AppendResult);
+    },
+    async readLog(meetingId, fromSeq = 1) {
+      const start = fromSeq > 0 ? `${fromSeq}-0` : '-';
+      const rows = await redis.xrange(k.log(meetingId), start, '+');
+      return rows.map(([, fields]) => JSON.parse(fields[1] ?? 'null') as LogEntry);
+    },
+    async verifyLog(meetingId) {
+      // One MULTI so the head and the entries are read at the same moment.
+      const [head, rows] = await execAll(redis.multi().hmget(k.head(meetingId), 'seq', 'hash').xrange(k.log(meetingId), '-', '+'));
+      const [seq, hash] = head as (string | null)[];
+      const storedHead = seq != null && hash != null ? { seq: Number(seq), hash } : { seq: 0, hash: genesisHash(meetingId) };
+      const raw = (rows as StreamEntry<string>[]).map(([id, fields]) => ({
+        seq: seqOfId(id),
+        decode: () => JSON.parse(fields[fields.indexOf('entry') + 1] ?? '') as unknown
+      }));
+      return verifyEntries(meetingId, raw, storedHead);
+    },
+
+    async saveSnapshot(meetingId, s) {
+      await SAVE_SNAPSHOT.run(redis, [k.snapshot(meetingId)], [String(s.seq), s.hash, JSON.stringify(s.state)]);
+    },
+    async loadSnapshot(meetingId) {
+      const [seq, hash, state] = await redis.hmget(k.snapshot(meetingId), 'seq', 'hash', 'state');
+      return seq != null && hash != null && state != null ? { seq: Number(seq), hash, state: JSON.parse(state) as unknown } : null;
+    },
+
+    async getCommandResult(meetingId, commandKey) {
+      const stored = await redis.hget(k.results(meetingId), commandKey);
+      return stored === null ? null : (JSON.parse(stored) as CommandResult);
+    },
+    async putCommandResult(meetingId, commandKey, result) {
+      const stored = await PUT_IF_ABSENT.run(redis, [k.results(meetingId)], [commandKey, JSON.stringify(result)]);
+      return JSON.parse(String(stored)) as CommandResult;
+    },
+
+    async appendDocUpdate(meetingId, docId, update) {
+      await redis.xadd(k.doc(meetingId, docId), '*', 'u', Buffer.from(update));
+    },
+    async loadDocUpdates(meetingId, docId) {
+      const { base, entries } = await readDoc(meetingId, docId);
+      return [...(base ? [base] : []), ...entries.map((e) => e.update)];
+    },
+    async compactDoc(meetingId, docId) {
+      const { base, through, entries } = await readDoc(meetingId, docId);
+      const parts = [...(base ? [base] : []), ...entries.map((e) => e.update)];
+      const last = entries.at(-1);
+      if (!last || parts.length < 2) return { merged: 0, kept: 0 };
+      const merged = Y.mergeUpdates(parts);
+      await hooks.beforeCompactCommit?.(meetingId, docId);
+      const kept = (await COMMIT_COMPACTION.run(
+        redis,
+        [k.docBase(meetingId, docId), k.doc(meetingId, docId)],
+        [through, last.id, nextStreamId(last.id), Buffer.from(merged)]
+      )) as number;
+      return kept < 0 ? { merged: 0, kept: 0 } : { merged: parts.length, kept };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await redis.quit();
+    }
+  };
+}
