@@ -214,29 +214,36 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
 
   const getMeeting = async (meetingId: string) => toMeeting(await redis.hgetall(k.meeting(meetingId)));
 
+  /**
+   * Points the join code at a meeting whose record already exists. The index spans meetings, so it
+   * cannot share a Cluster slot with the meeting and cannot be written by the same script. It moves
+   * by compare-and-set, only from nobody or from a meeting that has ended; losing a race means
+   * looking again. Because records are written before codes are claimed, a holder always has one.
+   */
+  const claimJoinCode = async (m: MeetingRecord): Promise<boolean> => {
+    const codeKey = k.joinCode(m.joinCode);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const holder = await redis.get(codeKey);
+      if (holder !== null) {
+        const held = await getMeeting(holder);
+        if (held?.status === 'live' && held.joinCode === m.joinCode) return false;
+      }
+      if ((await SWAP.run(redis, [codeKey], [holder ?? '', m.meetingId])) === 1) return true;
+    }
+    return false;
+  };
+
   return {
     kind: 'redis',
 
     async createMeeting(m) {
       const meetingKey = k.meeting(m.meetingId);
-      if (await redis.exists(meetingKey)) return { ok: false, reason: 'exists' };
-      // The code index spans meetings, so it cannot share a slot with the meeting and the two cannot
-      // be written by one script. Claim the code first by compare-and-set: it only moves from nobody,
-      // or from a meeting that has ended, to this one. A lost race sends us round to look again.
-      if (m.status === 'live') {
-        const codeKey = k.joinCode(m.joinCode);
-        for (let attempt = 0; ; attempt++) {
-          const holder = await redis.get(codeKey);
-          if (holder !== null) {
-            const held = await getMeeting(holder);
-            if (held?.status === 'live' && held.joinCode === m.joinCode) return { ok: false, reason: 'join_code_taken' };
-          }
-          if ((await SWAP.run(redis, [codeKey], [holder ?? '', m.meetingId])) === 1) break;
-          if (attempt === 4) return { ok: false, reason: 'join_code_taken' };
-        }
-      }
       const fields = ['meetingId', m.meetingId, 'joinCode', m.joinCode, 'createdAt', String(m.createdAt), 'status', m.status];
-      return (await CREATE_HASH.run(redis, [meetingKey], fields)) === 1 ? { ok: true } : { ok: false, reason: 'exists' };
+      if ((await CREATE_HASH.run(redis, [meetingKey], fields)) !== 1) return { ok: false, reason: 'exists' };
+      if (m.status === 'ended' || (await claimJoinCode(m))) return { ok: true };
+      // Nobody can have seen it: its id is new and its code never pointed at it.
+      await redis.del(meetingKey);
+      return { ok: false, reason: 'join_code_taken' };
     },
     getMeeting,
     async findMeetingByJoinCode(joinCode) {
@@ -262,7 +269,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       const tokens = await Promise.all(hashes.map(async (h) => toToken(await redis.hgetall(k.token(h)))));
       return tokens
         .filter((t): t is TokenRecord => t !== null && t.meetingId === meetingId)
-        .sort((a, b) => a.createdAt - b.createdAt || (a.tokenId < b.tokenId ? -1 : 1));
+        .sort((a, b) => a.createdAt - b.createdAt || (a.tokenId < b.tokenId ? -1 : a.tokenId > b.tokenId ? 1 : 0));
     },
     async revokeToken(meetingId, tokenId, at) {
       const tokenHash = await redis.hget(k.tokens(meetingId), tokenId);

@@ -123,6 +123,20 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await store.createMeeting(meeting('CODE42'))).toEqual({ ok: false, reason: 'join_code_taken' });
     });
 
+    it('[S1] two stores creating live meetings with one code at once: exactly one gets it', async () => {
+      const other = await h.reopen();
+      for (const code of ['RACE01', 'RACE02', 'RACE03', 'RACE04', 'RACE05']) {
+        const a = meeting(code);
+        const b = meeting(code);
+        const results = await Promise.all([store.createMeeting(a), other.createMeeting(b)]);
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, reason: 'join_code_taken' }]);
+        const winner = results[0]?.ok ? a : b;
+        expect(await store.findMeetingByJoinCode(code)).toEqual(winner);
+        expect(await store.getMeeting(winner === a ? b.meetingId : a.meetingId)).toBeNull();
+      }
+    });
+
     it('[S2] tokens are stored and found by the hash of their secret only; the secret is stored nowhere', async () => {
       const m = meeting('TOK001');
       await store.createMeeting(m);
