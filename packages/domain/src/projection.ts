@@ -21,11 +21,14 @@ export function projectState(state: MeetingState, audience: Audience): MeetingSt
  * around the entry (`before` is null for `meeting.created`). Only `seq`, `at`, `actor` and `event` are
  * returned, so a log entry's command id and hashes never reach a client by accident.
  *
- * The law, tested as [D5] for every audience, with P = projectState(·, audience):
+ * The law, tested as [D5] for every audience, with P = projectState(·, audience) and before ≠ null:
  *   projected !== null  ⇒  P(after) deep-equals evolve(P(before), projected)
  *   projected === null  ⇒  P(after) deep-equals advanceSeq(P(before), entry.seq)
- * A `null` must still move the client's seq forward (the server tells it the seq advanced); a client
- * that is not told sees a gap at the next event and resyncs from a snapshot, which is correct too.
+ * For `meeting.created` (before = null) it reads P(after) = P(evolve(null, projected)): the event cannot
+ * say which view it starts, and a client never needs it to, because its state always begins from a
+ * projected snapshot. A `null` must still move the client's seq forward (the server tells it the seq
+ * advanced); a client that is not told sees a gap at the next event and resyncs from a snapshot, which
+ * is correct too, only slower.
  */
 export function projectEvent(
   before: MeetingState | null,
@@ -53,7 +56,7 @@ export function projectEvent(
       const topic = publicIn(after, event.topicId) ? own(after.topics, event.topicId) : undefined;
       if (topic === undefined) return null;
       if (publicIn(before, event.topicId)) return message;
-      return { ...message, event: { type: 'topic.unhidden', topicId: event.topicId, topic: topicView(topic) } };
+      return { ...message, event: { type: 'topic.unhidden', topicId: event.topicId } };
     }
     case 'meeting.created':
     case 'participant.joined':

@@ -73,7 +73,7 @@ const recipeArb: fc.Arbitrary<Recipe> = fc.oneof(
 );
 const stepArb: fc.Arbitrary<Step> = fc.record({ recipe: recipeArb, actor: mostlyNull(fc.nat({ max: ACTORS.length - 1 })) });
 /** The setup flag joins three people and opens the marketplace first, so most topic commands can succeed. */
-const scenarioArb = fc.record({ setup: fc.boolean(), steps: fc.array(stepArb, { maxLength: 70, size: 'max' }) });
+const scenarioArb = fc.record({ setup: fc.constantFrom(true, true, true, false), steps: fc.array(stepArb, { maxLength: 70, size: 'max' }) });
 type Scenario = { setup: boolean; steps: Step[] };
 
 const NUM_RUNS = 150;
@@ -86,7 +86,7 @@ function nth<T>(items: readonly T[], n: number): T {
 
 /** Mostly one of the real ids (in a stable order), sometimes a stranger. */
 function choose(real: readonly string[], n: number): string {
-  return real.length === 0 || n % 8 === 7 ? nth(STRANGERS, n) : nth(real, n);
+  return real.length === 0 || n % 12 === 11 ? nth(STRANGERS, n) : nth(real, n);
 }
 
 function topicIds(state: MeetingState, keep: (t: MeetingState['topics'][string]) => boolean = () => true): string[] {
@@ -275,11 +275,14 @@ describe('domain properties', () => {
     run((scenario) => {
       simulate(scenario, {
         step: ({ before, command, actor, decision }) => {
-          if (!decision.ok) expect(JSON.stringify(before)).toBe(JSON.stringify(before)); // frozen: nothing could change it
           if (mayIssue(before, command, actor)) return;
           refusedForRole++;
-          expect(decision.ok).toBe(false);
-          if (!decision.ok) expect(decision.error.code).toBe(before.ended ? 'closed' : 'forbidden');
+          expect(decision).toMatchObject({ ok: false, error: { code: before.ended ? 'closed' : 'forbidden' } });
+          expect(decision).not.toHaveProperty('events');
+          // `before` is deep-frozen, so decide could not have written to it; an unfrozen copy stays equal too.
+          const copy = JSON.parse(JSON.stringify(before)) as MeetingState;
+          decide(copy, command, actor, makeCtx(0, 0));
+          expect(copy).toStrictEqual(before);
         }
       });
     });
@@ -338,23 +341,30 @@ describe('domain properties', () => {
     fc.assert(
       fc.property(scenarioArb, fc.nat(), (scenario, cut) => {
         // Each audience also follows the stream as a client would, from a projected JSON snapshot.
-        const clients = new Map<Audience, MeetingState | null>(AUDIENCES.map((a) => [a, null]));
+        const clients = new Map<Audience, MeetingState>();
         const snapshotAt = 1 + (cut % 40);
         simulate(scenario, {
           entry: ({ before, after, entry }) => {
             for (const audience of AUDIENCES) {
               const projected = projectEvent(before, after, entry, audience);
               const expected = projectState(after, audience);
-              const from = before === null ? null : projectState(before, audience);
+              if (before === null) {
+                // meeting.created: a client starts from a projected snapshot, so the law starts there.
+                if (projected === null) throw new Error('meeting.created was dropped');
+                expect(projectState(evolve(null, projected), audience)).toStrictEqual(expected);
+                clients.set(audience, expected);
+                continue;
+              }
+              const from = projectState(before, audience);
               if (projected === null) {
                 dropped++;
-                if (from === null) throw new Error('meeting.created was dropped');
                 expect(advanceSeq(from, entry.seq)).toStrictEqual(expected);
               } else {
                 expect(evolve(from, projected)).toStrictEqual(expected);
               }
-              let client = clients.get(audience) ?? null;
-              client = projected === null ? (client === null ? null : advanceSeq(client, entry.seq)) : evolve(client, projected);
+              const previous = clients.get(audience);
+              if (!previous) throw new Error('client has no state');
+              let client = projected === null ? advanceSeq(previous, entry.seq) : evolve(previous, projected);
               if (entry.seq === snapshotAt) client = JSON.parse(JSON.stringify(expected)) as MeetingState;
               expect(client).toStrictEqual(expected);
               clients.set(audience, client);
