@@ -65,7 +65,7 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
     });
   });
 
-  sockets = attachSocketServer(http, { config, store, meetings, origins, log });
+  sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl });
   const yjs = new YjsServer({ store, meetings, origins, log, relay: opts.relay ?? null });
 
   // Socket.IO registers its own upgrade listener for /socket.io; /yjs is ours; anything else is refused.

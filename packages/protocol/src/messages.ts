@@ -33,6 +33,13 @@ export interface SnapshotMessage<State = unknown> {
   state: State;
   /** Who this connection is. */
   you: Actor;
+  /** The address phones should open (PUBLIC_URL or the server's LAN address), for the QR code. */
+  publicUrl: string;
+}
+
+/** Which participants have at least one live connection right now (ephemeral, never persisted). */
+export interface PresenceMessage {
+  connected: string[];
 }
 
 export const SnapshotRequestSchema = z.strictObject({ sinceSeq: z.number().int().nonnegative().optional() });
@@ -42,6 +49,7 @@ export interface ServerToClientEvents<State = unknown> {
   snapshot: (msg: SnapshotMessage<State>) => void;
   /** An entry this audience may not see (its projection is empty): only the seq moves on. */
   skip: (msg: { seq: number }) => void;
+  presence: (msg: PresenceMessage) => void;
   /** Sent just before the server closes a connection for a stated reason. */
   closing: (msg: { reason: string; error: ProtocolError }) => void;
 }

@@ -64,6 +64,7 @@ export interface SocketServerDeps {
   meetings: MeetingService;
   origins: OriginPolicy;
   log: Logger;
+  publicUrl: () => string;
 }
 
 export interface SocketServer {
@@ -162,13 +163,32 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
     if (actor.role === 'participant') joined.push(rooms.participant(meetingId, actor.participantId));
     await socket.join(joined);
     await sendSnapshot(socket);
+    if (actor.role === 'participant') {
+      socket.on('disconnect', () => void sendPresence(meetingId));
+    }
+    await sendPresence(meetingId, socket);
+  }
+
+  /**
+   * Tells the meeting who is connected. Computed from the room itself (across nodes once the Redis
+   * adapter is in place), so it is never stale for long and never persisted.
+   */
+  async function sendPresence(meetingId: string, only?: YishiSocket): Promise<void> {
+    try {
+      const sockets = await io.in(rooms.role(meetingId, 'participant')).fetchSockets();
+      const connected = [...new Set(sockets.map((s) => s.data.auth?.actor).flatMap((a) => (a?.role === 'participant' ? [a.participantId] : [])))].sort();
+      if (only && only.data.auth.actor.role !== 'participant') only.emit('presence', { connected });
+      else io.to(rooms.meeting(meetingId)).emit('presence', { connected });
+    } catch (err) {
+      log.warn({ err, meetingId }, 'presence update failed');
+    }
   }
 
   async function sendSnapshot(socket: YishiSocket): Promise<number> {
     const { meetingId, actor } = socket.data.auth;
     const { state, head } = await meetings.current(meetingId);
     if (!state) throw new Error(`meeting ${meetingId} has no log`);
-    socket.emit('snapshot', { protocol: PROTOCOL_VERSION, meetingId, seq: head.seq, state: projectState(state, audienceOf(actor)), you: actor });
+    socket.emit('snapshot', { protocol: PROTOCOL_VERSION, meetingId, seq: head.seq, state: projectState(state, audienceOf(actor)), you: actor, publicUrl: deps.publicUrl() });
     return head.seq;
   }
 
