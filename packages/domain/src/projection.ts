@@ -56,7 +56,7 @@ export function projectEvent(
       const topic = publicIn(after, event.topicId) ? own(after.topics, event.topicId) : undefined;
       if (topic === undefined) return null;
       if (publicIn(before, event.topicId)) return message;
-      return { ...message, event: { type: 'topic.unhidden', topicId: event.topicId } };
+      return { ...message, event: { type: 'topic.unhidden', topicId: event.topicId, topic: topicView(topic) } };
     }
     case 'meeting.created':
     case 'participant.joined':

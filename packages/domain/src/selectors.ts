@@ -22,7 +22,7 @@ export function currentPhaseIndex(state: MeetingState): number {
 export function convenersOf(state: MeetingState, topicId: string): Convener[] {
   const topic = own(state.topics, topicId);
   if (topic === undefined) return [];
-  const sources = activeMergesInto(state, topicId).flatMap((merge) => present(state, merge.sourceIds.slice(1)));
+  const sources = activeMergesInto(state, topicId).flatMap((merge) => present(state, merge.sourceIds));
   return dedupeConveners([topic.convener, ...sources.map((source) => source.convener)]);
 }
 
