@@ -1,7 +1,11 @@
 import { exhaustive } from './exhaustive.ts';
 import type { Topic } from './state.ts';
 
-/** Who a state or an event is projected for. Comes from the connection's token. */
+/**
+ * Who a state or an event is projected for. Comes from the connection's token. No rule reads
+ * `participantId` yet, so every participant gets the same projection today; a rule that does (a
+ * participant seeing their own anonymous ballot) will need per-participant projection on the server.
+ */
 export type Audience =
   | { role: 'facilitator' }
   | { role: 'secretary' }

@@ -21,14 +21,15 @@ import type { MeetingState } from './state.ts';
  * Order of checks: meeting exists → not ended → role → the command's own rules.
  */
 export function decide(state: MeetingState | null, command: Command, actor: Actor, ctx: DecideContext): Decision {
-  if (state === null && command.type !== 'meeting.create') return refuse('not_found', 'no such meeting');
-  if (state !== null && state.ended) return refuse('closed', 'the meeting has ended');
-  if (state !== null && state.view !== 'full') return refuse('internal', 'decide needs the full meeting state, not a projected view');
+  if (state === null) {
+    if (command.type !== 'meeting.create') return refuse('not_found', 'no such meeting');
+    const denied = authorize(null, command, actor);
+    return denied ? { ok: false, error: denied } : decideCreate(command, ctx);
+  }
+  if (state.ended) return refuse('closed', 'the meeting has ended');
+  if (state.view !== 'full') return refuse('internal', 'decide needs the full meeting state, not a projected view');
   const denied = authorize(state, command, actor);
   if (denied) return { ok: false, error: denied };
-  if (state === null) {
-    return command.type === 'meeting.create' ? decideCreate(command, ctx) : refuse('not_found', 'no such meeting');
-  }
   switch (command.type) {
     case 'meeting.create':
       return refuse('conflict', 'the meeting already exists');

@@ -17,7 +17,7 @@ export function idSource(prefix = 'id'): () => string {
 type WithoutCommandId<C> = C extends unknown ? Omit<C, 'commandId'> : never;
 let commandCount = 0;
 export function cmd(body: WithoutCommandId<ClientCommand>): ClientCommand {
-  return { ...body, commandId: `cmd-${String(++commandCount).padStart(6, '0')}` } as ClientCommand;
+  return { ...body, commandId: `cmd-${String(++commandCount).padStart(6, '0')}` };
 }
 
 export function createCommand(groups: readonly string[] = DEFAULT_GROUPS): ServerCommand {

@@ -482,6 +482,23 @@ describe('projection', () => {
   });
 });
 
+describe('guards', () => {
+  it('decide refuses a projected view: only the full state is authoritative', () => {
+    const h = marketplace();
+    const view = projectState(h.current, { role: 'board' });
+    expect(errorCode(decide(view, cmd({ type: 'topic.post', title: 'x', description: '' }), participant('ann1'), h.ctx))).toBe('internal');
+  });
+
+  it('evolve rejects a log that cannot be a meeting\'s', () => {
+    const h = marketplace();
+    const created = h.log[0];
+    const joined = h.log[1];
+    if (!created || !joined) throw new Error('no log');
+    expect(() => evolve(null, joined)).toThrow(/before meeting.created/);
+    expect(() => evolve(h.current, created)).toThrow(/existing meeting/);
+  });
+});
+
 describe('replay', () => {
   it('skips entries a snapshot already holds', () => {
     const h = marketplace();
