@@ -471,6 +471,16 @@ describe('projection', () => {
     expect(projectEvent(before, h.current, entry, { role: 'facilitator' })).toEqual(entry);
   });
 
+  it('an edit of a topic the audience does not hold is not sent (defensive: decide refuses editing a hidden topic)', () => {
+    const h = marketplace();
+    const topicId = h.post('ann1');
+    h.must(cmd({ type: 'topic.hide', topicId }), FACILITATOR);
+    const entry = { seq: h.current.seq + 1, at: h.now, actor: participant('ann1'), event: { type: 'topic.edited' as const, topicId, title: '改', description: '' } };
+    const after = evolve(h.current, entry);
+    expect(projectEvent(h.current, after, entry, { role: 'board' })).toBeNull();
+    expect(projectEvent(h.current, after, entry, { role: 'secretary' })?.event).toEqual(entry.event);
+  });
+
   it('a projected event carries only seq, at, actor and event, never a log entry\'s command id or hashes', () => {
     const h = marketplace();
     const logEntry = { ...h.log[1]!, commandId: 'cmd-00000001', prevHash: 'x', hash: 'y' };
