@@ -13,6 +13,8 @@ export const STORE_KINDS: StoreKind[] = ['sqlite', 'redis'];
 
 export type RedisHandle = Awaited<ReturnType<typeof startRedisServer>>;
 
+export type Backend = Awaited<ReturnType<typeof startBackend>>;
+
 /** A backend for one test: a temp data dir, or an own redis-server on a free port. */
 export async function startBackend(kind: StoreKind): Promise<{ env: Record<string, string>; redis: RedisHandle | null; dispose(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yishi-test-'));
@@ -31,28 +33,30 @@ export interface InProcess {
   server: YishiServer;
   url: string;
   port: number;
-  backend: Awaited<ReturnType<typeof startBackend>>;
+  backend: Backend;
   stop(): Promise<void>;
 }
 
 /** The real server, in this process, on port 0 over loopback, against a real store. */
 export async function startInProcess(kind: StoreKind, env: Record<string, string> = {}): Promise<InProcess> {
   const backend = await startBackend(kind);
+  const srv = await startOn(backend, env);
+  return {
+    ...srv,
+    async stop() {
+      await srv.stop();
+      await backend.dispose();
+    }
+  };
+}
+
+/** The real server in this process on an existing backend; `stop` leaves the backend for a restart. */
+export async function startOn(backend: Backend, env: Record<string, string> = {}): Promise<InProcess> {
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...backend.env, ...env });
   const store = await openStore({ redisUrl: config.redisUrl ?? undefined, dataDir: config.dataDir });
   const server = await createYishiServer({ config, store, log: createLogger(config.logLevel, 'test'), webHandlerPath: null });
   const { port } = await server.listen();
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    server,
-    url,
-    port,
-    backend,
-    async stop() {
-      await server.close();
-      await backend.dispose();
-    }
-  };
+  return { server, url: `http://127.0.0.1:${port}`, port, backend, stop: () => server.close() };
 }
 
 export interface ServerProcess {

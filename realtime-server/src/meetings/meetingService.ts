@@ -22,6 +22,8 @@ export interface CommittedEntry {
 export type CommitListener = (meetingId: string, committed: CommittedEntry[]) => void;
 
 const MAX_ATTEMPTS = 20;
+/** Meetings kept in memory; the least recently used beyond this are reloaded from the store on demand. */
+const MAX_CACHED_MEETINGS = 500;
 
 /**
  * The command path: decide on the current state, append atomically at the head that decision was
@@ -54,10 +56,6 @@ export class MeetingService {
   /** Runs a command: idempotent per `commandKey`, serialised per meeting on this node. */
   async execute(meetingId: string, command: Command, actor: Actor, commandKey: string | null): Promise<ExecuteResult> {
     return this.serial(meetingId, () => this.executeNow(meetingId, command, actor, commandKey));
-  }
-
-  forget(meetingId: string): void {
-    if (!this.queues.has(meetingId)) this.cache.delete(meetingId);
   }
 
   private async executeNow(meetingId: string, command: Command, actor: Actor, commandKey: string | null): Promise<ExecuteResult> {
@@ -103,7 +101,7 @@ export class MeetingService {
       committed.push({ entry, before: state ?? after, after });
       state = after;
     }
-    this.cache.set(meetingId, { state, head, snapshotSeq: loaded.snapshotSeq });
+    this.remember(meetingId, { state, head, snapshotSeq: loaded.snapshotSeq });
     return committed;
   }
 
@@ -125,7 +123,7 @@ export class MeetingService {
     if (tail.length === 0) return cached;
     const last = tail[tail.length - 1]!;
     const next: Loaded = { state: replay(tail, cached.state), head: { seq: last.seq, hash: last.hash }, snapshotSeq: cached.snapshotSeq };
-    this.cache.set(meetingId, next);
+    this.remember(meetingId, next);
     return next;
   }
 
@@ -145,8 +143,19 @@ export class MeetingService {
     const last = tail[tail.length - 1];
     const head: Head = last ? { seq: last.seq, hash: last.hash } : snapshot ? { seq: snapshot.seq, hash: snapshot.hash } : { seq: 0, hash: genesisHash(meetingId) };
     const loaded: Loaded = { state: replay(tail, from), head, snapshotSeq: snapshot?.seq ?? 0 };
-    this.cache.set(meetingId, loaded);
+    this.remember(meetingId, loaded);
     return loaded;
+  }
+
+  /** Caches a meeting as the most recently used, dropping the least recently used idle ones. */
+  private remember(meetingId: string, loaded: Loaded): void {
+    this.cache.delete(meetingId);
+    this.cache.set(meetingId, loaded);
+    if (this.cache.size <= MAX_CACHED_MEETINGS) return;
+    for (const id of this.cache.keys()) {
+      if (this.cache.size <= MAX_CACHED_MEETINGS) break;
+      if (!this.queues.has(id)) this.cache.delete(id);
+    }
   }
 
   private maybeSnapshot(meetingId: string): void {
