@@ -104,3 +104,14 @@ export async function refusedWith(client: TestClient): Promise<ProtocolError | u
   client.close();
   return err.data;
 }
+
+/** A board or secretary link made by the facilitator; returns its token. */
+export async function createLink(url: string, meetingId: string, facilitatorToken: string, role: 'board' | 'secretary' = 'board'): Promise<string> {
+  const res = await fetch(`${url}/api/meetings/${meetingId}/links`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${facilitatorToken}` },
+    body: JSON.stringify({ role })
+  });
+  if (res.status !== 201) throw new Error(`create link: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}

@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { WebsocketProvider } from 'y-websocket';
-import * as Y from 'yjs';
 import { connected, createMeeting, join } from '../helpers/clients.ts';
+import { yjsClient } from '../helpers/yjs.ts';
 import { STORE_KINDS, startBackend, startProcess, type ServerProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -76,23 +74,13 @@ describe.each(STORE_KINDS)('durability on %s', (kind) => {
     cleanups.push(() => backend.dispose());
     const first = await launch(backend.env);
     const m = await createMeeting(first.url);
-    const doc = new Y.Doc();
-    const prov = new WebsocketProvider(`${first.url.replace(/^http/, 'ws')}/yjs/${m.meetingId}`, 'charter', doc, {
-      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-      params: { token: m.facilitatorToken },
-      disableBc: true
-    });
-    await waitFor(() => prov.synced, { what: 'synced' });
+    const { provider: prov, doc, synced } = yjsClient(first.url, m.meetingId, 'charter', m.facilitatorToken);
+    await synced;
     const text = doc.getText('body');
     for (let i = 0; i < 50; i++) text.insert(text.length, `第${i}条。`);
     // Wait until the server has every update in memory (its sync reply covers our state), then stop it.
     const expected = text.toString();
-    const probe = new Y.Doc();
-    const watcher = new WebsocketProvider(`${first.url.replace(/^http/, 'ws')}/yjs/${m.meetingId}`, 'charter', probe, {
-      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-      params: { token: m.facilitatorToken },
-      disableBc: true
-    });
+    const { provider: watcher, doc: probe } = yjsClient(first.url, m.meetingId, 'charter', m.facilitatorToken);
     await waitFor(() => probe.getText('body').toString() === expected, { what: 'server holds all updates' });
     watcher.destroy();
     prov.shouldConnect = false;
@@ -101,13 +89,8 @@ describe.each(STORE_KINDS)('durability on %s', (kind) => {
     prov.destroy();
 
     const second = await launch(backend.env);
-    const again = new Y.Doc();
-    const reader = new WebsocketProvider(`${second.url.replace(/^http/, 'ws')}/yjs/${m.meetingId}`, 'charter', again, {
-      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-      params: { token: m.facilitatorToken },
-      disableBc: true
-    });
-    await waitFor(() => reader.synced, { what: 'reader synced' });
+    const { provider: reader, doc: again, synced: readerSynced } = yjsClient(second.url, m.meetingId, 'charter', m.facilitatorToken);
+    await readerSynced;
     expect(again.getText('body').toString()).toBe(expected);
     reader.destroy();
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeetingState } from '@yishi/domain';
 import { LIMITS, PROTOCOL_VERSION } from '@yishi/protocol';
-import { TestClient, commandId, connected, createMeeting, join, refusedWith } from '../helpers/clients.ts';
+import { TestClient, commandId, connected, createLink, createMeeting, join, refusedWith } from '../helpers/clients.ts';
 import { STORE_KINDS, startInProcess, type InProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -93,12 +93,8 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
     const before = await head(m.meetingId);
     expect(await phone.send({ type: 'joining.close' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await phone.send({ type: 'meeting.end' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const link = await fetch(`${srv.url}/api/meetings/${m.meetingId}/links`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${m.facilitatorToken}` },
-      body: JSON.stringify({ role: 'board' })
-    }).then((r) => r.json() as Promise<{ token: string }>);
-    const board = await connected(srv.url, link.token);
+    const boardToken = await createLink(srv.url, m.meetingId, m.facilitatorToken);
+    const board = await connected(srv.url, boardToken);
     expect(await board.send({ type: 'topic.post', title: 'from the board' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await head(m.meetingId)).toBe(before);
     fac.close();
@@ -217,12 +213,8 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
 
   it('redacts hidden and withdrawn topics from participants and the board, not from the facilitator', async () => {
     const { m, fac, phone } = await marketplace();
-    const link = await fetch(`${srv.url}/api/meetings/${m.meetingId}/links`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${m.facilitatorToken}` },
-      body: JSON.stringify({ role: 'board' })
-    }).then((r) => r.json() as Promise<{ token: string }>);
-    const board = await connected(srv.url, link.token);
+    const boardToken = await createLink(srv.url, m.meetingId, m.facilitatorToken);
+    const board = await connected(srv.url, boardToken);
     const posted = await phone.send({ type: 'topic.post', title: '不文明的议题' });
     expect(posted.ok).toBe(true);
     const topicId = await fac.until((s) => topicTitles(s).includes('不文明的议题')).then((s) => Object.values(s.topics).find((t) => t.title === '不文明的议题')!.id);
@@ -236,7 +228,7 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
     }
     expect(fac.state!.topics[topicId]).toMatchObject({ hidden: true, title: '不文明的议题' });
     // A fresh snapshot is projected too.
-    const late = await connected(srv.url, link.token);
+    const late = await connected(srv.url, boardToken);
     expect(late.state!.topics[topicId]).toBeUndefined();
     // Unhiding gives the audiences the topic back, whole.
     expect((await fac.send({ type: 'topic.unhide', topicId })).ok).toBe(true);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { WebsocketProvider } from 'y-websocket';
-import * as Y from 'yjs';
-import { createMeeting, join } from '../helpers/clients.ts';
+import { createLink, createMeeting, join } from '../helpers/clients.ts';
+import { yjsClient } from '../helpers/yjs.ts';
 import { STORE_KINDS, startInProcess, type InProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -22,24 +21,6 @@ function upgradeStatus(url: string, headers: Record<string, string> = {}): Promi
   });
 }
 
-function provider(base: string, meetingId: string, docId: string, token: string, doc = new Y.Doc()) {
-  const p = new WebsocketProvider(`${base.replace(/^http/, 'ws')}/yjs/${meetingId}`, docId, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: { token },
-    disableBc: true
-  });
-  return { p, doc, synced: waitFor(() => p.synced, { what: 'yjs synced' }) };
-}
-
-async function boardLink(url: string, meetingId: string, facilitatorToken: string): Promise<string> {
-  const res = await fetch(`${url}/api/meetings/${meetingId}/links`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${facilitatorToken}` },
-    body: JSON.stringify({ role: 'board' })
-  });
-  return ((await res.json()) as { token: string }).token;
-}
-
 describe.each(STORE_KINDS)('Yjs endpoint on %s', (kind) => {
   let srv: InProcess;
   beforeAll(async () => {
@@ -52,30 +33,30 @@ describe.each(STORE_KINDS)('Yjs endpoint on %s', (kind) => {
   it('syncs two editors of a document and persists what they wrote', async () => {
     const m = await createMeeting(srv.url);
     const p = await join(srv.url, m.joinCode);
-    const a = provider(srv.url, m.meetingId, 'charter', m.facilitatorToken);
-    const b = provider(srv.url, m.meetingId, 'charter', p.token);
+    const a = yjsClient(srv.url, m.meetingId, 'charter', m.facilitatorToken);
+    const b = yjsClient(srv.url, m.meetingId, 'charter', p.token);
     await Promise.all([a.synced, b.synced]);
     a.doc.getText('body').insert(0, '第一条 本会名称为189民商联合会。');
     await waitFor(() => b.doc.getText('body').toString().includes('189民商联合会'), { what: 'b sees a' });
     b.doc.getText('body').insert(0, '章程\n');
     await waitFor(() => a.doc.getText('body').toString().startsWith('章程\n'), { what: 'a sees b' });
-    a.p.destroy();
-    b.p.destroy();
+    a.provider.destroy();
+    b.provider.destroy();
     await srv.server.yjs.flush();
     // What the store holds is the document: a new editor gets it after the doc was unloaded.
-    const c = provider(srv.url, m.meetingId, 'charter', m.facilitatorToken);
+    const c = yjsClient(srv.url, m.meetingId, 'charter', m.facilitatorToken);
     await c.synced;
     expect(c.doc.getText('body').toString()).toBe('章程\n第一条 本会名称为189民商联合会。');
-    c.p.destroy();
+    c.provider.destroy();
   });
 
   it('lets the board read a document but not change it', async () => {
     const m = await createMeeting(srv.url);
-    const boardToken = await boardLink(srv.url, m.meetingId, m.facilitatorToken);
-    const fac = provider(srv.url, m.meetingId, 'notes', m.facilitatorToken);
+    const boardToken = await createLink(srv.url, m.meetingId, m.facilitatorToken);
+    const fac = yjsClient(srv.url, m.meetingId, 'notes', m.facilitatorToken);
     await fac.synced;
     fac.doc.getText('t').insert(0, '主持人写的');
-    const board = provider(srv.url, m.meetingId, 'notes', boardToken);
+    const board = yjsClient(srv.url, m.meetingId, 'notes', boardToken);
     await board.synced;
     await waitFor(() => board.doc.getText('t').toString() === '主持人写的', { what: 'board reads' });
     board.doc.getText('t').insert(0, '大屏改的');
@@ -83,13 +64,13 @@ describe.each(STORE_KINDS)('Yjs endpoint on %s', (kind) => {
     fac.doc.getText('t').insert(fac.doc.getText('t').length, '。');
     await waitFor(() => board.doc.getText('t').toString().endsWith('。'), { what: 'board gets barrier' });
     expect(fac.doc.getText('t').toString()).toBe('主持人写的。');
-    board.p.destroy();
-    fac.p.destroy();
+    board.provider.destroy();
+    fac.provider.destroy();
     await srv.server.yjs.flush();
-    const again = provider(srv.url, m.meetingId, 'notes', m.facilitatorToken);
+    const again = yjsClient(srv.url, m.meetingId, 'notes', m.facilitatorToken);
     await again.synced;
     expect(again.doc.getText('t').toString()).toBe('主持人写的。');
-    again.p.destroy();
+    again.provider.destroy();
   });
 
   it('refuses forged, missing and other-meeting tokens, foreign origins and bad paths', async () => {

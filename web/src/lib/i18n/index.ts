@@ -1,0 +1,72 @@
+import { DEFAULT_GROUPS, type ErrorCode, type PhaseKind, type Phase, type ProtocolError } from '@yishi/protocol';
+import { m } from '$lib/paraglide/messages';
+import { getLocale, setLocale, locales } from '$lib/paraglide/runtime';
+
+export { m, getLocale, setLocale, locales };
+
+const ERROR_TEXT: Record<ErrorCode, () => string> = {
+  invalid: m.error_invalid,
+  unauthorized: m.error_unauthorized,
+  forbidden: m.error_forbidden,
+  not_found: m.error_not_found,
+  conflict: m.error_conflict,
+  wrong_phase: m.error_wrong_phase,
+  rate_limited: m.error_rate_limited,
+  too_large: m.error_too_large,
+  closed: m.error_closed,
+  version_mismatch: m.error_version_mismatch,
+  internal: m.error_internal
+};
+
+const FIELD_TEXT: Record<string, () => string> = {
+  title: m.field_title,
+  name: m.field_name,
+  group: m.field_group,
+  joinCode: m.field_joinCode,
+  groups: m.field_groups,
+  description: m.field_description,
+  recoveryCode: m.field_recoveryCode,
+  convenerName: m.field_name,
+  convenerGroup: m.field_group
+};
+
+/** What a person reads for an error: always from the catalogue by code, never the server's message. */
+export function errorText(error: Pick<ProtocolError, 'code' | 'field'> | 'network'): string {
+  if (error === 'network') return m.error_network();
+  if (error.code === 'invalid' && error.field) {
+    const field = FIELD_TEXT[error.field.split('.')[0] ?? ''];
+    if (field) return m.error_invalid_field({ field: field() });
+  }
+  return (ERROR_TEXT[error.code] ?? m.error_internal)();
+}
+
+const PHASE_TEXT: Record<PhaseKind, () => string> = {
+  opening: m.phase_opening,
+  marketplace: m.phase_marketplace,
+  agenda: m.phase_agenda,
+  breakouts: m.phase_breakouts,
+  harvest: m.phase_harvest,
+  convergence: m.phase_convergence,
+  closing: m.phase_closing
+};
+
+/** A facilitator's own title wins; otherwise the catalogue name of the phase kind. */
+export function phaseName(phase: Phase): string {
+  return phase.title ?? PHASE_TEXT[phase.kind]();
+}
+
+const GROUP_TEXT: Record<(typeof DEFAULT_GROUPS)[number], () => string> = {
+  居民: m.group_residents,
+  商户: m.group_merchants,
+  居委会: m.group_committee,
+  街道: m.group_subdistrict,
+  社会组织: m.group_ngo,
+  专家: m.group_experts,
+  其他: m.group_other
+};
+
+/** Default stakeholder groups are stored in Chinese; show them in the UI language. Custom names as typed. */
+export function groupName(group: string): string {
+  const text = (GROUP_TEXT as Record<string, (() => string) | undefined>)[group];
+  return text ? text() : group;
+}
