@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeetingState } from '@yishi/domain';
 import { LIMITS, PROTOCOL_VERSION } from '@yishi/protocol';
+import { hashToken, openStore, type TokenRecord } from '@yishi/store';
 import { TestClient, commandId, connected, createLink, createMeeting, join, refusedWith } from '../helpers/clients.ts';
 import { STORE_KINDS, startInProcess, type InProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -126,7 +127,7 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
     expect(await refusedWith(c)).toMatchObject({ code: 'version_mismatch' });
   });
 
-  it('refuses forged, missing and revoked tokens', async () => {
+  it('refuses forged and missing tokens, and the recovery code', async () => {
     const m = await createMeeting(srv.url);
     expect(await refusedWith(new TestClient(srv.url, 'x'.repeat(43)))).toMatchObject({ code: 'unauthorized' });
     expect(await refusedWith(new TestClient(srv.url, ''))).toMatchObject({ code: 'unauthorized' });
@@ -135,6 +136,32 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
     expect(await refusedWith(new TestClient(srv.url, forged))).toMatchObject({ code: 'unauthorized' });
     // The recovery code is not a socket credential.
     expect(await refusedWith(new TestClient(srv.url, m.recoveryCode))).toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('refuses an expired token and accepts one that has not expired yet', async () => {
+    const m = await createMeeting(srv.url);
+    const store = await openStore({ redisUrl: srv.backend.env.REDIS_URL, dataDir: srv.backend.env.DATA_DIR! });
+    const session = (secret: string, expiresAt: number): TokenRecord => ({
+      tokenId: `tok-${secret.slice(0, 8)}`,
+      tokenHash: hashToken(secret),
+      meetingId: m.meetingId,
+      role: 'board',
+      participantId: null,
+      kind: 'session',
+      label: '',
+      createdAt: Date.now() - 1000,
+      revokedAt: null,
+      expiresAt
+    });
+    const expired = `expired${'e'.repeat(40)}`;
+    const fresh = `fresh${'f'.repeat(40)}`;
+    await store.putToken(session(expired, Date.now() - 1));
+    await store.putToken(session(fresh, Date.now() + 60_000));
+    await store.close();
+    expect(await refusedWith(new TestClient(srv.url, expired))).toMatchObject({ code: 'unauthorized', message: 'this token has expired' });
+    const ok = await connected(srv.url, fresh);
+    expect(ok.state!.meetingId).toBe(m.meetingId);
+    ok.close();
   });
 
   it('never sends a meeting anything of another meeting', async () => {

@@ -22,6 +22,8 @@ export interface TokenRecord {
   label: string;
   createdAt: number;
   revokedAt: number | null;
+  /** After this time the token opens nothing; null for links and codes that live until revoked. */
+  expiresAt: number | null;
 }
 
 export interface Head {

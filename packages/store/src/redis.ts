@@ -134,6 +134,7 @@ const tokenFields = (t: TokenRecord): string[] => {
   // null is stored as an absent field, so revocation can be a plain HSETNX.
   if (t.participantId !== null) f.push('participantId', t.participantId);
   if (t.revokedAt !== null) f.push('revokedAt', String(t.revokedAt));
+  if (t.expiresAt !== null) f.push('expiresAt', String(t.expiresAt));
   return f;
 };
 
@@ -149,7 +150,8 @@ const toToken = (h: Fields): TokenRecord | null =>
         kind: h.kind as TokenRecord['kind'],
         label: h.label ?? '',
         createdAt: Number(h.createdAt),
-        revokedAt: h.revokedAt === undefined ? null : Number(h.revokedAt)
+        revokedAt: h.revokedAt === undefined ? null : Number(h.revokedAt),
+        expiresAt: h.expiresAt === undefined ? null : Number(h.expiresAt)
       };
 
 /** `<seq>-0` stream ids keep the seq readable in the stream itself. */

@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS tokens (
   kind           TEXT NOT NULL,
   label          TEXT NOT NULL,
   created_at     INTEGER NOT NULL,
-  revoked_at     INTEGER
+  revoked_at     INTEGER,
+  expires_at     INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS tokens_by_meeting ON tokens (meeting_id, token_id);
 
@@ -106,6 +107,7 @@ interface TokenRow {
   label: string;
   created_at: number;
   revoked_at: number | null;
+  expires_at: number | null;
 }
 interface LogRow {
   seq: number;
@@ -137,7 +139,8 @@ const toToken = (r: TokenRow): TokenRecord => ({
   kind: r.kind,
   label: r.label,
   createdAt: r.created_at,
-  revokedAt: r.revoked_at
+  revokedAt: r.revoked_at,
+  expiresAt: r.expires_at
 });
 
 const toEntry = (r: LogRow): LogEntry => ({
@@ -177,11 +180,11 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     insertMeeting: db.prepare('INSERT INTO meetings (meeting_id, join_code, created_at, status) VALUES (?, ?, ?, ?)'),
     setStatus: db.prepare('UPDATE meetings SET status = ? WHERE meeting_id = ?'),
 
-    putToken: db.prepare(`INSERT INTO tokens (token_hash, token_id, meeting_id, role, participant_id, kind, label, created_at, revoked_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    putToken: db.prepare(`INSERT INTO tokens (token_hash, token_id, meeting_id, role, participant_id, kind, label, created_at, revoked_at, expires_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (token_hash) DO UPDATE SET token_id = excluded.token_id, meeting_id = excluded.meeting_id, role = excluded.role,
         participant_id = excluded.participant_id, kind = excluded.kind, label = excluded.label,
-        created_at = excluded.created_at, revoked_at = excluded.revoked_at`),
+        created_at = excluded.created_at, revoked_at = excluded.revoked_at, expires_at = excluded.expires_at`),
     token: db.prepare('SELECT * FROM tokens WHERE token_hash = ?'),
     tokens: db.prepare('SELECT * FROM tokens WHERE meeting_id = ? ORDER BY created_at, token_id'),
     tokenById: db.prepare('SELECT revoked_at FROM tokens WHERE meeting_id = ? AND token_id = ?'),
@@ -283,7 +286,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     },
 
     async putToken(t) {
-      q.putToken.run(t.tokenHash, t.tokenId, t.meetingId, t.role, t.participantId, t.kind, t.label, t.createdAt, t.revokedAt);
+      q.putToken.run(t.tokenHash, t.tokenId, t.meetingId, t.role, t.participantId, t.kind, t.label, t.createdAt, t.revokedAt, t.expiresAt);
     },
     async findToken(tokenHash) {
       const row = q.token.get(tokenHash) as TokenRow | undefined;

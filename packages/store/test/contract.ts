@@ -150,7 +150,8 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
         kind: 'session',
         label: 'Ada',
         createdAt: 1_700_000_000_001,
-        revokedAt: null
+        revokedAt: null,
+        expiresAt: 1_700_000_000_001 + 14 * 86_400_000
       };
       await store.putToken(token);
 
@@ -176,7 +177,8 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
         kind: 'link',
         label: 'Board',
         createdAt: 1_700_000_000_000,
-        revokedAt: null
+        revokedAt: null,
+        expiresAt: null
       };
       const other = { ...link, tokenId: id('t'), tokenHash: hashToken(id('s')), label: 'Secretary', role: 'secretary' as const, createdAt: link.createdAt + 1 };
       await store.putToken(link);
@@ -467,7 +469,8 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
         kind: 'recovery',
         label: 'paper code',
         createdAt: 1,
-        revokedAt: null
+        revokedAt: null,
+        expiresAt: null
       };
       await store.putToken(token);
       const head = await appendAll(store, m.meetingId, ['a', 'b', 'c']);

@@ -20,7 +20,7 @@ import {
 } from '@yishi/protocol';
 import { hashToken, type Store, type TokenRecord } from '@yishi/store';
 import type { z } from 'zod';
-import { authenticate } from '../auth.ts';
+import { authenticate, sessionExpiry } from '../auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { MeetingService } from '../meetings/meetingService.ts';
@@ -207,7 +207,9 @@ export function createApi(deps: ApiDeps) {
 }
 
 function tokenRecord(meetingId: string, role: TokenRecord['role'], kind: TokenRecord['kind'], tokenHash: string): TokenRecord {
-  return { tokenId: newId(), tokenHash, meetingId, role, participantId: null, kind, label: '', createdAt: Date.now(), revokedAt: null };
+  const now = Date.now();
+  const expiresAt = kind === 'session' ? sessionExpiry(role, now) : null;
+  return { tokenId: newId(), tokenHash, meetingId, role, participantId: null, kind, label: '', createdAt: now, revokedAt: null, expiresAt };
 }
 
 function linkView(t: TokenRecord): LinkView {
