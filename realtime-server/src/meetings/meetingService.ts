@@ -21,7 +21,9 @@ export interface CommittedEntry {
 
 export type CommitListener = (meetingId: string, committed: CommittedEntry[]) => void;
 
-const MAX_ATTEMPTS = 20;
+const MAX_ATTEMPTS = 50;
+/** Upper bound of the random pause after a lost race, so two busy nodes do not keep colliding. */
+const MAX_BACKOFF_MS = 50;
 /** Meetings kept in memory; the least recently used beyond this are reloaded from the store on demand. */
 const MAX_CACHED_MEETINGS = 500;
 
@@ -36,6 +38,8 @@ export class MeetingService {
   private readonly loading = new Map<string, Promise<Loaded>>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly listeners = new Set<CommitListener>();
+  /** Appends refused because another writer moved the log first, each followed by a fresh decision. */
+  staleRetries = 0;
 
   constructor(
     private readonly store: Store,
@@ -59,12 +63,15 @@ export class MeetingService {
   }
 
   private async executeNow(meetingId: string, command: Command, actor: Actor, commandKey: string | null): Promise<ExecuteResult> {
-    if (commandKey) {
-      const seen = await this.store.getCommandResult(meetingId, commandKey);
-      if (seen) return asExecuteResult(seen);
-    }
-    let loaded = await this.refresh(meetingId);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const loaded = await this.refresh(meetingId);
+      // Checked after the refresh: a result is stored atomically with its events, so a command that
+      // another node appended before our read is seen here, and one appended after it makes our
+      // append stale, which brings us back here.
+      if (commandKey) {
+        const seen = await this.store.getCommandResult(meetingId, commandKey);
+        if (seen) return asExecuteResult(seen);
+      }
       const now = this.opts.now?.() ?? Date.now();
       const decision = decide(loaded.state, command, actor, { now, newId });
       if (!decision.ok) {
@@ -80,13 +87,10 @@ export class MeetingService {
         this.maybeSnapshot(meetingId);
         return { ok: true, seq: appended.head.seq };
       }
-      // Another writer (a node, or a retry of this very command) got there first.
+      // Another writer (a node, or a retry of this very command) got there first: decide again.
+      this.staleRetries++;
       this.log.debug({ meetingId, attempt, head: appended.head.seq }, 'stale append, deciding again');
-      if (commandKey) {
-        const seen = await this.store.getCommandResult(meetingId, commandKey);
-        if (seen) return asExecuteResult(seen);
-      }
-      loaded = await this.refresh(meetingId);
+      await backoff(attempt);
     }
     this.log.error({ meetingId }, 'could not append after repeated conflicts');
     return { ok: false, error: protocolError('conflict', 'the meeting is too busy, try again') };
@@ -180,6 +184,12 @@ export class MeetingService {
     });
     return run;
   }
+}
+
+/** Full jitter, growing with the attempt: the node that just lost lets the winner's burst pass. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function asExecuteResult(result: CommandResult): ExecuteResult {
