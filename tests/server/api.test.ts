@@ -72,6 +72,16 @@ describe.each(STORE_KINDS)('HTTP API on %s', (kind) => {
     phone.close();
   });
 
+  it('tells the join page the meeting title and groups for a code', async () => {
+    const m = await createMeeting(srv.url, { title: '清源项目评审会', groups: ['专家', '居民代表'], language: 'en' });
+    const res = await fetch(`${srv.url}/api/join/${encodeURIComponent(toFullWidth(m.joinCode))}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ meetingId: m.meetingId, title: '清源项目评审会', groups: ['专家', '居民代表'], language: 'en', joiningOpen: true, ended: false });
+    const missing = await fetch(`${srv.url}/api/join/${m.joinCode === '000000' ? '000001' : '000000'}`);
+    expect(missing.status).toBe(404);
+    expect((await fetch(`${srv.url}/api/join/12ab`)).status).toBe(400);
+  });
+
   it('refuses joins with bad input, a closed meeting or an ended meeting', async () => {
     const m = await createMeeting(srv.url);
     for (const body of [
@@ -92,7 +102,8 @@ describe.each(STORE_KINDS)('HTTP API on %s', (kind) => {
     expect((await fac.send({ type: 'joining.close' })).ok).toBe(true);
     const closed = await postJson(`${srv.url}/api/join`, { joinCode: m.joinCode, name: 'x', group: '居民' });
     expect(closed.status).toBe(409);
-    expect(closed.body).toMatchObject({ error: { code: 'closed' } });
+    expect(closed.body).toMatchObject({ error: { code: 'closed', reason: 'joining_closed' } });
+    expect(await (await fetch(`${srv.url}/api/join/${m.joinCode}`)).json()).toMatchObject({ joiningOpen: false, ended: false });
     expect((await fac.send({ type: 'joining.open' })).ok).toBe(true);
     await join(srv.url, m.joinCode, '又开了');
     expect((await fac.send({ type: 'meeting.end' })).ok).toBe(true);
@@ -100,7 +111,8 @@ describe.each(STORE_KINDS)('HTTP API on %s', (kind) => {
       const r = await postJson(`${srv.url}/api/join`, { joinCode: m.joinCode, name: 'x', group: '居民' });
       return r.status === 409 ? r : null;
     });
-    expect(ended.body).toMatchObject({ error: { code: 'closed' } });
+    expect(ended.body).toMatchObject({ error: { code: 'closed', reason: 'meeting_ended' } });
+    expect(await (await fetch(`${srv.url}/api/join/${m.joinCode}`)).json()).toMatchObject({ joiningOpen: false, ended: true });
     fac.close();
   });
 

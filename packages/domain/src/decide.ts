@@ -1,5 +1,5 @@
 import type { Actor, Command } from '@yishi/protocol';
-import { refuse, type DecideContext, type Decision } from './decision.ts';
+import { refuse, refuseClosed, type DecideContext, type Decision } from './decision.ts';
 import { exhaustive } from './exhaustive.ts';
 import { decideCreate, decideEnd, decideJoining, decidePhaseMove } from './meeting.ts';
 import {
@@ -26,7 +26,7 @@ export function decide(state: MeetingState | null, command: Command, actor: Acto
     const denied = authorize(null, command, actor);
     return denied ? { ok: false, error: denied } : decideCreate(command, ctx);
   }
-  if (state.ended) return refuse('closed', 'the meeting has ended');
+  if (state.ended) return refuseClosed('meeting_ended', 'the meeting has ended');
   if (state.view !== 'full') return refuse('internal', 'decide needs the full meeting state, not a projected view');
   const denied = authorize(state, command, actor);
   if (denied) return { ok: false, error: denied };

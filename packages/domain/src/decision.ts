@@ -13,6 +13,11 @@ export function accept(...events: MeetingEvent[]): Decision {
   return { ok: true, events };
 }
 
+/** `closed`, with the finer reason the UI words differently: joining closed, or the meeting over. */
+export function refuseClosed(reason: 'joining_closed' | 'meeting_ended', message: string): Decision {
+  return { ok: false, error: protocolError('closed', message, { reason }) };
+}
+
 export function refuse(code: ErrorCode, message: string, field?: string): Decision {
   return { ok: false, error: field === undefined ? protocolError(code, message) : protocolError(code, message, { field }) };
 }

@@ -1,5 +1,5 @@
 import type { Command, EventMessage, MeetingEvent } from '@yishi/protocol';
-import { accept, refuse, type Decision } from './decision.ts';
+import { accept, refuse, refuseClosed, type Decision } from './decision.ts';
 import { own, updateEntry, withEntry } from './records.ts';
 import type { MeetingState } from './state.ts';
 
@@ -7,7 +7,7 @@ type Cmd<T extends Command['type']> = Extract<Command, { type: T }>;
 type Ev<T extends MeetingEvent['type']> = Extract<MeetingEvent, { type: T }>;
 
 export function decideJoin(state: MeetingState, command: Cmd<'participant.join'>): Decision {
-  if (!state.joiningOpen) return refuse('closed', 'joining is closed');
+  if (!state.joiningOpen) return refuseClosed('joining_closed', 'joining is closed');
   if (!state.groups.includes(command.group)) return refuse('invalid', 'not a group of this meeting', 'group');
   if (own(state.participants, command.participantId) !== undefined) return refuse('conflict', 'already joined');
   return accept({ type: 'participant.joined', participantId: command.participantId, name: command.name, group: command.group });

@@ -27,7 +27,9 @@ export const ProtocolErrorSchema = z.strictObject({
   /** Which field was wrong, for `invalid` (a dotted path such as `title`). */
   field: z.string().optional(),
   /** For `rate_limited`: how long to wait before trying again. */
-  retryAfterMs: z.number().int().nonnegative().optional()
+  retryAfterMs: z.number().int().nonnegative().optional(),
+  /** A finer reason within the code, for the UI to say exactly what happened. */
+  reason: z.enum(['joining_closed', 'meeting_ended']).optional()
 });
 export type ProtocolError = z.infer<typeof ProtocolErrorSchema>;
 

@@ -13,6 +13,16 @@ export interface CreateMeetingResponse {
 }
 
 export const JoinRequestSchema = z.strictObject({ joinCode: JoinCodeSchema, name: NameSchema, group: GroupNameSchema });
+/** `GET /api/join/<code>`: what the join page shows before anyone types a name. */
+export interface JoinInfoResponse {
+  meetingId: string;
+  title: string;
+  groups: string[];
+  language: 'zh-CN' | 'en';
+  joiningOpen: boolean;
+  ended: boolean;
+}
+
 export interface JoinResponse {
   meetingId: string;
   participantId: string;

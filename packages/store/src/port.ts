@@ -32,7 +32,7 @@ export interface Head {
 }
 
 /** What a command ended with, remembered per meeting and command key for idempotent retries. */
-export type CommandResult = { ok: true; seq: number } | { ok: false; error: { code: string; message: string; field?: string } };
+export type CommandResult = { ok: true; seq: number } | { ok: false; error: { code: string; message: string; field?: string; reason?: string } };
 
 export type AppendResult = { ok: true; entries: LogEntry[]; head: Head } | { ok: false; reason: 'stale'; head: Head };
 

@@ -3,6 +3,7 @@ import {
   CreateLinkRequestSchema,
   CreateMeetingRequestSchema,
   DEFAULT_GROUPS,
+  JoinCodeSchema,
   JoinRequestSchema,
   LinkIdSchema,
   PROTOCOL_VERSION,
@@ -13,6 +14,7 @@ import {
   type CreateMeetingResponse,
   type ErrorCode,
   type HealthResponse,
+  type JoinInfoResponse,
   type JoinResponse,
   type LinkView,
   type ProtocolError,
@@ -96,6 +98,8 @@ export function createApi(deps: ApiDeps) {
     if (path === '/api/meetings' && method === 'POST') return { status: 201, body: await createMeeting(await readJson(req, CreateMeetingRequestSchema)) };
     if (path === '/api/join' && method === 'POST') return { status: 201, body: await join(req) };
     if (path === '/api/recover' && method === 'POST') return { status: 200, body: await recover(req) };
+    const lookup = /^\/api\/join\/([^/]+)$/.exec(path);
+    if (lookup && method === 'GET') return { status: 200, body: await meetingForCode(req, decodeURIComponent(lookup[1]!)) };
 
     const links = /^\/api\/meetings\/([A-Za-z0-9_-]{4,64})\/links(?:\/([^/]+))?$/.exec(path);
     if (links) {
@@ -151,7 +155,7 @@ export function createApi(deps: ApiDeps) {
       throttle.fail(address);
       throw new HttpError(protocolError('not_found', 'no meeting with this code'));
     }
-    if (meeting.status === 'ended') throw new HttpError(protocolError('closed', 'this meeting has ended'));
+    if (meeting.status === 'ended') throw new HttpError(protocolError('closed', 'this meeting has ended', { reason: 'meeting_ended' }));
     const participantId = newId();
     const token = newTokenSecret();
     // The token goes in first: a token whose join was refused names nobody and opens nothing.
@@ -159,6 +163,21 @@ export function createApi(deps: ApiDeps) {
     const decided = await meetings.execute(meeting.meetingId, { type: 'participant.join', participantId, name: input.name, group: input.group }, { role: 'participant', participantId }, null);
     if (!decided.ok) throw new HttpError(decided.error);
     return { meetingId: meeting.meetingId, participantId, token };
+  }
+
+  /** What the join page needs before a person fills it in: the meeting's title, groups, and whether it takes joiners. */
+  async function meetingForCode(req: IncomingMessage, code: string): Promise<JoinInfoResponse> {
+    const address = clientAddress(req, config.trustProxy);
+    checkThrottle(address);
+    const parsed = JoinCodeSchema.safeParse(code);
+    if (!parsed.success) throw new HttpError(invalidFromZod(parsed.error));
+    const meeting = await store.findMeetingByJoinCode(parsed.data);
+    const state = meeting ? (await meetings.current(meeting.meetingId)).state : null;
+    if (!meeting || !state) {
+      throttle.fail(address);
+      throw new HttpError(protocolError('not_found', 'no meeting with this code'));
+    }
+    return { meetingId: meeting.meetingId, title: state.title, groups: state.groups, language: state.language, joiningOpen: state.joiningOpen && !state.ended, ended: state.ended };
   }
 
   async function recover(req: IncomingMessage): Promise<RecoverResponse> {

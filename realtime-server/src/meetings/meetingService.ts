@@ -192,7 +192,8 @@ function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A remembered result, as it was first answered (it was a ProtocolError when it was stored). */
 function asExecuteResult(result: CommandResult): ExecuteResult {
   if (result.ok) return { ok: true, seq: result.seq };
-  return { ok: false, error: protocolError(result.error.code as ProtocolError['code'], result.error.message, result.error.field ? { field: result.error.field } : {}) };
+  return { ok: false, error: result.error as ProtocolError };
 }
