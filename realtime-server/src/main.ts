@@ -1,6 +1,7 @@
 import { openStore } from '@yishi/store';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { createRedisScaleOut } from './scale/redisScaleOut.ts';
 import { createYishiServer } from './server.ts';
 
 async function main(): Promise<void> {
@@ -16,7 +17,10 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel, config.nodeId);
   const store = await openStore({ redisUrl: config.redisUrl ?? undefined, dataDir: config.dataDir });
-  const server = await createYishiServer({ config, store, log });
+  // Several nodes on one Redis share Socket.IO rooms and relay Yjs updates through it.
+  const scale = config.redisUrl ? await createRedisScaleOut({ redisUrl: config.redisUrl, nodeId: config.nodeId, log, store }) : null;
+  const server = await createYishiServer({ config, store, log, relay: scale?.relay ?? null, socketAdapter: scale?.adapter ?? null });
+  scale?.onResubscribed(() => void server.sockets.resyncLocal());
   const { port, url } = await server.listen();
   log.info({ port, host: config.host, store: store.kind, url, origins: server.origins.list() }, 'yishi listening');
   // A plain line for the person who started it: this is what to open and what phones should reach.
@@ -32,13 +36,16 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     force.unref();
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      }
-    );
+    server
+      .close()
+      .then(() => scale?.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        }
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

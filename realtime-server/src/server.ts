@@ -9,7 +9,7 @@ import { OriginPolicy, reachableUrl } from './http/origins.ts';
 import type { Config } from './config.ts';
 import { loggablePath, type Logger } from './logger.ts';
 import { MeetingService } from './meetings/meetingService.ts';
-import { attachSocketServer, type SocketServer } from './realtime/socketServer.ts';
+import { attachSocketServer, type SocketServer, type SocketServerDeps } from './realtime/socketServer.ts';
 import { YjsServer, type DocRelay } from './yjs/yjsServer.ts';
 
 type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -24,6 +24,8 @@ export interface YishiServerOptions {
   /** Path to the adapter-node handler; null serves no web app (API and realtime only). */
   webHandlerPath?: string | null;
   relay?: DocRelay | null;
+  /** Socket.IO adapter shared by all nodes (see scale/redisScaleOut.ts); null on a single node. */
+  socketAdapter?: SocketServerDeps['adapter'];
 }
 
 export interface YishiServer {
@@ -65,7 +67,7 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
     });
   });
 
-  sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl });
+  sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl, adapter: opts.socketAdapter ?? null });
   const yjs = new YjsServer({ store, meetings, origins, log, relay: opts.relay ?? null });
 
   // Socket.IO registers its own upgrade listener for /socket.io; /yjs is ours; anything else is refused.

@@ -15,7 +15,7 @@ import {
   type ServerToClientEvents
 } from '@yishi/protocol';
 import type { Store } from '@yishi/store';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { authenticate, type Authenticated } from '../auth.ts';
 import type { Config } from '../config.ts';
 import { TokenBucket } from '../http/failureThrottle.ts';
@@ -65,12 +65,16 @@ export interface SocketServerDeps {
   origins: OriginPolicy;
   log: Logger;
   publicUrl: () => string;
+  /** Cross-node adapter (Redis) when scaled out; the in-memory default otherwise. */
+  adapter?: ServerOptions['adapter'] | null;
 }
 
 export interface SocketServer {
   io: YishiIo;
   broadcast(meetingId: string, committed: CommittedEntry[]): void;
   disconnectToken(tokenId: string): void;
+  /** Sends every socket on this node a fresh snapshot (after cross-node broadcasts may have been lost). */
+  resyncLocal(): Promise<void>;
 }
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDeps): SocketServer {
@@ -87,7 +91,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
         callback('origin not allowed', false);
       }
     },
-    connectionStateRecovery: undefined
+    connectionStateRecovery: undefined,
+    ...(deps.adapter ? { adapter: deps.adapter } : {})
   });
 
   io.use(async (socket, next) => {
@@ -217,7 +222,11 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
     io.in(room).disconnectSockets(true);
   }
 
-  return { io, broadcast, disconnectToken };
+  async function resyncLocal(): Promise<void> {
+    await Promise.allSettled([...io.sockets.sockets.values()].filter((s) => s.data.auth).map((s) => sendSnapshot(s)));
+  }
+
+  return { io, broadcast, disconnectToken, resyncLocal };
 }
 
 function actorKey(actor: Actor): string {

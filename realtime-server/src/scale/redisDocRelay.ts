@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import type { Store } from '@yishi/store';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+import type { DocRelay } from '../yjs/yjsServer.ts';
+
+export interface RedisDocRelayOptions {
+  redisUrl: string;
+  /** NODE_ID; a random suffix is added so two nodes started with the same id still hear each other. */
+  nodeId: string;
+  log: Logger;
+  /** When given, a node that starts listening to a document catches up from the store (see subscribe). */
+  store?: Store;
+  prefix?: string;
+}
+
+/**
+ * Relays Yjs updates between nodes over Redis pub/sub, one channel per document.
+ *
+ * Message: [origin length: 1 byte][origin: utf-8][update bytes]. Every node subscribed to a document
+ * also receives what it published itself; the origin tag lets it drop those, so no node re-applies
+ * (and re-broadcasts) its own updates. Pub/sub is fire-and-forget on purpose: updates are persisted by
+ * the node that received them, and Yjs updates are idempotent, so a missed relay message is repaired by
+ * reading the store (on subscribe, and on every later load of the document).
+ */
+export class RedisDocRelay implements DocRelay {
+  readonly origin: string;
+  private readonly originBytes: Buffer;
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly prefix: string;
+  private readonly listeners = new Map<string, Set<(update: Uint8Array) => void>>();
+  private readonly docs = new Map<string, { meetingId: string; docId: string }>();
+  private closed = false;
+
+  constructor(private readonly opts: RedisDocRelayOptions) {
+    this.origin = `${opts.nodeId.slice(0, 200)}#${randomBytes(6).toString('hex')}`;
+    this.originBytes = Buffer.from(this.origin, 'utf8');
+    if (this.originBytes.byteLength > 255) throw new Error('relay origin too long');
+    this.prefix = opts.prefix ?? 'yishi:yjs:';
+    // A lost relay message is repaired from the store, so never hold up a publish while Redis is away.
+    this.pub = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
+    this.sub = new Redis(opts.redisUrl, { lazyConnect: false });
+    for (const [name, conn] of [['pub', this.pub], ['sub', this.sub]] as const) {
+      conn.on('error', (err: Error) => opts.log.warn({ err: err.message, conn: name }, 'yjs relay: redis connection error'));
+    }
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString('utf8'), message));
+    // After Redis went away, updates relayed in between were lost here: read the stored ones again.
+    let everReady = false;
+    this.sub.on('ready', () => {
+      if (!everReady) return void (everReady = true);
+      this.sub.ping().then(
+        () => {
+          for (const [channel, { meetingId, docId }] of this.docs) this.catchUp(meetingId, docId, channel);
+        },
+        () => undefined
+      );
+    });
+  }
+
+  private channel(meetingId: string, docId: string): string {
+    return `${this.prefix}${meetingId}/${docId}`;
+  }
+
+  publish(meetingId: string, docId: string, update: Uint8Array): void {
+    if (this.closed) return;
+    const message = Buffer.allocUnsafe(1 + this.originBytes.byteLength + update.byteLength);
+    message[0] = this.originBytes.byteLength;
+    this.originBytes.copy(message, 1);
+    message.set(update, 1 + this.originBytes.byteLength);
+    this.pub.publish(this.channel(meetingId, docId), message).catch((err: unknown) => {
+      this.opts.log.warn({ err: (err as Error).message, meetingId, docId }, 'yjs relay: publish failed; other nodes catch up from the store');
+    });
+  }
+
+  subscribe(meetingId: string, docId: string, onUpdate: (update: Uint8Array) => void): () => void {
+    const channel = this.channel(meetingId, docId);
+    let set = this.listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+      this.docs.set(channel, { meetingId, docId });
+      this.sub.subscribe(channel).then(
+        () => this.catchUp(meetingId, docId, channel),
+        (err: unknown) => this.opts.log.warn({ err: (err as Error).message, meetingId, docId }, 'yjs relay: subscribe failed')
+      );
+    }
+    set.add(onUpdate);
+    return () => {
+      const current = this.listeners.get(channel);
+      if (!current?.delete(onUpdate) || current.size > 0) return;
+      this.listeners.delete(channel);
+      this.docs.delete(channel);
+      if (!this.closed) this.sub.unsubscribe(channel).catch(() => undefined);
+    };
+  }
+
+  /**
+   * The document was loaded from the store before the subscription was in place; an update another
+   * node stored and published in between would be missed. Read the store once more now that we listen.
+   */
+  private catchUp(meetingId: string, docId: string, channel: string): void {
+    if (!this.opts.store || this.closed) return;
+    this.opts.store.loadDocUpdates(meetingId, docId).then(
+      (updates) => {
+        const set = this.listeners.get(channel);
+        if (!set || updates.length === 0) return;
+        for (const update of updates) for (const cb of set) cb(update);
+      },
+      (err: unknown) => this.opts.log.warn({ err: (err as Error).message, meetingId, docId }, 'yjs relay: catch-up read failed')
+    );
+  }
+
+  private onMessage(channel: string, message: Buffer): void {
+    const set = this.listeners.get(channel);
+    if (!set || message.byteLength < 1) return;
+    const originLength = message[0]!;
+    if (message.byteLength < 1 + originLength) return;
+    // Our own publish coming back: already applied, persisted and broadcast here.
+    if (originLength === this.originBytes.byteLength && this.originBytes.equals(message.subarray(1, 1 + originLength))) return;
+    const update = new Uint8Array(message.buffer, message.byteOffset + 1 + originLength, message.byteLength - 1 - originLength);
+    for (const cb of set) {
+      try {
+        cb(update);
+      } catch (err) {
+        this.opts.log.warn({ err, channel }, 'yjs relay: could not apply an update');
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.docs.clear();
+    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+  }
+}
