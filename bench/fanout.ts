@@ -1,0 +1,219 @@
+/**
+ * `pnpm bench`: topic fan-out, Yishi against a bare Socket.IO broadcast, in one run.
+ *
+ * For each N and each target, a separate process (bench/phones.ts) connects N phones to one meeting
+ * (websocket transport) and one poster; the poster posts topics at a fixed rate for a fixed time; the
+ * time from post to receipt is recorded for every (post, phone) pair and for each post's last
+ * receiver. Targets: Yishi on the embedded store, on Redis, two Yishi nodes on Redis behind nginx
+ * (deploy/nginx.conf), and bench/bareServer.ts. Nothing is asserted; it prints a table.
+ *
+ * Env: BENCH_N=100,500,2000  BENCH_DURATION_S=8  BENCH_RATE=5 (posts/s)
+ *      BENCH_TARGETS=bare,sqlite,redis,nginx2   BENCH_PROFILE=1 (node --cpu-prof on the Yishi node)
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PROTOCOL_VERSION } from '../packages/protocol/src/index.ts';
+import { startRedisServer } from '../packages/store/test/redisServer.ts';
+import { ROOT, startProcess, type ServerProcess } from '../tests/helpers/servers.ts';
+import { startNginx } from '../tests/scaleout/nginx.ts';
+import type { PhonesResult, PhonesStart, Stats } from './phones.ts';
+
+type Target = 'bare' | 'sqlite' | 'redis' | 'nginx2';
+const NS = (process.env.BENCH_N ?? '100,500,2000').split(',').map(Number);
+const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 8) * 1000;
+const RATE = Number(process.env.BENCH_RATE ?? 5);
+const TARGETS = (process.env.BENCH_TARGETS ?? 'bare,sqlite,redis,nginx2').split(',') as Target[];
+const PROFILE_DIR = process.env.BENCH_PROFILE ? path.join(ROOT, 'bench/profiles') : null;
+const CLK_TCK = 100;
+
+interface Row {
+  target: Target;
+  n: number;
+  result: PhonesResult;
+  cpuPct: number;
+  rssPerPhoneKb: number;
+  connected: number;
+}
+
+/** utime+stime of a process in ms, and its RSS in kB, from /proc. */
+function usage(pid: number): { cpuMs: number; rssKb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpuMs, rssKb };
+}
+const total = (pids: number[]) => pids.map(usage).reduce((a, b) => ({ cpuMs: a.cpuMs + b.cpuMs, rssKb: a.rssKb + b.rssKb }), { cpuMs: 0, rssKb: 0 });
+
+interface Deployment {
+  /** Where phones connect. */
+  url: string;
+  /** Where the API is called. */
+  apiUrl: string;
+  /** The server processes whose CPU and memory are measured (not redis, not nginx). */
+  pids: number[];
+  localAddresses: string[];
+  stop(): Promise<void>;
+}
+
+async function startBare(): Promise<Deployment> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bareServer.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"port":(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', () => reject(new Error(`bare server exited: ${out}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return { url, apiUrl: url, pids: [child.pid!], localAddresses: [], stop: () => stopChild(child) };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const yishiEnv = { LOG_LEVEL: 'info', COMMAND_RATE: '1000', COMMAND_BURST: '1000' };
+const profileArgs = (name: string): Record<string, string> => (PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR} --cpu-prof-name=${name}.cpuprofile` } : {});
+
+async function startYishi(target: Exclude<Target, 'bare'>, n: number): Promise<Deployment> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yishi-bench-'));
+  const redis = target === 'sqlite' ? null : await startRedisServer();
+  const env = { ...yishiEnv, DATA_DIR: dataDir, ...(redis ? { REDIS_URL: redis.url } : {}) };
+  const nodes: ServerProcess[] = [];
+  const cleanup = async () => {
+    for (const node of nodes) await stopChild(node.child);
+    await redis?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    if (target === 'nginx2') {
+      nodes.push(await startProcess({ ...env, NODE_ID: 'node1', TRUST_PROXY: '1', ...profileArgs(`nginx2-${n}-node1`) }));
+      nodes.push(await startProcess({ ...env, NODE_ID: 'node2', TRUST_PROXY: '1', ...profileArgs(`nginx2-${n}-node2`) }));
+      const lb = await startNginx(nodes.map((p) => p.port));
+      // nginx hashes the client address: spread the phones over a few loopback addresses.
+      const localAddresses = Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 2}`);
+      return {
+        url: lb.url,
+        apiUrl: nodes[0]!.url,
+        pids: nodes.map((p) => p.child.pid!),
+        localAddresses,
+        async stop() {
+          await lb.stop();
+          await cleanup();
+        }
+      };
+    }
+    nodes.push(await startProcess({ ...env, NODE_ID: target, ...profileArgs(`${target}-${n}`) }));
+    return { url: nodes[0]!.url, apiUrl: nodes[0]!.url, pids: [nodes[0]!.child.pid!], localAddresses: [], stop: cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+async function postJson<T>(url: string, body: unknown): Promise<T> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function runOne(target: Target, n: number): Promise<Row> {
+  const dep = target === 'bare' ? await startBare() : await startYishi(target, n);
+  const phones = fork(path.join(ROOT, 'bench/phones.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    let tokens: string[] = [];
+    let posterToken = 'bare';
+    if (target !== 'bare') {
+      const m = await postJson<{ joinCode: string; facilitatorToken: string }>(`${dep.apiUrl}/api/meetings`, { title: '压测会议' });
+      posterToken = m.facilitatorToken;
+      for (let i = 0; i < n; i += 50) {
+        const batch = Array.from({ length: Math.min(50, n - i) }, (_, j) =>
+          postJson<{ token: string }>(`${dep.apiUrl}/api/join`, { joinCode: m.joinCode, name: `居民${i + j}`, group: '居民' }).then((r) => r.token)
+        );
+        tokens.push(...(await Promise.all(batch)));
+      }
+    }
+    const next = <T>(type: string) =>
+      new Promise<T>((resolve, reject) => {
+        const onMsg = (msg: { type: string; message?: string }) => {
+          if (msg.type === 'error') reject(new Error(msg.message));
+          else if (msg.type === type) {
+            phones.off('message', onMsg);
+            resolve(msg as T);
+          }
+        };
+        phones.on('message', onMsg);
+        phones.once('exit', (code) => reject(new Error(`phones process exited (${code})`)));
+      });
+    const idle = total(dep.pids);
+    const start: PhonesStart = { type: 'start', kind: target === 'bare' ? 'bare' : 'yishi', url: dep.url, tokens, n, posterToken, protocol: PROTOCOL_VERSION, localAddresses: dep.localAddresses };
+    const connectedP = next<{ n: number }>('connected');
+    phones.send(start);
+    const connected = await connectedP;
+    tokens = [];
+    const before = total(dep.pids);
+    const t0 = performance.now();
+    const resultP = next<PhonesResult>('result');
+    phones.send({ type: 'post', rate: RATE, durationMs: DURATION_MS });
+    const result = await resultP;
+    const wall = performance.now() - t0;
+    const after = total(dep.pids);
+    return {
+      target,
+      n,
+      result,
+      connected: connected.n,
+      cpuPct: ((after.cpuMs - before.cpuMs) / wall) * 100,
+      rssPerPhoneKb: (before.rssKb - idle.rssKb) / n
+    };
+  } finally {
+    phones.send({ type: 'stop' });
+    await new Promise((r) => (phones.exitCode !== null ? r(null) : phones.once('exit', r)));
+    await dep.stop();
+  }
+}
+
+const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
+const fs3 = (s: Stats) => `${f(s.p50)} / ${f(s.p99)} / ${f(s.max)}`;
+
+async function main() {
+  console.log(`# Yishi fan-out benchmark — ${RATE} posts/s for ${DURATION_MS / 1000} s; N = ${NS.join(', ')}`);
+  console.log(`# machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
+  const rows: Row[] = [];
+  for (const n of NS) {
+    for (const target of TARGETS) {
+      process.stderr.write(`running ${target} N=${n} …\n`);
+      rows.push(await runOne(target, n));
+    }
+  }
+  const header = '| target | N | delivered | pair p50 / p99 / max (ms) | last receiver p50 / p99 / max (ms) | ack p50 (ms) | server CPU % | RSS / phone (kB) | ÷ bare (pair p50, p99) | ÷ bare (last p99) |';
+  console.log(header);
+  console.log(header.replace(/[^|]+/g, ' --- '));
+  for (const r of rows) {
+    const bare = rows.find((b) => b.target === 'bare' && b.n === r.n);
+    const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '—');
+    console.log(
+      `| ${r.target} | ${r.n} | ${r.result.received}/${r.result.expected} | ${fs3(r.result.pair)} | ${fs3(r.result.last)} | ${f(r.result.ackMs.p50)} | ${f(r.cpuPct)} | ${f(r.rssPerPhoneKb)} | ` +
+        `${r.target === 'bare' ? '1×' : `${ratio(r.result.pair.p50, bare?.result.pair.p50)}, ${ratio(r.result.pair.p99, bare?.result.pair.p99)}`} | ` +
+        `${r.target === 'bare' ? '1×' : ratio(r.result.last.p99, bare?.result.last.p99)} |`
+    );
+  }
+  if (PROFILE_DIR) console.log(`\nCPU profiles written to ${PROFILE_DIR} (open in Chrome DevTools, or summarise with bench/profileSummary.ts).`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  }
+);
