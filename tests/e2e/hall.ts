@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { startProcess, type ServerProcess } from '../helpers/servers.ts';
+import { startRedisServer, type RedisServerHandle } from '../../packages/store/test/redisServer.ts';
+import { startProcess, type ServerProcess, type StoreKind } from '../helpers/servers.ts';
 
 /** The host name phones use on the hall LAN; Chromium maps it to loopback, so pages are not a secure context. */
 export const HALL_HOST = 'yishi.hall';
@@ -19,24 +20,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-export interface Hall {
-  server: ServerProcess;
-  /** What a phone on the hall Wi-Fi opens. */
-  base: string;
-  browser: Browser;
-  stop(): Promise<void>;
-}
-
-/** The real server (with the built web app) on the sqlite store, and Chromium reaching it as http://yishi.hall:<port>. */
-export async function openHall(): Promise<Hall> {
-  const port = await freePort();
-  const base = `http://${HALL_HOST}:${port}`;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yishi-e2e-'));
-  const server = await startProcess({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, DATA_DIR: dataDir, LOG_LEVEL: 'info' }).catch(async (err: unknown) => {
-    await rm(dataDir, { recursive: true, force: true });
-    throw err;
-  });
-  const browser = await chromium.launch({
+/** One Chromium for a whole test file (launching it is the slow part); each test makes its own contexts. */
+export function launchHallBrowser(): Promise<Browser> {
+  return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
       '--headless',
@@ -50,15 +36,55 @@ export async function openHall(): Promise<Hall> {
       `--host-resolver-rules=MAP ${HALL_HOST} 127.0.0.1`
     ]
   });
-  return {
-    server,
-    base,
-    browser,
-    async stop() {
-      await browser.close().catch(() => undefined);
-      server.child.kill('SIGTERM');
-      await server.exited;
-      await rm(dataDir, { recursive: true, force: true });
-    }
+}
+
+export interface Hall {
+  server: ServerProcess;
+  store: StoreKind;
+  /** What a phone on the hall Wi-Fi opens. */
+  base: string;
+  /** The same server over loopback, for Node-side clients (they do not know the hall host name). */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real server (with the built web app) as its own process on the given store: a temp SQLite dir,
+ * or an own redis-server on a free port (`REDIS_URL` makes the server pick the Redis store).
+ */
+export async function openHall(store: StoreKind, env: Record<string, string> = {}): Promise<Hall> {
+  const port = await freePort();
+  const base = `http://${HALL_HOST}:${port}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yishi-e2e-'));
+  let redis: RedisServerHandle | null = null;
+  const cleanUp = async () => {
+    await redis?.stop();
+    await rm(dataDir, { recursive: true, force: true });
   };
+  try {
+    if (store === 'redis') redis = await startRedisServer();
+    const server = await startProcess({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: base,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info', // startProcess waits for the 'yishi listening' line
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+      ...env
+    });
+    return {
+      server,
+      store,
+      base,
+      url: server.url,
+      async stop() {
+        server.child.kill('SIGTERM');
+        await server.exited;
+        await cleanUp();
+      }
+    };
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
 }

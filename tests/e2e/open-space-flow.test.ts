@@ -2,10 +2,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ROOT } from '../helpers/servers.ts';
-import { openHall, type Hall } from './hall.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { connected, createLink, createMeeting } from '../helpers/clients.ts';
+import { ROOT, STORE_KINDS } from '../helpers/servers.ts';
+import { launchHallBrowser, openHall, type Hall } from './hall.ts';
 
 const SHOTS = path.join(ROOT, 'test-results/screenshots');
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' };
@@ -13,48 +14,66 @@ const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch:
 /** Full-width digits, as a Chinese keyboard types them. */
 const fullWidth = (digits: string) => digits.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
-}
+let browser: Browser;
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  browser = await launchHallBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
-async function joinAs(page: Page, name: string, group: string) {
-  await page.locator('#name').fill(name);
-  await page.locator('label.group', { hasText: group }).click();
-  await page.getByRole('button', { name: '进入会议' }).click();
-  await page.locator('[data-testid=me]').waitFor();
-}
-
-async function postTopic(page: Page, title: string) {
-  await page.locator('#topic-title').fill(title);
-  await page.getByRole('button', { name: '提交议题' }).click();
-  await page.locator('[data-testid=topics] article', { hasText: title }).waitFor();
-}
-
-describe('open space: join by QR, live topic marketplace, console and board (sqlite)', () => {
+describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
   let hall: Hall;
-  const contexts: BrowserContext[] = [];
-  const newContext = async (options: Parameters<Hall['browser']['newContext']>[0]) => {
-    const context = await hall.browser.newContext(options);
+  let contexts: BrowserContext[] = [];
+  const newContext = async (options: Parameters<Browser['newContext']>[0]) => {
+    const context = await browser.newContext(options);
     context.setDefaultTimeout(10_000);
     contexts.push(context);
     return context;
   };
+  // Screenshots come from the first store only, so a run leaves one set.
+  const shot = async (page: Page, name: string) => {
+    if (store === STORE_KINDS[0]) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+  };
 
   beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
-    hall = await openHall();
+    // The 65-topic wall is posted by one facilitator connection: allow it more than a person's command rate.
+    hall = await openHall(store, { COMMAND_RATE: '500', COMMAND_BURST: '500' });
+    const health = (await (await fetch(`${hall.url}/healthz`)).json()) as { store: string };
+    expect(health.store).toBe(store);
+  });
+  afterEach(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    contexts = [];
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
     await hall?.stop();
   });
 
-  test('facilitator, board and two phones run a topic marketplace', { timeout: 60_000 }, async () => {
-    // Facilitator creates the meeting on the landing page.
-    const console_ = await (await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).newPage();
+  async function joinAs(page: Page, name: string, group: string) {
+    await page.locator('#name').fill(name);
+    await page.locator('label.group', { hasText: group }).click();
+    await page.getByRole('button', { name: '进入会议' }).click();
+    await page.locator('[data-testid=me]').waitFor();
+  }
+
+  async function postTopic(page: Page, title: string) {
+    await page.locator('#topic-title').fill(title);
+    await page.getByRole('button', { name: '提交议题' }).click();
+    await page.locator('[data-testid=topics] article', { hasText: title }).waitFor();
+  }
+
+  test('facilitator, board and phones run a topic marketplace', { timeout: 60_000 }, async () => {
+    // Facilitator creates a meeting with its own stakeholder groups on the landing page.
+    const consoleContext = await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const console_ = await consoleContext.newPage();
+    console_.on('dialog', (dialog) => void dialog.accept());
     await console_.goto(`${hall.base}/`);
     expect(await console_.evaluate(() => window.isSecureContext)).toBe(false);
-    await console_.locator('#title').fill('滨河东里居民议事会');
+    await console_.locator('#title').fill('滨河东里民商议事会');
+    for (const group of ['居委会', '街道', '社会组织', '专家', '其他']) await console_.getByRole('checkbox', { name: group, exact: true }).uncheck();
+    await console_.getByRole('textbox', { name: /参与方/ }).fill('物业公司');
     await console_.getByRole('button', { name: '创建会议' }).click();
     await console_.waitForURL(/\/m\/[^/]+\/facilitator$/);
     const recovery = (await console_.locator('[data-testid=recovery-code]').textContent())?.trim();
@@ -75,10 +94,22 @@ describe('open space: join by QR, live topic marketplace, console and board (sql
     await qr.waitFor();
     const png = PNG.sync.read(await qr.screenshot());
     const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    // Just the join page: it asks the server for the meeting's title and groups.
     expect(decoded?.data).toBe(`${hall.base}/join/${code}`);
     await expect.poll(() => board.locator('[data-testid=board-url]').textContent()).toBe(`${hall.base}/join/${code}`);
 
-    // Phone A types the code (full-width digits); phone B follows the QR.
+    // The facilitator's laptop is lost: another device gets the console back with the join and recovery codes.
+    const spare = await (await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).newPage();
+    spare.on('dialog', (dialog) => void dialog.accept());
+    await spare.goto(`${hall.base}/`);
+    await spare.locator('#recover-join-code').fill(fullWidth(code));
+    await spare.locator('#recovery-code').fill(recovery!);
+    await spare.getByRole('button', { name: '回到主持台' }).click();
+    await spare.waitForURL(console_.url());
+    await expect.poll(() => spare.locator('h1').textContent()).toBe('滨河东里民商议事会');
+    await expect.poll(() => spare.locator('[data-testid=joining-state]').textContent()).toBe('正在接受加入');
+
+    // Phone A types the code (full-width digits); the join page names the meeting and offers exactly its groups.
     const phoneAContext = await newContext(PHONE);
     const phoneA = await phoneAContext.newPage();
     await phoneA.goto(`${hall.base}/`);
@@ -86,8 +117,35 @@ describe('open space: join by QR, live topic marketplace, console and board (sql
     await phoneA.locator('#join-code').fill(fullWidth(code));
     await phoneA.getByRole('button', { name: '加入', exact: true }).click();
     await phoneA.waitForURL(`${hall.base}/join/${code}`);
+    await expect.poll(() => phoneA.locator('[data-testid=join-title]').textContent()).toContain('滨河东里民商议事会');
+    expect((await phoneA.locator('[data-testid=join-groups] label.group').allTextContents()).map((t) => t.trim())).toEqual(['居民', '商户', '物业公司']);
     await shot(phoneA, 'join');
-    await joinAs(phoneA, '王阿姨', '居民');
+
+    // Enter that confirms a pinyin candidate (isComposing, keyCode 229) must not submit; a plain Enter does.
+    const joinPosts: string[] = [];
+    phoneA.on('request', (req) => {
+      if (req.method() === 'POST' && new URL(req.url()).pathname === '/api/join') joinPosts.push(req.url());
+    });
+    await phoneA.locator('#name').fill('王阿姨');
+    await phoneA.locator('label.group', { hasText: '居民' }).click();
+    const imeEnterPrevented = await phoneA.locator('#name').evaluate((input) => {
+      const enter = new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', keyCode: 229, isComposing: true, bubbles: true, cancelable: true });
+      return !input.dispatchEvent(enter);
+    });
+    expect(imeEnterPrevented).toBe(true);
+    // The same through Chromium's own input pipeline: an open IME composition, then Enter.
+    const cdp = await phoneAContext.newCDPSession(phoneA);
+    await phoneA.locator('#name').focus();
+    await cdp.send('Input.imeSetComposition', { text: 'a', selectionStart: 1, selectionEnd: 1 });
+    await phoneA.keyboard.press('Enter');
+    await cdp.send('Input.insertText', { text: '' });
+    await cdp.detach();
+    await phoneA.locator('#name').fill('王阿姨');
+    expect(joinPosts).toEqual([]);
+    expect(phoneA.url()).toBe(`${hall.base}/join/${code}`);
+    await phoneA.locator('#name').press('Enter');
+    await phoneA.locator('[data-testid=me]').waitFor();
+    expect(joinPosts).toHaveLength(1);
 
     const phoneBContext = await newContext(PHONE);
     const phoneB = await phoneBContext.newPage();
@@ -142,21 +200,135 @@ describe('open space: join by QR, live topic marketplace, console and board (sql
     await expect.poll(() => phoneB.locator('[data-testid=me]').getAttribute('data-participant-id')).toBe(bId);
     await expect.poll(() => console_.locator('[data-testid=people-summary]').textContent()).toBe('在线 2 · 共加入 2');
 
+    // The phone in English: the switch reloads the page in the other language, same participant.
+    await phoneB.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => phoneB.locator('[data-phase-kind=marketplace]').textContent()).toContain('Topic marketplace');
+    await expect.poll(() => phoneB.locator('[data-testid=me]').getAttribute('data-participant-id')).toBe(bId);
+    await shot(phoneB, 'phone-en');
+
     // Boards at projector sizes.
     await shot(board, 'board-1920x1080');
     await board.setViewportSize({ width: 1024, height: 768 });
     await board.locator('[data-testid=qr]').waitFor();
     await shot(board, 'board-1024x768');
 
-    // Joining closed: a third phone is refused with a readable message.
-    await console_.getByRole('button', { name: '停止加入' }).click();
-    await expect.poll(() => console_.locator('[data-testid=joining-state]').textContent()).toBe('已停止加入');
+    // Phone C has the join page open when the recovered console closes joining: refused, and told why.
     const phoneC = await (await newContext(PHONE)).newPage();
     await phoneC.goto(`${hall.base}/join/${code}`);
     await phoneC.locator('#name').fill('张大爷');
     await phoneC.locator('label.group', { hasText: '居民' }).click();
+    await spare.getByRole('button', { name: '停止加入' }).click();
+    await expect.poll(() => console_.locator('[data-testid=joining-state]').textContent()).toBe('已停止加入');
     await phoneC.getByRole('button', { name: '进入会议' }).click();
-    await expect.poll(() => phoneC.locator('[data-testid=join-error]').textContent()).toContain('不接受新加入');
+    await expect.poll(() => phoneC.locator('[data-testid=join-error]').textContent()).toContain('主持人已停止接受新加入');
     await shot(phoneC, 'join-refused');
+
+    // Phone D opens the join page after that: it says so before anyone types.
+    const phoneD = await (await newContext(PHONE)).newPage();
+    await phoneD.goto(`${hall.base}/join/${code}`);
+    await phoneD.locator('[data-testid=join-closed][data-reason=joining_closed]').waitFor();
+    expect(await phoneD.locator('#name').count()).toBe(0);
+    await shot(phoneD, 'join-closed');
+
+    // Once the meeting has ended the join page says that instead.
+    await console_.getByRole('button', { name: '结束会议' }).click();
+    await phoneA.getByText('会议已结束，谢谢参与。').waitFor();
+    await expect.poll(() => board.locator('[data-testid=board-join]').count()).toBe(0);
+    await phoneD.reload();
+    await phoneD.locator('[data-testid=join-closed][data-reason=meeting_ended]').waitFor();
+    expect(await phoneD.locator('[data-testid=join-error]').textContent()).toContain('会议已经结束');
+  });
+
+  test('a wall of 65 topics pages through at 1024x768 and 1920x1080, turned from the console or the board keys', { timeout: 60_000 }, async () => {
+    const created = await createMeeting(hall.url, { title: '滨河东里开放空间：大家关心的事', groups: ['居民', '商户', '物业公司'] });
+    const facilitator = await connected(hall.url, created.facilitatorToken);
+    const advanced = await facilitator.send({ type: 'phase.advance', fromPhaseId: facilitator.state!.phaseId });
+    expect(advanced).toMatchObject({ ok: true });
+    const subjects = ['楼道堆物', '停车位', '垃圾分类', '老人食堂', '儿童游乐场', '电动车充电', '绿化带', '噪音扰民', '快递柜', '商户油烟', '夜市摆摊', '公厕'];
+    const titles = Array.from({ length: 65 }, (_, i) => {
+      const subject = subjects[i % subjects.length]!;
+      // Every fifth title is as long as people write them on a phone.
+      return i % 5 === 0 ? `${i + 1}. ${subject}的问题拖了好几年，能不能请居委会和物业一起拿个办法出来？` : `${i + 1}. ${subject}怎么办`;
+    });
+    for (const [i, title] of titles.entries()) {
+      const ack = await facilitator.send({ type: 'topic.postFor', title, description: '', convenerName: `${i % 9}号楼居民`, convenerGroup: i % 3 === 0 ? '商户' : '居民' });
+      expect(ack).toMatchObject({ ok: true });
+    }
+    const topicIds = new Set(Object.keys(facilitator.state!.topics));
+    facilitator.close();
+    expect(topicIds.size).toBe(65);
+
+    // Console and board in one browser, as on the projector laptop.
+    const laptop = await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    await laptop.addInitScript(({ meetingId, token }) => localStorage.setItem(`yishi:facilitator:${meetingId}`, JSON.stringify(token)), {
+      meetingId: created.meetingId,
+      token: created.facilitatorToken
+    });
+    const console_ = await laptop.newPage();
+    await console_.goto(`${hall.base}/m/${created.meetingId}/facilitator`);
+    await console_.locator('[data-testid=board-pager]').waitFor();
+    const boardToken = await createLink(hall.url, created.meetingId, created.facilitatorToken);
+    const board = await laptop.newPage();
+    await board.setViewportSize({ width: 1024, height: 768 });
+    await board.goto(`${hall.base}/m/${created.meetingId}/board#token=${boardToken}`);
+    const pager = board.locator('[data-testid=board-page]');
+    await pager.waitFor();
+
+    // The facilitator stops auto-advance so the page only moves when told.
+    await console_.getByRole('button', { name: '自动翻页：开' }).click();
+    await console_.getByRole('button', { name: '自动翻页：关' }).waitFor();
+
+    const pageOfBoard = async () => Number(await pager.getAttribute('data-page'));
+    /** Cards on the current page, and any that spill out of their box or the wall, or cut their title. */
+    const inspect = () =>
+      board.evaluate(() => {
+        const wall = document.querySelector('.wall')!.getBoundingClientRect();
+        const cards = [...document.querySelectorAll<HTMLElement>('[data-testid=board-topics] article')];
+        const problems: string[] = [];
+        let smallestTitlePx = Infinity;
+        for (const card of cards) {
+          const box = card.getBoundingClientRect();
+          const title = card.querySelector<HTMLElement>('h3')!;
+          smallestTitlePx = Math.min(smallestTitlePx, parseFloat(getComputedStyle(title).fontSize));
+          const label = title.textContent!.slice(0, 12);
+          if (card.scrollHeight > card.clientHeight + 1 || card.scrollWidth > card.clientWidth + 1) problems.push(`${label}: content overflows its card`);
+          if (title.scrollHeight > title.clientHeight + 1) problems.push(`${label}: title cut off`);
+          if (box.top < wall.top - 1 || box.bottom > wall.bottom + 1 || box.left < wall.left - 1 || box.right > wall.right + 1) problems.push(`${label}: card outside the wall`);
+        }
+        const page = document.documentElement;
+        if (page.scrollHeight > innerHeight + 1 || page.scrollWidth > innerWidth + 1) problems.push('the board scrolls');
+        return { ids: cards.map((c) => c.dataset.topicId!), problems, smallestTitlePx };
+      });
+
+    for (const [width, height] of [
+      [1024, 768],
+      [1920, 1080]
+    ] as const) {
+      await board.setViewportSize({ width, height });
+      await board.evaluate(() => new Promise((settled) => requestAnimationFrame(() => requestAnimationFrame(settled))));
+      await expect.poll(() => console_.locator('[data-testid=board-pager-state]').textContent()).toMatch(/投屏：第 \d+\/\d+ 页/);
+      const pages = Number(await pager.getAttribute('data-pages'));
+      expect(pages).toBeGreaterThan(1);
+      const seen = new Set<string>();
+      for (let turn = 0; turn < pages; turn++) {
+        const before = await pageOfBoard();
+        const { ids, problems, smallestTitlePx } = await inspect();
+        expect(problems, `${width}x${height} page ${before}`).toEqual([]);
+        expect(smallestTitlePx).toBeGreaterThanOrEqual(width >= 1920 ? 30 : 22);
+        for (const id of ids) seen.add(id);
+        if (before === 1) await shot(board, `board-60-${width}x${height}`);
+        // Alternate the two controls: the console's button and the board's own keys (a presenter clicker).
+        if (turn % 2 === 0) await console_.getByRole('button', { name: '下一页' }).click();
+        else await board.keyboard.press('PageDown');
+        await expect.poll(pageOfBoard).toBe((before % pages) + 1);
+      }
+      expect([...seen].sort()).toEqual([...topicIds].sort());
+      // And back: the previous-page controls.
+      const at = await pageOfBoard();
+      await board.keyboard.press('PageUp');
+      await expect.poll(pageOfBoard).toBe(at === 1 ? pages : at - 1);
+      await console_.getByRole('button', { name: '上一页' }).click();
+      await expect.poll(pageOfBoard).toBe(((at - 3 + pages) % pages) + 1);
+    }
   });
 });

@@ -1,20 +1,31 @@
 import type { ErrorCode, ProtocolError } from '@yishi/protocol';
 
+/** What the page needs of a typed protocol error to say it to a person. */
+export type ShownError = Pick<ProtocolError, 'code' | 'field' | 'reason'>;
+
 /** A failed API call: a typed protocol error from the server, or the network itself. */
 export class ApiError extends Error {
-  constructor(readonly error: Pick<ProtocolError, 'code' | 'field'> | 'network') {
+  constructor(readonly error: ShownError | 'network') {
     super(error === 'network' ? 'network' : error.code);
   }
 }
 
-export async function postJson<T>(path: string, body: unknown, token?: string): Promise<T> {
+export function getJson<T>(path: string): Promise<T> {
+  return request<T>(path, { method: 'GET' });
+}
+
+export function postJson<T>(path: string, body: unknown, token?: string): Promise<T> {
+  return request<T>(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body)
+  });
+}
+
+async function request<T>(path: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body)
-    });
+    res = await fetch(path, init);
   } catch {
     throw new ApiError('network');
   }
@@ -25,6 +36,7 @@ export async function postJson<T>(path: string, body: unknown, token?: string): 
     /* not JSON: treated below */
   }
   if (res.ok) return json as T;
-  const error = (json as { error?: { code?: ErrorCode; field?: string } } | null)?.error;
-  throw new ApiError(error?.code ? { code: error.code, ...(error.field ? { field: error.field } : {}) } : { code: 'internal' });
+  const error = (json as { error?: { code?: ErrorCode; field?: string; reason?: ProtocolError['reason'] } } | null)?.error;
+  if (!error?.code) throw new ApiError({ code: 'internal' });
+  throw new ApiError({ code: error.code, ...(error.field ? { field: error.field } : {}), ...(error.reason ? { reason: error.reason } : {}) });
 }

@@ -18,6 +18,11 @@ const ERROR_TEXT: Record<ErrorCode, () => string> = {
   internal: m.error_internal
 };
 
+const CLOSED_TEXT: Record<NonNullable<ProtocolError['reason']>, () => string> = {
+  joining_closed: m.error_joining_closed,
+  meeting_ended: m.error_meeting_ended
+};
+
 const FIELD_TEXT: Record<string, () => string> = {
   title: m.field_title,
   name: m.field_name,
@@ -31,8 +36,9 @@ const FIELD_TEXT: Record<string, () => string> = {
 };
 
 /** What a person reads for an error: always from the catalogue by code, never the server's message. */
-export function errorText(error: Pick<ProtocolError, 'code' | 'field'> | 'network'): string {
+export function errorText(error: Pick<ProtocolError, 'code' | 'field' | 'reason'> | 'network'): string {
   if (error === 'network') return m.error_network();
+  if (error.code === 'closed' && error.reason) return CLOSED_TEXT[error.reason]();
   if (error.code === 'invalid' && error.field) {
     const field = FIELD_TEXT[error.field.split('.')[0] ?? ''];
     if (field) return m.error_invalid_field({ field: field() });

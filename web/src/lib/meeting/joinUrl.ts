@@ -1,8 +1,4 @@
-import { DEFAULT_GROUPS } from '@yishi/protocol';
-
-/** What the QR encodes. A meeting with its own stakeholder groups carries them, so the join page can offer them. */
-export function joinUrl(publicUrl: string, joinCode: string, groups: readonly string[]): string {
-  const base = `${publicUrl}/join/${joinCode}`;
-  const isDefault = groups.length === DEFAULT_GROUPS.length && groups.every((g, i) => g === DEFAULT_GROUPS[i]);
-  return isDefault ? base : `${base}?g=${encodeURIComponent(groups.join(','))}`;
+/** What the QR encodes and the board shows: the join page reads the meeting's title and groups from the server. */
+export function joinUrl(publicUrl: string, joinCode: string): string {
+  return `${publicUrl}/join/${joinCode}`;
 }
