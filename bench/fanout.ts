@@ -189,23 +189,23 @@ async function main() {
   console.log(`# Yishi fan-out benchmark — ${RATE} posts/s for ${DURATION_MS / 1000} s; N = ${NS.join(', ')}`);
   console.log(`# machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
   const rows: Row[] = [];
-  for (const n of NS) {
-    for (const target of TARGETS) {
-      process.stderr.write(`running ${target} N=${n} …\n`);
-      rows.push(await runOne(target, n));
-    }
-  }
   const header = '| target | N | delivered | pair p50 / p99 / max (ms) | last receiver p50 / p99 / max (ms) | ack p50 (ms) | server CPU % | RSS / phone (kB) | ÷ bare (pair p50, p99) | ÷ bare (last p99) |';
   console.log(header);
   console.log(header.replace(/[^|]+/g, ' --- '));
-  for (const r of rows) {
-    const bare = rows.find((b) => b.target === 'bare' && b.n === r.n);
-    const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '—');
-    console.log(
-      `| ${r.target} | ${r.n} | ${r.result.received}/${r.result.expected} | ${fs3(r.result.pair)} | ${fs3(r.result.last)} | ${f(r.result.ackMs.p50)} | ${f(r.cpuPct)} | ${f(r.rssPerPhoneKb)} | ` +
-        `${r.target === 'bare' ? '1×' : `${ratio(r.result.pair.p50, bare?.result.pair.p50)}, ${ratio(r.result.pair.p99, bare?.result.pair.p99)}`} | ` +
-        `${r.target === 'bare' ? '1×' : ratio(r.result.last.p99, bare?.result.last.p99)} |`
-    );
+  for (const n of NS) {
+    for (const target of TARGETS) {
+      process.stderr.write(`running ${target} N=${n} …\n`);
+      const r = await runOne(target, n);
+      rows.push(r);
+      // Printed as each run ends, so a long run that is stopped still leaves its rows.
+      const bare = rows.find((b) => b.target === 'bare' && b.n === r.n);
+      const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '—');
+      console.log(
+        `| ${r.target} | ${r.n} | ${r.result.received}/${r.result.expected} | ${fs3(r.result.pair)} | ${fs3(r.result.last)} | ${f(r.result.ackMs.p50)} | ${f(r.cpuPct)} | ${f(r.rssPerPhoneKb)} | ` +
+          `${r.target === 'bare' ? '1×' : `${ratio(r.result.pair.p50, bare?.result.pair.p50)}, ${ratio(r.result.pair.p99, bare?.result.pair.p99)}`} | ` +
+          `${r.target === 'bare' ? '1×' : ratio(r.result.last.p99, bare?.result.last.p99)} |`
+      );
+    }
   }
   if (PROFILE_DIR) console.log(`\nCPU profiles written to ${PROFILE_DIR} (open in Chrome DevTools, or summarise with bench/profileSummary.ts).`);
 }

@@ -58,6 +58,9 @@ function audienceOf(actor: Actor): Audience {
  */
 const ANY_PARTICIPANT: Audience = { role: 'participant', participantId: '' };
 
+/** Presence changes within this window go out as one update. */
+const PRESENCE_COALESCE_MS = 100;
+
 export interface SocketServerDeps {
   config: Config;
   store: Store;
@@ -119,6 +122,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
     });
   });
 
+  const presencePending = new Map<string, Promise<void>>();
+
   async function onConnection(socket: YishiSocket): Promise<void> {
     const { auth } = socket.data;
     const { meetingId, actor } = auth;
@@ -171,18 +176,34 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
     if (actor.role === 'participant') {
       socket.on('disconnect', () => void sendPresence(meetingId));
     }
-    await sendPresence(meetingId, socket);
+    void sendPresence(meetingId, socket);
   }
 
   /**
    * Tells the meeting who is connected. Computed from the room itself (across nodes once the Redis
-   * adapter is in place), so it is never stale for long and never persisted.
+   * adapter is in place), so it is never stale for long and never persisted. Room-wide updates are
+   * coalesced per meeting: each one sends the whole list to everybody, so a hall of N phones joining
+   * at once would otherwise cost N² messages of N ids (bench/fanout.ts at N = 2000 never got going).
    */
-  async function sendPresence(meetingId: string, only?: YishiSocket): Promise<void> {
+  function sendPresence(meetingId: string, only?: YishiSocket): Promise<void> {
+    if (only && only.data.auth.actor.role !== 'participant') return presenceNow(meetingId, only);
+    let pending = presencePending.get(meetingId);
+    if (!pending) {
+      pending = new Promise<void>((resolve) => setTimeout(resolve, PRESENCE_COALESCE_MS)).then(() => {
+        // Removed before reading the room, so a change during the read schedules another update.
+        presencePending.delete(meetingId);
+        return presenceNow(meetingId);
+      });
+      presencePending.set(meetingId, pending);
+    }
+    return pending;
+  }
+
+  async function presenceNow(meetingId: string, only?: YishiSocket): Promise<void> {
     try {
       const sockets = await io.in(rooms.role(meetingId, 'participant')).fetchSockets();
       const connected = [...new Set(sockets.map((s) => s.data.auth?.actor).flatMap((a) => (a?.role === 'participant' ? [a.participantId] : [])))].sort();
-      if (only && only.data.auth.actor.role !== 'participant') only.emit('presence', { connected });
+      if (only) only.emit('presence', { connected });
       else io.to(rooms.meeting(meetingId)).emit('presence', { connected });
     } catch (err) {
       log.warn({ err, meetingId }, 'presence update failed');
