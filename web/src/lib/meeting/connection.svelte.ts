@@ -24,6 +24,8 @@ interface Pending {
   resolve: (ack: Ack) => void;
 }
 
+type Held = { kind: 'event'; msg: EventMessage } | { kind: 'skip'; seq: number };
+
 type YishiClientSocket = Socket<ServerToClientEvents<MeetingState>, ClientToServerEvents>;
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -48,6 +50,8 @@ export class MeetingConnection {
   readonly #socket: YishiClientSocket;
   readonly #pending = new Map<string, Pending>();
   #awaitingSnapshot = false;
+  /** Events and skips that arrive while a snapshot is on its way: applied after it, if newer. */
+  #held: Held[] = [];
   readonly #onOffline = () => this.#goOffline();
   readonly #onOnline = () => this.#goOnline();
 
@@ -133,11 +137,22 @@ export class MeetingConnection {
     this.state = advanceSeq(msg.state, msg.seq);
     this.you = msg.you;
     this.publicUrl = msg.publicUrl;
+    // An event committed while the snapshot was being read can overtake it (and does, across nodes):
+    // what is newer than the snapshot is folded in now rather than waiting for the next gap.
+    const held = this.#held;
+    this.#held = [];
+    for (const h of held) {
+      if (h.kind === 'event') this.#onEvent(h.msg);
+      else this.#onSkip(h.seq);
+    }
   }
 
   #onEvent(msg: EventMessage): void {
     const state = this.state;
-    if (state === null || this.#awaitingSnapshot) return; // the coming snapshot includes it
+    if (state === null || this.#awaitingSnapshot) {
+      this.#hold({ kind: 'event', msg });
+      return;
+    }
     if (msg.seq <= state.seq) return;
     if (msg.seq !== state.seq + 1) return this.#resync();
     this.state = evolve(state, msg);
@@ -145,9 +160,18 @@ export class MeetingConnection {
 
   #onSkip(seq: number): void {
     const state = this.state;
-    if (state === null || this.#awaitingSnapshot || seq <= state.seq) return;
+    if (state === null || this.#awaitingSnapshot) {
+      this.#hold({ kind: 'skip', seq });
+      return;
+    }
+    if (seq <= state.seq) return;
     if (seq !== state.seq + 1) return this.#resync();
     this.state = advanceSeq(state, seq);
+  }
+
+  #hold(item: Held): void {
+    // Bounded: past this the snapshot is overdue anyway, and a later gap asks for a new one.
+    if (this.#held.length < 1_000) this.#held.push(item);
   }
 
   /** A gap in seq: something was missed, so take a fresh snapshot rather than guess. */
