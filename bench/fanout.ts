@@ -26,7 +26,7 @@ const NS = (process.env.BENCH_N ?? '100,500,2000').split(',').map(Number);
 const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 8) * 1000;
 const RATE = Number(process.env.BENCH_RATE ?? 5);
 const TARGETS = (process.env.BENCH_TARGETS ?? 'bare,sqlite,redis,nginx2').split(',') as Target[];
-const PROFILE_DIR = process.env.BENCH_PROFILE ? path.join(ROOT, 'bench/profiles') : null;
+const PROFILE_DIR = process.env.BENCH_PROFILE ? path.join(os.tmpdir(), 'yishi-bench-profiles') : null;
 const CLK_TCK = 100;
 
 interface Row {
@@ -35,6 +35,7 @@ interface Row {
   result: PhonesResult;
   cpuPct: number;
   rssPerPhoneKb: number;
+  rssMb: number;
   connected: number;
 }
 
@@ -82,7 +83,28 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 const yishiEnv = { LOG_LEVEL: 'info', COMMAND_RATE: '1000', COMMAND_BURST: '1000' };
-const profileArgs = (name: string): Record<string, string> => (PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR} --cpu-prof-name=${name}.cpuprofile` } : {});
+
+/** tests/helpers' startProcess, or (BENCH_PROFILE) the same command under `node --cpu-prof`, which NODE_OPTIONS may not carry. */
+async function startNode(env: Record<string, string>, profileName: string): Promise<ServerProcess> {
+  if (!PROFILE_DIR) return startProcess(env);
+  const child = spawn(process.execPath, // One directory per server: tsx's loader thread writes a profile of its own next to the main thread's.
+    ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, profileName)}`, '--import', 'tsx', 'realtime-server/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit']
+  });
+  let out = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"msg":"yishi listening"/.test(out) ? /"port":(\d+)/.exec(out) : null;
+      if (m) resolve(Number(m[1]));
+    });
+    void exited.then(() => reject(new Error(`server exited:\n${out}`)));
+  });
+  return { child, port, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+}
 
 async function startYishi(target: Exclude<Target, 'bare'>, n: number): Promise<Deployment> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yishi-bench-'));
@@ -96,8 +118,8 @@ async function startYishi(target: Exclude<Target, 'bare'>, n: number): Promise<D
   };
   try {
     if (target === 'nginx2') {
-      nodes.push(await startProcess({ ...env, NODE_ID: 'node1', TRUST_PROXY: '1', ...profileArgs(`nginx2-${n}-node1`) }));
-      nodes.push(await startProcess({ ...env, NODE_ID: 'node2', TRUST_PROXY: '1', ...profileArgs(`nginx2-${n}-node2`) }));
+      nodes.push(await startNode({ ...env, NODE_ID: 'node1', TRUST_PROXY: '1' }, `nginx2-${n}-node1`));
+      nodes.push(await startNode({ ...env, NODE_ID: 'node2', TRUST_PROXY: '1' }, `nginx2-${n}-node2`));
       const lb = await startNginx(nodes.map((p) => p.port));
       // nginx hashes the client address: spread the phones over a few loopback addresses.
       const localAddresses = Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 2}`);
@@ -112,7 +134,7 @@ async function startYishi(target: Exclude<Target, 'bare'>, n: number): Promise<D
         }
       };
     }
-    nodes.push(await startProcess({ ...env, NODE_ID: target, ...profileArgs(`${target}-${n}`) }));
+    nodes.push(await startNode({ ...env, NODE_ID: target }, `${target}-${n}`));
     return { url: nodes[0]!.url, apiUrl: nodes[0]!.url, pids: [nodes[0]!.child.pid!], localAddresses: [], stop: cleanup };
   } catch (err) {
     await cleanup();
@@ -173,7 +195,8 @@ async function runOne(target: Target, n: number): Promise<Row> {
       result,
       connected: connected.n,
       cpuPct: ((after.cpuMs - before.cpuMs) / wall) * 100,
-      rssPerPhoneKb: (before.rssKb - idle.rssKb) / n
+      rssPerPhoneKb: (before.rssKb - idle.rssKb) / n,
+      rssMb: before.rssKb / 1024
     };
   } finally {
     phones.send({ type: 'stop' });
@@ -189,7 +212,7 @@ async function main() {
   console.log(`# Yishi fan-out benchmark — ${RATE} posts/s for ${DURATION_MS / 1000} s; N = ${NS.join(', ')}`);
   console.log(`# machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
   const rows: Row[] = [];
-  const header = '| target | N | delivered | pair p50 / p99 / max (ms) | last receiver p50 / p99 / max (ms) | ack p50 (ms) | server CPU % | RSS / phone (kB) | ÷ bare (pair p50, p99) | ÷ bare (last p99) |';
+  const header = '| target | N | delivered | pair p50 / p99 / max (ms) | last receiver p50 / p99 / max (ms) | ack p50 (ms) | server CPU % | RSS MB (Δ kB / phone) | ÷ bare (pair p50, p99) | ÷ bare (last p99) |';
   console.log(header);
   console.log(header.replace(/[^|]+/g, ' --- '));
   for (const n of NS) {
@@ -201,7 +224,7 @@ async function main() {
       const bare = rows.find((b) => b.target === 'bare' && b.n === r.n);
       const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '—');
       console.log(
-        `| ${r.target} | ${r.n} | ${r.result.received}/${r.result.expected} | ${fs3(r.result.pair)} | ${fs3(r.result.last)} | ${f(r.result.ackMs.p50)} | ${f(r.cpuPct)} | ${f(r.rssPerPhoneKb)} | ` +
+        `| ${r.target} | ${r.n} | ${r.result.received}/${r.result.expected} | ${fs3(r.result.pair)} | ${fs3(r.result.last)} | ${f(r.result.ackMs.p50)} | ${f(r.cpuPct)} | ${r.rssMb.toFixed(0)} (${f(r.rssPerPhoneKb)}) | ` +
           `${r.target === 'bare' ? '1×' : `${ratio(r.result.pair.p50, bare?.result.pair.p50)}, ${ratio(r.result.pair.p99, bare?.result.pair.p99)}`} | ` +
           `${r.target === 'bare' ? '1×' : ratio(r.result.last.p99, bare?.result.last.p99)} |`
       );
