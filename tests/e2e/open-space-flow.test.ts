@@ -258,7 +258,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     facilitator.close();
     expect(topicIds.size).toBe(65);
 
-    // Console and board in one browser, as on the projector laptop.
+    // Console on the facilitator's laptop, board on another machine: the server relays the paging.
     const laptop = await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     await laptop.addInitScript(({ meetingId, token }) => localStorage.setItem(`yishi:facilitator:${meetingId}`, JSON.stringify(token)), {
       meetingId: created.meetingId,
@@ -268,8 +268,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await console_.goto(`${hall.base}/m/${created.meetingId}/facilitator`);
     await console_.locator('[data-testid=board-pager]').waitFor();
     const boardToken = await createLink(hall.url, created.meetingId, created.facilitatorToken);
-    const board = await laptop.newPage();
-    await board.setViewportSize({ width: 1024, height: 768 });
+    const board = await (await newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' })).newPage();
     await board.goto(`${hall.base}/m/${created.meetingId}/board#token=${boardToken}`);
     const pager = board.locator('[data-testid=board-page]');
     await pager.waitFor();

@@ -263,6 +263,28 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
     for (const c of [fac, phone, board, late]) c.close();
   });
 
+  it('relays board paging from the facilitator to the board and back, from nobody else', async () => {
+    const { m, fac, phone } = await marketplace();
+    const board = await connected(srv.url, await createLink(srv.url, m.meetingId, m.facilitatorToken));
+    const atBoard: unknown[] = [];
+    const atConsole: unknown[] = [];
+    board.socket.on('board', (s: unknown) => atBoard.push(s));
+    fac.socket.on('board', (s: unknown) => atConsole.push(s));
+    phone.socket.emit('board', { type: 'turn', delta: 1 });
+    // The phone's next ack proves the server handled its signal before anything below is sent.
+    expect(await phone.send({ type: 'joining.close' })).toMatchObject({ ok: false });
+    fac.socket.emit('board', { type: 'turn', delta: 7 });
+    fac.socket.emit('board', { type: 'state', page: 1, pages: 1, auto: true });
+    fac.socket.emit('board', { type: 'turn', delta: -1 });
+    await waitFor(() => atBoard.length > 0, { what: 'board signal' });
+    // Had anything before it been relayed, the board would have received it first.
+    expect(atBoard).toEqual([{ type: 'turn', delta: -1 }]);
+    board.socket.emit('board', { type: 'state', page: 2, pages: 5, auto: false });
+    await waitFor(() => atConsole.length > 0, { what: 'console signal' });
+    expect(atConsole).toEqual([{ type: 'state', page: 2, pages: 5, auto: false }]);
+    for (const c of [fac, phone, board]) c.close();
+  });
+
   it('rate-limits a connection that floods commands', async () => {
     const limited = await startInProcess(kind, { COMMAND_RATE: '1', COMMAND_BURST: '3' });
     try {

@@ -44,12 +44,26 @@ export interface PresenceMessage {
 
 export const SnapshotRequestSchema = z.strictObject({ sinceSeq: z.number().int().nonnegative().optional() });
 
+/**
+ * Ephemeral signals between the facilitator's console and the board (turning the topic wall's pages).
+ * Relayed by the server to the other side, never stored. The console sends `turn`, `auto` and `hello`
+ * (asking the board to say where it is); the board answers with `state`.
+ */
+export const BoardSignalSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('turn'), delta: z.union([z.literal(1), z.literal(-1)]) }),
+  z.strictObject({ type: z.literal('auto'), on: z.boolean() }),
+  z.strictObject({ type: z.literal('hello') }),
+  z.strictObject({ type: z.literal('state'), page: z.number().int().min(1).max(10_000), pages: z.number().int().min(1).max(10_000), auto: z.boolean() })
+]);
+export type BoardSignal = z.infer<typeof BoardSignalSchema>;
+
 export interface ServerToClientEvents<State = unknown> {
   event: (msg: EventMessage) => void;
   snapshot: (msg: SnapshotMessage<State>) => void;
   /** An entry this audience may not see (its projection is empty): only the seq moves on. */
   skip: (msg: { seq: number }) => void;
   presence: (msg: PresenceMessage) => void;
+  board: (signal: BoardSignal) => void;
   /** Sent just before the server closes a connection for a stated reason. */
   closing: (msg: { reason: string; error: ProtocolError }) => void;
 }
@@ -57,6 +71,7 @@ export interface ServerToClientEvents<State = unknown> {
 export interface ClientToServerEvents {
   cmd: (command: ClientCommand, ack: (ack: Ack) => void) => void;
   snapshot: (request: unknown, ack?: (ack: Ack) => void) => void;
+  board: (signal: BoardSignal) => void;
 }
 
 export { ActorSchema };

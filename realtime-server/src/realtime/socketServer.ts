@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { projectEvent, projectState, type Audience, type MeetingState } from '@yishi/domain';
 import {
+  BoardSignalSchema,
   CLOSE_REASONS,
   ClientCommandSchema,
   HandshakeAuthSchema,
@@ -155,6 +156,16 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
         log.error({ err, meetingId, type: parsed.data.type }, 'command failed');
         reply({ ok: false, error: protocolError('internal', 'the server could not run this command; try again') });
       }
+    });
+
+    // Board paging: the console turns the board's pages, the board says where it is. Not stored.
+    socket.on('board', (raw: unknown) => {
+      if (bucket.take() > 0) return;
+      const parsed = BoardSignalSchema.safeParse(raw);
+      if (!parsed.success) return;
+      const signal = parsed.data;
+      if (actor.role === 'facilitator' && signal.type !== 'state') io.to(rooms.role(meetingId, 'board')).emit('board', signal);
+      else if (actor.role === 'board' && signal.type === 'state') io.to(rooms.role(meetingId, 'facilitator')).emit('board', signal);
     });
 
     socket.on('snapshot', async (_req: unknown, ack?: unknown) => {

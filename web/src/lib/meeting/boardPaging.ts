@@ -1,27 +1,21 @@
+import type { BoardSignal } from '@yishi/protocol';
+import type { MeetingConnection } from './connection.svelte';
+
 /**
- * The facilitator turns the board's pages from the console when both run in the same browser on the
- * projector laptop (the usual hall set-up: console on the laptop screen, board on the projector). A
- * BroadcastChannel carries it: no server round trip, and it works on a plain-HTTP LAN page. A board on
- * another machine is turned with its own keys (← →, PageUp/PageDown: what a presenter clicker sends).
+ * The facilitator turns the board's pages from the console; the board says which page it shows. The
+ * server relays these signals between the two (they may be different machines: the console on the
+ * facilitator's laptop, the board on the projector's), and stores nothing. A presenter clicker on the
+ * board's own machine turns pages too (← →, PageUp/PageDown).
  */
-export type BoardPagingMessage =
-  | { type: 'turn'; delta: 1 | -1 }
-  | { type: 'auto'; on: boolean }
-  | { type: 'hello' }
-  | { type: 'state'; page: number; pages: number; auto: boolean };
+export type BoardPagingMessage = BoardSignal;
 
 export interface BoardPagingChannel {
   post(message: BoardPagingMessage): void;
   close(): void;
 }
 
-export function openBoardPaging(meetingId: string, onMessage: (message: BoardPagingMessage) => void): BoardPagingChannel {
-  // Some in-app browsers have no BroadcastChannel: paging then stays with the board's own keys.
-  if (typeof BroadcastChannel === 'undefined') return { post() {}, close() {} };
-  const channel = new BroadcastChannel(`yishi:board-paging:${meetingId}`);
-  channel.onmessage = (event: MessageEvent<BoardPagingMessage>) => onMessage(event.data);
-  return {
-    post: (message) => channel.postMessage(message),
-    close: () => channel.close()
-  };
+export function openBoardPaging(connection: MeetingConnection | null, onMessage: (message: BoardPagingMessage) => void): BoardPagingChannel {
+  if (!connection) return { post() {}, close() {} };
+  const off = connection.onBoardSignal(onMessage);
+  return { post: (message) => connection.boardSignal(message), close: off };
 }

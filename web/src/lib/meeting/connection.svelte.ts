@@ -5,6 +5,7 @@ import {
   PROTOCOL_VERSION,
   type Ack,
   type Actor,
+  type BoardSignal,
   type ClientCommand,
   type ClientToServerEvents,
   type EventMessage,
@@ -108,6 +109,16 @@ export class MeetingConnection {
       if (this.fatal) pending.resolve({ ok: false, error: this.fatal });
       else if (this.#socket.connected) this.#emit(pending);
     });
+  }
+
+  /** Board paging signals, relayed by the server between the console and the board (never stored). */
+  boardSignal(signal: BoardSignal): void {
+    if (this.#socket.connected) this.#socket.emit('board', signal);
+  }
+
+  onBoardSignal(listener: (signal: BoardSignal) => void): () => void {
+    this.#socket.on('board', listener);
+    return () => this.#socket.off('board', listener);
   }
 
   close(): void {
