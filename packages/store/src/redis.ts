@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import * as Y from 'yjs';
 import type { LogEntry } from '@yishi/protocol';
 import { chainEntries, genesisHash } from './chain.ts';
+import { redisRetryStrategy } from './redisRetry.ts';
 import type { AppendResult, CommandResult, Head, MeetingRecord, Store, StoreHooks, TokenRecord } from './port.ts';
 import { verifyEntries } from './verify.ts';
 
@@ -10,6 +11,8 @@ export interface RedisStoreOptions {
   /** Prefix of every key; tests use a fresh one per store. */
   prefix?: string;
   hooks?: StoreHooks;
+  /** How long one command may wait for its reply before it fails (default 5 s). */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -188,8 +191,14 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     maxRetriesPerRequest: 5,
     // A write whose reply was lost must not be silently sent again: the caller gets an error and the
     // command result (written atomically with the append) tells it whether the write landed.
-    autoResendUnfulfilledCommands: false
+    autoResendUnfulfilledCommands: false,
+    // ...and such a command would otherwise wait for its reply forever (a Redis restarted within a few
+    // milliseconds never answers it), holding up every later command of its meeting on this node.
+    commandTimeout: opts.commandTimeoutMs ?? 5_000,
+    retryStrategy: redisRetryStrategy
   });
+  // Connection errors are retried by ioredis and surface as failed commands; log nothing unhandled.
+  redis.on('error', () => undefined);
   await redis.ping();
   let closed = false;
 

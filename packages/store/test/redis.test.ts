@@ -113,4 +113,22 @@ describe('redis store: server restarts', () => {
       await h.dispose();
     }
   });
+
+  it('a command whose reply never comes fails after the command timeout instead of hanging', async () => {
+    const store = await openRedisStore(server.url, { prefix: `t${randomBytes(4).toString('hex')}:`, commandTimeoutMs: 300 });
+    try {
+      const m = `m-${randomBytes(4).toString('hex')}`;
+      // A frozen redis-server keeps the connection open and never answers, as one restarted between
+      // a command and its reply does.
+      server.signal('SIGSTOP');
+      try {
+        await expect(store.head(m)).rejects.toThrow(/timed out/i);
+      } finally {
+        server.signal('SIGCONT');
+      }
+      expect(await store.head(m)).toMatchObject({ seq: 0 });
+    } finally {
+      await store.close();
+    }
+  });
 });

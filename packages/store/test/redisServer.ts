@@ -13,6 +13,8 @@ export interface RedisServerHandle {
   dir: string;
   /** Kills the process (SIGKILL unless told otherwise) and waits for it to exit. The data stays. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends a signal without waiting for an exit (SIGSTOP/SIGCONT freeze and thaw the server). */
+  signal(signal: NodeJS.Signals): void;
   /** Starts the server again on the same port and directory (stopping it first if it still runs). */
   restart(): Promise<void>;
   /** Shuts the server down and deletes its directory. */
@@ -77,6 +79,9 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
     port,
     dir,
     kill,
+    signal(signal) {
+      child?.kill(signal);
+    },
     async restart() {
       await kill('SIGTERM');
       await launch();

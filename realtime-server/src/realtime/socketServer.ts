@@ -255,7 +255,15 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
   }
 
   async function resyncLocal(): Promise<void> {
-    await Promise.allSettled([...io.sockets.sockets.values()].filter((s) => s.data.auth).map((s) => sendSnapshot(s)));
+    let pending = [...io.sockets.sockets.values()].filter((s) => s.data.auth);
+    // The store's own connection to the same Redis may come back a little later than the adapter's:
+    // a snapshot that cannot be read yet is tried again rather than left out.
+    for (let attempt = 1; pending.length > 0 && attempt <= 10; attempt++) {
+      const results = await Promise.allSettled(pending.map((s) => sendSnapshot(s)));
+      pending = pending.filter((s, i) => results[i]!.status === 'rejected' && s.connected);
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+    if (pending.length > 0) log.warn({ sockets: pending.length }, 'could not resync some sockets; they resync on their next gap');
   }
 
   return { io, broadcast, disconnectToken, resyncLocal };

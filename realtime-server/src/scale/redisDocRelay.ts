@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Store } from '@yishi/store';
+import { redisRetryStrategy, type Store } from '@yishi/store';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { DocRelay } from '../yjs/yjsServer.ts';
@@ -39,8 +39,8 @@ export class RedisDocRelay implements DocRelay {
     if (this.originBytes.byteLength > 255) throw new Error('relay origin too long');
     this.prefix = opts.prefix ?? 'yishi:yjs:';
     // A lost relay message is repaired from the store, so never hold up a publish while Redis is away.
-    this.pub = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
-    this.sub = new Redis(opts.redisUrl, { lazyConnect: false });
+    this.pub = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, retryStrategy: redisRetryStrategy });
+    this.sub = new Redis(opts.redisUrl, { lazyConnect: false, retryStrategy: redisRetryStrategy });
     for (const [name, conn] of [['pub', this.pub], ['sub', this.sub]] as const) {
       conn.on('error', (err: Error) => opts.log.warn({ err: err.message, conn: name }, 'yjs relay: redis connection error'));
     }

@@ -1,5 +1,5 @@
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Store } from '@yishi/store';
+import { redisRetryStrategy, type Store } from '@yishi/store';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { RedisDocRelay } from './redisDocRelay.ts';
@@ -39,7 +39,7 @@ export async function createRedisScaleOut(opts: RedisScaleOutOptions): Promise<S
   const { redisUrl, log } = opts;
   // Queue publishes while Redis is away instead of dropping them: nothing commits meanwhile (the store
   // is on the same Redis), and what was committed just before reaches the other nodes once it is back.
-  const pub = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const pub = new Redis(redisUrl, { maxRetriesPerRequest: null, retryStrategy: redisRetryStrategy });
   const sub = pub.duplicate();
   for (const [name, conn] of [['pub', pub], ['sub', sub]] as const) {
     conn.on('error', (err: Error) => log.warn({ err: err.message, conn: name }, 'socket.io adapter: redis connection error'));

@@ -69,10 +69,17 @@ class SharedDoc {
   }
 
   async load(): Promise<void> {
-    const updates = await this.store.loadDocUpdates(this.meetingId, this.docId);
-    if (updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(updates), FROM_STORE);
+    // Listen to other nodes before reading the store: an update relayed meanwhile is applied (Yjs
+    // updates are idempotent and commute), rather than falling between the read and the subscription.
     if (this.relay) {
       this.unsubscribe = this.relay.subscribe(this.meetingId, this.docId, (update) => Y.applyUpdate(this.doc, update, { kind: 'relay' } satisfies UpdateOrigin));
+    }
+    try {
+      const updates = await this.store.loadDocUpdates(this.meetingId, this.docId);
+      if (updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(updates), FROM_STORE);
+    } catch (err) {
+      this.unsubscribe?.();
+      throw err;
     }
   }
 
