@@ -1,24 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { startRedisServer, type RedisServerHandle } from '../../packages/store/test/redisServer.ts';
-import { startProcess, type ServerProcess, type StoreKind } from '../helpers/servers.ts';
+import { freePort } from '../../packages/store/test/redisServer.ts';
+import { startBackend, startProcess, type ServerProcess, type StoreKind } from '../helpers/servers.ts';
 
 /** The host name phones use on the hall LAN; Chromium maps it to loopback, so pages are not a secure context. */
 export const HALL_HOST = 'yishi.hall';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** One Chromium for a whole test file (launching it is the slow part); each test makes its own contexts. */
 export function launchHallBrowser(): Promise<Browser> {
@@ -55,21 +40,14 @@ export interface Hall {
 export async function openHall(store: StoreKind, env: Record<string, string> = {}): Promise<Hall> {
   const port = await freePort();
   const base = `http://${HALL_HOST}:${port}`;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yishi-e2e-'));
-  let redis: RedisServerHandle | null = null;
-  const cleanUp = async () => {
-    await redis?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  };
+  const backend = await startBackend(store);
   try {
-    if (store === 'redis') redis = await startRedisServer();
     const server = await startProcess({
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: base,
-      DATA_DIR: dataDir,
       LOG_LEVEL: 'info', // startProcess waits for the 'yishi listening' line
-      ...(redis ? { REDIS_URL: redis.url } : {}),
+      ...backend.env,
       ...env
     });
     return {
@@ -80,11 +58,11 @@ export async function openHall(store: StoreKind, env: Record<string, string> = {
       async stop() {
         server.child.kill('SIGTERM');
         await server.exited;
-        await cleanUp();
+        await backend.dispose();
       }
     };
   } catch (err) {
-    await cleanUp();
+    await backend.dispose();
     throw err;
   }
 }

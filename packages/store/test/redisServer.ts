@@ -94,7 +94,8 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
   };
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (tests start their own servers on it). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const address = server.address();
