@@ -85,11 +85,12 @@ describe('two nodes on one Redis behind nginx', () => {
     await onB.until((s) => Object.values(s.topics).some((t) => t.title === '垃圾分类'), 'node B phone sees node A topic');
   });
 
-  it('computes presence across nodes: a phone on node B sees who connected to node A', async () => {
-    const { node1 } = nodes;
-    const { m, onB } = await meetingOnBothNodes();
+  it('computes presence across nodes: a console on node B sees who connected to node A', async () => {
+    const { node1, node2 } = nodes;
+    const { m } = await meetingOnBothNodes();
+    const consoleOnB = await phone(node2.url, m.facilitatorToken);
     const seen: string[][] = [];
-    onB.socket.on('presence', (msg: { connected: string[] }) => seen.push(msg.connected));
+    consoleOnB.socket.on('presence', (msg: { connected: string[] }) => seen.push(msg.connected));
     const late = await join(node1.url, m.joinCode, '张大爷', '居民');
     const lateClient = await phone(node1.url, late.token);
     await waitFor(() => seen.some((c) => c.includes(late.participantId)), { what: 'presence on B includes the phone on A' });

@@ -263,6 +263,26 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
     for (const c of [fac, phone, board, late]) c.close();
   });
 
+  it('tells the console and the board who is connected, and not the phones', async () => {
+    const { m, fac, phone } = await marketplace();
+    const board = await connected(srv.url, await createLink(srv.url, m.meetingId, m.facilitatorToken));
+    const atConsole: string[][] = [];
+    const atBoard: string[][] = [];
+    const atPhone: string[][] = [];
+    fac.socket.on('presence', (msg: { connected: string[] }) => atConsole.push(msg.connected));
+    board.socket.on('presence', (msg: { connected: string[] }) => atBoard.push(msg.connected));
+    phone.socket.on('presence', (msg: { connected: string[] }) => atPhone.push(msg.connected));
+    const second = await join(srv.url, m.joinCode, '第二位', '商户');
+    const secondPhone = await connected(srv.url, second.token);
+    await waitFor(() => atConsole.some((c) => c.includes(second.participantId)), { what: 'console sees the second phone' });
+    await waitFor(() => atBoard.some((c) => c.includes(second.participantId)), { what: 'board sees the second phone' });
+    secondPhone.close();
+    await waitFor(() => atConsole.at(-1) && !atConsole.at(-1)!.includes(second.participantId), { what: 'console sees it leave' });
+    // The console got both updates after the phone's; the phone, connected all along, got none.
+    expect(atPhone).toEqual([]);
+    for (const c of [fac, phone, board]) c.close();
+  });
+
   it('relays board paging from the facilitator to the board and back, from nobody else', async () => {
     const { m, fac, phone } = await marketplace();
     const board = await connected(srv.url, await createLink(srv.url, m.meetingId, m.facilitatorToken));

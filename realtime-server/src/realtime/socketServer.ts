@@ -28,8 +28,13 @@ interface SocketData {
   auth: Authenticated;
 }
 
-type YishiSocket = Socket<ClientToServerEvents, ServerToClientEvents<MeetingState>, Record<string, never>, SocketData>;
-export type YishiIo = Server<ClientToServerEvents, ServerToClientEvents<MeetingState>, Record<string, never>, SocketData>;
+/** Between nodes: "which participants of this meeting are connected to you?" — a few ids, not sockets. */
+interface ServerSideEvents {
+  'presence:query': (meetingId: string, ack: (participantIds: string[]) => void) => void;
+}
+
+type YishiSocket = Socket<ClientToServerEvents, ServerToClientEvents<MeetingState>, ServerSideEvents, SocketData>;
+export type YishiIo = Server<ClientToServerEvents, ServerToClientEvents<MeetingState>, ServerSideEvents, SocketData>;
 
 /** Connections are grouped by who they are, so each group gets the projection meant for it. */
 const AUDIENCE_ROLES = ['facilitator', 'secretary', 'participant', 'board'] as const;
@@ -212,14 +217,41 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
 
   async function presenceNow(meetingId: string, only?: YishiSocket): Promise<void> {
     try {
-      const sockets = await io.in(rooms.role(meetingId, 'participant')).fetchSockets();
-      const connected = [...new Set(sockets.map((s) => s.data.auth?.actor).flatMap((a) => (a?.role === 'participant' ? [a.participantId] : [])))].sort();
-      if (only) only.emit('presence', { connected });
-      else io.to(rooms.meeting(meetingId)).emit('presence', { connected });
+      const connected = [...new Set([...localPresence(meetingId), ...(await remotePresence(meetingId))])].sort();
+      const msg = { connected };
+      if (only) only.emit('presence', msg);
+      // Only the console and the board show who is connected; phones are not sent the list.
+      else io.to([rooms.role(meetingId, 'facilitator'), rooms.role(meetingId, 'secretary'), rooms.role(meetingId, 'board')]).emit('presence', msg);
     } catch (err) {
       log.warn({ err, meetingId }, 'presence update failed');
     }
   }
+
+  /** Participants of the meeting with a socket on this node. */
+  function localPresence(meetingId: string): string[] {
+    const ids: string[] = [];
+    for (const socketId of io.of('/').adapter.rooms.get(rooms.role(meetingId, 'participant')) ?? []) {
+      const actor = io.sockets.sockets.get(socketId)?.data.auth?.actor;
+      if (actor?.role === 'participant') ids.push(actor.participantId);
+    }
+    return ids;
+  }
+
+  /**
+   * The other nodes' answers. Not `fetchSockets()`: that ships every socket's handshake across Redis,
+   * megabytes for a full hall, and held up broadcasts behind it (seconds at N = 2000 in bench/fanout.ts).
+   */
+  function remotePresence(meetingId: string): Promise<string[]> {
+    if (!deps.adapter) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      // A node that does not answer in time is left out of this update, not waited for.
+      io.serverSideEmit('presence:query', meetingId, (_err: Error | null, responses: string[][]) => resolve((responses ?? []).flat()));
+    });
+  }
+
+  io.on('presence:query', (meetingId, ack) => {
+    if (typeof meetingId === 'string' && typeof ack === 'function') ack(localPresence(meetingId));
+  });
 
   async function sendSnapshot(socket: YishiSocket): Promise<number> {
     const { meetingId, actor } = socket.data.auth;
