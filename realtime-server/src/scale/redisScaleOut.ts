@@ -8,7 +8,7 @@ export type SocketAdapter = ReturnType<typeof createAdapter>;
 
 /** What a node needs to share rooms and documents with the other nodes on the same Redis. */
 export interface ScaleOut {
-  /** Socket.IO adapter: broadcasts, fetchSockets and disconnectSockets reach every node. */
+  /** Socket.IO adapter: broadcasts, server-side queries (presence) and disconnectSockets reach every node. */
   adapter: SocketAdapter;
   relay: RedisDocRelay;
   /**
@@ -47,7 +47,7 @@ export async function createRedisScaleOut(opts: RedisScaleOutOptions): Promise<S
   await Promise.all([pub.ping(), sub.ping()]);
   const adapter = createAdapter(pub, sub, {
     key: 'yishi:sio',
-    // fetchSockets (presence) waits this long for the other nodes; a dead node's subscription is gone
+    // Presence queries wait this long for the other nodes; a dead node's subscription is gone
     // as soon as Redis sees its connection drop, so it is not waited for.
     requestsTimeout: 3000
   });
