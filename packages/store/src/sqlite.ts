@@ -109,7 +109,8 @@ interface TokenRow {
   revoked_at: number | null;
   expires_at: number | null;
 }
-interface LogRow {
+/** A `log` table row as stored (exported for the tests that tamper with one). */
+export interface LogRow {
   seq: number;
   at: number;
   actor: string;

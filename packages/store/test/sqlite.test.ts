@@ -2,19 +2,9 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
-import { SQLITE_FILE, openSqliteStore } from '../src/sqlite.ts';
+import { SQLITE_FILE, openSqliteStore, type LogRow } from '../src/sqlite.ts';
 import type { Store, StoreHooks } from '../src/port.ts';
 import { registerStoreContract, tamperFrom, type StoreHarness } from './contract.ts';
-
-interface Row {
-  seq: number;
-  at: number;
-  actor: string;
-  command_id: string | null;
-  event: string;
-  prev_hash: string;
-  hash: string;
-}
 
 async function makeSqliteHarness(): Promise<StoreHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'yishi-store-'));
@@ -42,7 +32,7 @@ async function makeSqliteHarness(): Promise<StoreHarness> {
     tamper: tamperFrom(
       async (meetingId, seq, change) =>
         withDb((db) => {
-          const row = db.prepare('SELECT * FROM log WHERE meeting_id = ? AND seq = ?').get(meetingId, seq) as Row;
+          const row = db.prepare('SELECT * FROM log WHERE meeting_id = ? AND seq = ?').get(meetingId, seq) as LogRow;
           const next = change({
             seq: row.seq,
             at: row.at,
