@@ -195,6 +195,19 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await phoneA.locator('[data-status=connected]').waitFor();
     await phoneA.locator('[data-testid=topics] article', { hasText: '垃圾分类桶放哪里' }).waitFor();
 
+    // Phone B edits its own topic, then withdraws it; the board follows both.
+    const bTopic = phoneB.locator('[data-testid=topics] article', { hasText: '垃圾分类桶放哪里' });
+    await bTopic.getByRole('button', { name: '修改' }).click();
+    await phoneB.locator('#edit-title').fill('垃圾分类桶放在哪里更方便');
+    await phoneB.getByRole('button', { name: '保存' }).click();
+    await board.locator('[data-testid=board-topics] article', { hasText: '垃圾分类桶放在哪里更方便' }).waitFor();
+    // Only the convener may change a topic: phone A sees no edit controls on B's topic.
+    expect(await phoneA.locator('[data-testid=topics] article', { hasText: '垃圾分类桶放在哪里更方便' }).getByRole('button', { name: '修改' }).count()).toBe(0);
+    phoneB.once('dialog', (dialog) => void dialog.accept());
+    await phoneB.locator('[data-testid=topics] article', { hasText: '垃圾分类桶放在哪里更方便' }).getByRole('button', { name: '撤回' }).click();
+    await expect.poll(() => boardCards.count()).toBe(1);
+    await expect.poll(() => phoneA.locator('[data-testid=topics] article', { hasText: '垃圾分类桶' }).count()).toBe(0);
+
     // A reloaded phone is the same participant, not a second one.
     await phoneB.reload();
     await expect.poll(() => phoneB.locator('[data-testid=me]').getAttribute('data-participant-id')).toBe(bId);
