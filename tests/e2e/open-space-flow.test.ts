@@ -252,6 +252,30 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     expect(await phoneD.locator('[data-testid=join-error]').textContent()).toContain('会议已经结束');
   });
 
+  test('a form used before the page script has run is not lost (slow phone on hall Wi-Fi)', async () => {
+    const context = await newContext(PHONE);
+    // The app's scripts are held back, as on a congested hall network: the server-rendered form is on
+    // screen and can be typed into before the page is hydrated.
+    let release!: () => void;
+    const scriptsMayLoad = new Promise<void>((resolve) => (release = resolve));
+    await context.route('**/_app/immutable/**', async (route) => {
+      await scriptsMayLoad;
+      await route.continue();
+    });
+    const created = await createMeeting(hall.url, { title: '慢网络' });
+    const phone = await context.newPage();
+    await phone.goto(`${hall.base}/`, { waitUntil: 'commit' });
+    await phone.locator('#join-code').fill(created.joinCode);
+    // Enter before hydration must not make the browser's own form request (which would reload the page
+    // and lose the code): the submit button stays disabled until the script runs.
+    await phone.locator('#join-code').press('Enter');
+    expect(await phone.getByRole('button', { name: '加入', exact: true }).isDisabled()).toBe(true);
+    release();
+    await phone.getByRole('button', { name: '加入', exact: true }).click();
+    await phone.waitForURL(`${hall.base}/join/${created.joinCode}`);
+    await phone.locator('h1', { hasText: '加入会议' }).waitFor();
+  });
+
   test('a wall of 65 topics pages through at 1024x768 and 1920x1080, turned from the console or the board keys', { timeout: 60_000 }, async () => {
     const created = await createMeeting(hall.url, { title: '滨河东里开放空间：大家关心的事', groups: ['居民', '商户', '物业公司'] });
     const facilitator = await connected(hall.url, created.facilitatorToken);
