@@ -276,6 +276,20 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await phone.locator('h1', { hasText: '加入会议' }).waitFor();
   });
 
+  test('a phone that never chose a language joins an English meeting in English, once', async () => {
+    const created = await createMeeting(hall.url, { title: 'Riverside review', language: 'en', groups: ['Residents', 'Experts'] });
+    const phone = await (await newContext(PHONE)).newPage();
+    await phone.goto(`${hall.base}/join/${created.joinCode}`);
+    await phone.locator('h1', { hasText: 'Join the meeting' }).waitFor();
+    await phone.locator('label.group', { hasText: 'Experts' }).waitFor();
+    // Choosing Chinese afterwards sticks: the meeting's language does not take over again.
+    await phone.getByRole('button', { name: '中文' }).click();
+    await phone.locator('h1', { hasText: '加入会议' }).waitFor();
+    await phone.reload();
+    await phone.locator('label.group', { hasText: 'Experts' }).waitFor();
+    expect(await phone.locator('h1').textContent()).toContain('加入会议');
+  });
+
   test('a wall of 65 topics pages through at 1024x768 and 1920x1080, turned from the console or the board keys', { timeout: 60_000 }, async () => {
     const created = await createMeeting(hall.url, { title: '滨河东里开放空间：大家关心的事', groups: ['居民', '商户', '物业公司'] });
     const facilitator = await connected(hall.url, created.facilitatorToken);

@@ -4,6 +4,26 @@ import { getLocale, setLocale, locales } from '$lib/paraglide/runtime';
 
 export { m, getLocale, setLocale, locales };
 
+const CHOSEN = 'yishi:locale-chosen';
+
+/** Switches language because the person asked to; remembered, so a meeting's language never overrides it. */
+export function chooseLocale(locale: (typeof locales)[number]): void {
+  try {
+    localStorage.setItem(CHOSEN, locale);
+  } catch {
+    // No storage (some in-app browsers): the switch still works for this visit.
+  }
+  setLocale(locale);
+}
+
+export function localeWasChosen(): boolean {
+  try {
+    return localStorage.getItem(CHOSEN) !== null;
+  } catch {
+    return true; // cannot tell: behave as if chosen, never switch on the person's behalf
+  }
+}
+
 const ERROR_TEXT: Record<ErrorCode, () => string> = {
   invalid: m.error_invalid,
   unauthorized: m.error_unauthorized,
