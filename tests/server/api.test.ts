@@ -16,7 +16,7 @@ describe.each(STORE_KINDS)('HTTP API on %s', (kind) => {
   });
 
   const links = (meetingId: string, token: string, init: RequestInit = {}) =>
-    fetch(`${srv.url}/api/meetings/${meetingId}/links${init.method === 'DELETE' ? '' : ''}`, {
+    fetch(`${srv.url}/api/meetings/${meetingId}/links`, {
       ...init,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(init.headers ?? {}) }
     });

@@ -50,7 +50,6 @@ export const ClientCommandSchema = z.discriminatedUnion('type', [
 ]);
 export type ClientCommand = z.infer<typeof ClientCommandSchema>;
 export type ClientCommandType = ClientCommand['type'];
-export const CLIENT_COMMAND_TYPES = ClientCommandSchema.options.map((o) => o.shape.type.value) as ClientCommandType[];
 
 /** Commands the server issues itself from HTTP requests (never accepted over a socket). */
 export const CreateMeetingInputSchema = z.strictObject({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { ClientCommand } from './commands.ts';
-import { ProtocolErrorSchema, type ProtocolError } from './errors.ts';
+import type { ProtocolError } from './errors.ts';
 import type { LogEntry } from './events.ts';
-import { ActorSchema, type Actor } from './model.ts';
+import type { Actor } from './model.ts';
 
 /**
  * The wire version. A client sends it in the Socket.IO handshake (`auth.protocol`); a mismatch is
@@ -16,10 +16,6 @@ export const HandshakeAuthSchema = z.strictObject({
 });
 export type HandshakeAuth = z.infer<typeof HandshakeAuthSchema>;
 
-export const AckSchema = z.union([
-  z.strictObject({ ok: z.literal(true), seq: z.number().int().nonnegative() }),
-  z.strictObject({ ok: z.literal(false), error: ProtocolErrorSchema })
-]);
 export type Ack = { ok: true; seq: number } | { ok: false; error: ProtocolError };
 
 /** A log entry as one audience sees it: the projection may redact the event or drop it. */
@@ -41,8 +37,6 @@ export interface SnapshotMessage<State = unknown> {
 export interface PresenceMessage {
   connected: string[];
 }
-
-export const SnapshotRequestSchema = z.strictObject({ sinceSeq: z.number().int().nonnegative().optional() });
 
 /**
  * Ephemeral signals between the facilitator's console and the board (turning the topic wall's pages).
@@ -74,4 +68,3 @@ export interface ClientToServerEvents {
   board: (signal: BoardSignal) => void;
 }
 
-export { ActorSchema };

@@ -100,7 +100,6 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
         callback('origin not allowed', false);
       }
     },
-    connectionStateRecovery: undefined,
     ...(deps.adapter ? { adapter: deps.adapter } : {})
   });
 
