@@ -101,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     allowedOrigins,
     logLevel: level,
-    nodeId: env.NODE_ID?.trim() || `${os.hostname()}-${process.pid}`,
+    nodeId: parseNodeId(env.NODE_ID?.trim() || `${os.hostname().slice(0, 48)}-${process.pid}`),
     commandRate: {
       perSecond: env.COMMAND_RATE ? parseInteger('COMMAND_RATE', env.COMMAND_RATE, 1, 10_000) : 10,
       burst: env.COMMAND_BURST ? parseInteger('COMMAND_BURST', env.COMMAND_BURST, 1, 10_000) : 30
@@ -110,4 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? parseInteger('JOIN_FAILURES_PER_MINUTE', env.JOIN_FAILURES_PER_MINUTE, 1, 100_000)
       : 30
   };
+}
+
+/** A node id names Redis connections (CLIENT SETNAME takes no spaces) and appears in logs and /healthz. */
+function parseNodeId(value: string): string {
+  if (/^[A-Za-z0-9._:-]{1,64}$/.test(value)) return value;
+  return bad('NODE_ID', value, 'up to 64 letters, digits, dots, colons, dashes or underscores');
 }

@@ -52,24 +52,26 @@ export class TestClient {
     this.socket.on('event', (msg: EventMessage) => {
       this.events.push(msg);
       if (msg.seq <= this.seq) return;
-      if (msg.seq !== this.seq + 1 || !this.state) {
-        this.socket.emit('snapshot', {});
-        return;
-      }
+      if (msg.seq !== this.seq + 1 || !this.state) return this.requestSnapshot();
       this.state = evolve(this.state, msg);
       this.seq = msg.seq;
     });
     this.socket.on('skip', ({ seq }: { seq: number }) => {
       if (seq <= this.seq) return;
-      if (seq !== this.seq + 1 || !this.state) {
-        this.socket.emit('snapshot', {});
-        return;
-      }
+      if (seq !== this.seq + 1 || !this.state) return this.requestSnapshot();
       this.state = advanceSeq(this.state, seq);
       this.seq = seq;
     });
     this.socket.on('closing', (msg: { reason: string; error: ProtocolError }) => this.closing.push(msg));
     this.socket.on('connect_error', (err: Error & { data?: ProtocolError }) => (this.connectError = err));
+  }
+
+  /** Asks for a snapshot as a phone does on a gap, and again a little later while the server cannot answer. */
+  private requestSnapshot(attempt = 1): void {
+    this.socket.timeout(10_000).emit('snapshot', {}, (err: Error | null, ack?: Ack) => {
+      if (!this.socket.connected || (!err && ack?.ok)) return;
+      setTimeout(() => this.socket.connected && this.requestSnapshot(attempt + 1), Math.min(100 * attempt, 1_000));
+    });
   }
 
   async ready(): Promise<this> {

@@ -64,6 +64,27 @@ async function meetingOnBothNodes() {
   return { m, fac, onA, onB };
 }
 
+/** Drops one named Redis connection of a node; ioredis reconnects it on its own. */
+async function dropConnection(name: string): Promise<void> {
+  const redis = backend.redis!;
+  const ids = (await redis.cli('CLIENT', 'LIST'))
+    .split('\n')
+    .filter((line) => line.includes(` name=${name} `))
+    .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
+  expect(ids).toHaveLength(1);
+  expect(await redis.cli('CLIENT', 'KILL', 'ID', ids[0]!)).toMatch(/OK|1/);
+}
+
+function openDoc(base: string, meetingId: string, token: string) {
+  const doc = new Y.Doc();
+  const prov = new WebsocketProvider(`${base.replace(/^http/, 'ws')}/yjs/${meetingId}`, 'charter', doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    params: { token },
+    disableBc: true
+  });
+  return { doc, prov };
+}
+
 const titles = (c: TestClient) => Object.values(c.state?.topics ?? {}).map((t) => t.title);
 const postedBySeq = (c: TestClient) =>
   new Map(c.events.filter((e: EventMessage) => e.event.type === 'topic.posted').map((e) => [e.seq, (e.event as { title: string }).title]));
@@ -138,17 +159,8 @@ describe('two nodes on one Redis behind nginx', () => {
     const { node1, node2 } = nodes;
     const m = await createMeeting(node1.url);
     const p = await join(node2.url, m.joinCode);
-    const open = (base: string, token: string) => {
-      const doc = new Y.Doc();
-      const prov = new WebsocketProvider(`${base.replace(/^http/, 'ws')}/yjs/${m.meetingId}`, 'charter', doc, {
-        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-        params: { token },
-        disableBc: true
-      });
-      return { doc, prov };
-    };
-    const a = open(node1.url, m.facilitatorToken);
-    const b = open(node2.url, p.token);
+    const a = openDoc(node1.url, m.meetingId, m.facilitatorToken);
+    const b = openDoc(node2.url, m.meetingId, p.token);
     try {
       await waitFor(() => a.prov.synced && b.prov.synced, { what: 'both synced' });
       a.doc.getText('body').insert(0, '第一条 本会名称为189民商联合会。');
@@ -156,6 +168,35 @@ describe('two nodes on one Redis behind nginx', () => {
       b.doc.getText('body').insert(0, '章程\n');
       await waitFor(() => a.doc.getText('body').toString().startsWith('章程\n'), { what: 'node A sees the edit made on node B' });
       expect(a.doc.getText('body').toString()).toBe(b.doc.getText('body').toString());
+    } finally {
+      a.prov.destroy();
+      b.prov.destroy();
+    }
+  });
+
+  it('resyncs the phones of a node whose Redis subscription dropped, so a topic published meanwhile still reaches them', async () => {
+    const { fac, onB } = await meetingOnBothNodes();
+    const before = onB.snapshots;
+    await dropConnection('yishi:sio-sub:node2');
+    // Posted at once: node B's subscription is away for at least its first retry delay, so the
+    // broadcast most likely misses it and only the resync can bring the topic.
+    const ack = await fac.send({ type: 'topic.postFor', title: '断线时', convenerName: '赵师傅' });
+    expect(ack.ok).toBe(true);
+    await waitFor(() => onB.snapshots > before, { what: 'node B resends its phones a snapshot once its subscription is back' });
+    await onB.until((s) => s.seq >= (ack.ok ? ack.seq : Infinity), 'node B phone has the topic');
+    expect(titles(onB)).toContain('断线时');
+  });
+
+  it('repairs a Yjs document on a node whose relay subscription dropped while the other node edited it', async () => {
+    const { m } = await meetingOnBothNodes();
+    const p = await join(nodes.node2.url, m.joinCode);
+    const a = openDoc(nodes.node1.url, m.meetingId, m.facilitatorToken);
+    const b = openDoc(nodes.node2.url, m.meetingId, p.token);
+    try {
+      await waitFor(() => a.prov.synced && b.prov.synced, { what: 'both synced' });
+      await dropConnection('yishi:yjs-sub:node2');
+      a.doc.getText('body').insert(0, '断线时写下的一条');
+      await waitFor(() => b.doc.getText('body').toString() === '断线时写下的一条', { what: 'node B has the edit made while its relay was away' });
     } finally {
       a.prov.destroy();
       b.prov.destroy();

@@ -121,7 +121,8 @@ describe('configuration', () => {
     [{ PUBLIC_URL: 'not a url' }, /PUBLIC_URL must be an http\(s\) URL/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY must be an integer/],
-    [{ ALLOWED_ORIGINS: 'ftp://x' }, /ALLOWED_ORIGINS must be an http\(s\) URL/]
+    [{ ALLOWED_ORIGINS: 'ftp://x' }, /ALLOWED_ORIGINS must be an http\(s\) URL/],
+    [{ NODE_ID: 'hall one' }, /NODE_ID must be up to 64 letters/]
   ])('refuses %o with a clear message and a non-zero exit', async (env, message) => {
     const p = startProcess(env);
     await expect(p).rejects.toThrow(message);

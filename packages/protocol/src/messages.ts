@@ -64,7 +64,7 @@ export interface ServerToClientEvents<State = unknown> {
 
 export interface ClientToServerEvents {
   cmd: (command: ClientCommand, ack: (ack: Ack) => void) => void;
-  snapshot: (request: unknown, ack?: (ack: Ack) => void) => void;
+  snapshot: (request: unknown, ack: (ack: Ack) => void) => void;
   board: (signal: BoardSignal) => void;
 }
 

@@ -1,10 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 const REDIS_SERVER = '/usr/bin/redis-server';
+const REDIS_CLI = '/usr/bin/redis-cli';
 
 export interface RedisServerHandle {
   url: string;
@@ -19,6 +23,8 @@ export interface RedisServerHandle {
   restart(): Promise<void>;
   /** Shuts the server down and deletes its directory. */
   stop(): Promise<void>;
+  /** Runs one command with redis-cli against this server and returns its raw output. */
+  cli(...args: string[]): Promise<string>;
 }
 
 /**
@@ -90,6 +96,10 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
       await kill('SIGTERM');
       process.off('exit', onExit);
       await rm(dir, { recursive: true, force: true });
+    },
+    async cli(...args) {
+      const { stdout } = await execFileAsync(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...args]);
+      return stdout;
     }
   };
 }

@@ -3,6 +3,7 @@ import { redisRetryStrategy, type Store } from '@yishi/store';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { DocRelay } from '../yjs/yjsServer.ts';
+import { onResubscribed, retrying } from './resubscribed.ts';
 
 export interface RedisDocRelayOptions {
   redisUrl: string;
@@ -39,22 +40,15 @@ export class RedisDocRelay implements DocRelay {
     if (this.originBytes.byteLength > 255) throw new Error('relay origin too long');
     this.prefix = opts.prefix ?? 'yishi:yjs:';
     // A lost relay message is repaired from the store, so never hold up a publish while Redis is away.
-    this.pub = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, retryStrategy: redisRetryStrategy });
-    this.sub = new Redis(opts.redisUrl, { lazyConnect: false, retryStrategy: redisRetryStrategy });
+    this.pub = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, retryStrategy: redisRetryStrategy, connectionName: `yishi:yjs-pub:${opts.nodeId}` });
+    this.sub = new Redis(opts.redisUrl, { lazyConnect: false, retryStrategy: redisRetryStrategy, connectionName: `yishi:yjs-sub:${opts.nodeId}` });
     for (const [name, conn] of [['pub', this.pub], ['sub', this.sub]] as const) {
       conn.on('error', (err: Error) => opts.log.warn({ err: err.message, conn: name }, 'yjs relay: redis connection error'));
     }
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString('utf8'), message));
     // After Redis went away, updates relayed in between were lost here: read the stored ones again.
-    let everReady = false;
-    this.sub.on('ready', () => {
-      if (!everReady) return void (everReady = true);
-      this.sub.ping().then(
-        () => {
-          for (const [channel, { meetingId, docId }] of this.docs) this.catchUp(meetingId, docId, channel);
-        },
-        () => undefined
-      );
+    onResubscribed(this.sub, () => {
+      for (const [channel, { meetingId, docId }] of this.docs) this.catchUp(meetingId, docId, channel);
     });
   }
 
@@ -100,15 +94,21 @@ export class RedisDocRelay implements DocRelay {
    * node stored and published in between would be missed. Read the store once more now that we listen.
    */
   private catchUp(meetingId: string, docId: string, channel: string): void {
-    if (!this.opts.store || this.closed) return;
-    this.opts.store.loadDocUpdates(meetingId, docId).then(
-      (updates) => {
+    const store = this.opts.store;
+    if (!store || this.closed) return;
+    // The store's connection may come back a moment after the subscriber's: try again rather than
+    // leave the document behind until its next load.
+    void retrying(
+      async () => {
+        const updates = await store.loadDocUpdates(meetingId, docId);
         const set = this.listeners.get(channel);
-        if (!set || updates.length === 0) return;
+        if (!set) return;
         for (const update of updates) for (const cb of set) cb(update);
       },
-      (err: unknown) => this.opts.log.warn({ err: (err as Error).message, meetingId, docId }, 'yjs relay: catch-up read failed')
-    );
+      { stop: () => this.closed || !this.listeners.has(channel) }
+    ).then((done) => {
+      if (!done && !this.closed && this.listeners.has(channel)) this.opts.log.warn({ meetingId, docId }, 'yjs relay: catch-up read failed; the document catches up on its next load');
+    });
   }
 
   private onMessage(channel: string, message: Buffer): void {

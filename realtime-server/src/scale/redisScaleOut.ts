@@ -3,6 +3,7 @@ import { redisRetryStrategy, type Store } from '@yishi/store';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { RedisDocRelay } from './redisDocRelay.ts';
+import { onResubscribed } from './resubscribed.ts';
 
 export type SocketAdapter = ReturnType<typeof createAdapter>;
 
@@ -39,8 +40,14 @@ export async function createRedisScaleOut(opts: RedisScaleOutOptions): Promise<S
   const { redisUrl, log } = opts;
   // Queue publishes while Redis is away instead of dropping them: nothing commits meanwhile (the store
   // is on the same Redis), and what was committed just before reaches the other nodes once it is back.
-  const pub = new Redis(redisUrl, { maxRetriesPerRequest: null, retryStrategy: redisRetryStrategy });
-  const sub = pub.duplicate();
+  const pub = new Redis(redisUrl, { maxRetriesPerRequest: null, retryStrategy: redisRetryStrategy, connectionName: `yishi:sio-pub:${opts.nodeId}` });
+  // Named, so an operator (and the scale-out test) can tell the connections apart in CLIENT LIST.
+  const sub = pub.duplicate({ connectionName: `yishi:sio-sub:${opts.nodeId}` });
+  const resubscribed: (() => void)[] = [];
+  onResubscribed(sub, () => {
+    log.warn('socket.io adapter: redis subscription restored; resyncing local sockets');
+    for (const cb of resubscribed) cb();
+  });
   for (const [name, conn] of [['pub', pub], ['sub', sub]] as const) {
     conn.on('error', (err: Error) => log.warn({ err: err.message, conn: name }, 'socket.io adapter: redis connection error'));
   }
@@ -50,22 +57,6 @@ export async function createRedisScaleOut(opts: RedisScaleOutOptions): Promise<S
     // Presence queries wait this long for the other nodes; a dead node's subscription is gone
     // as soon as Redis sees its connection drop, so it is not waited for.
     requestsTimeout: 3000
-  });
-  const resubscribed: (() => void)[] = [];
-  let everReady = false;
-  sub.on('ready', () => {
-    if (!everReady) {
-      everReady = true;
-      return;
-    }
-    // ioredis re-sends (P)SUBSCRIBE first on a new connection; one PING round trip later they are in force.
-    sub.ping().then(
-      () => {
-        log.warn('socket.io adapter: redis subscription restored; resyncing local sockets');
-        for (const cb of resubscribed) cb();
-      },
-      () => undefined
-    );
   });
   const relay = new RedisDocRelay({ redisUrl, nodeId: opts.nodeId, log, store: opts.store });
   let closing: Promise<void> | null = null;

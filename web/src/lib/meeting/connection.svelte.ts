@@ -188,8 +188,23 @@ export class MeetingConnection {
   /** A gap in seq: something was missed, so take a fresh snapshot rather than guess. */
   #resync(): void {
     if (this.#awaitingSnapshot) return;
+    this.#requestSnapshot(1);
+  }
+
+  /**
+   * Asks for a snapshot until one comes: a request the server could not answer (its store was briefly
+   * away) or that went unanswered is tried again, a little later each time, instead of leaving the
+   * page holding events forever. A reconnect brings a snapshot of its own.
+   */
+  #requestSnapshot(attempt: number): void {
     this.#awaitingSnapshot = true;
-    this.#socket.emit('snapshot', {});
+    const socket = this.#socket;
+    socket.timeout(ACK_TIMEOUT_MS).emit('snapshot', {}, (err: Error | null, ack: Ack) => {
+      if (!this.#awaitingSnapshot || !socket.connected || (!err && ack.ok)) return;
+      setTimeout(() => {
+        if (this.#awaitingSnapshot && socket.connected) this.#requestSnapshot(attempt + 1);
+      }, Math.min(500 * attempt, 5_000));
+    });
   }
 
   #goOffline(): void {
