@@ -252,6 +252,78 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     expect(await phoneD.locator('[data-testid=join-error]').textContent()).toContain('会议已经结束');
   });
 
+  test('the secretary link opens a desk that enters topics for people without a phone', { timeout: 60_000 }, async () => {
+    const created = await createMeeting(hall.url, { title: '滨河东里议事会', groups: ['居民', '商户'] });
+    const laptop = await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    await laptop.addInitScript(({ meetingId, token }) => localStorage.setItem(`yishi:facilitator:${meetingId}`, JSON.stringify(token)), {
+      meetingId: created.meetingId,
+      token: created.facilitatorToken
+    });
+    const console_ = await laptop.newPage();
+    await console_.goto(`${hall.base}/m/${created.meetingId}/facilitator`);
+    await console_.getByRole('button', { name: /生成链接/ }).click();
+    const secretaryUrl = await console_.getByRole('link', { name: '记录员页面' }).getAttribute('href');
+    expect(secretaryUrl).toMatch(new RegExp(`^${hall.base}/m/${created.meetingId}/secretary#token=`));
+
+    // The secretary opens the link on their own laptop: the token leaves the address bar, the desk shows the meeting.
+    const desk = await (await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).newPage();
+    await desk.goto(secretaryUrl!);
+    await expect.poll(() => desk.locator('h1').textContent()).toBe('滨河东里议事会');
+    expect(desk.url()).toBe(`${hall.base}/m/${created.meetingId}/secretary`);
+    // In the opening no topics are taken, and the desk says so rather than offering a form that would be refused.
+    await desk.locator('[data-testid=post-for]', { hasText: '这个环节暂不收集新议题' }).waitFor();
+    expect(await desk.locator('#for-title').count()).toBe(0);
+
+    await console_.getByRole('button', { name: '下一环节' }).click();
+    await desk.locator('[data-phase-kind=marketplace]').waitFor();
+
+    const phone = await (await newContext(PHONE)).newPage();
+    await phone.goto(`${hall.base}/join/${created.joinCode}`);
+    await joinAs(phone, '王阿姨', '居民');
+    await expect.poll(() => desk.locator('[data-testid=people-summary]').textContent()).toBe('在线 1 · 共加入 1');
+    await expect.poll(() => desk.locator('[data-testid=secretary-people] li').allTextContents()).toEqual(['居民：在线 1 / 共 1']);
+
+    // A topic from a paper slip: entered for 赵师傅 (商户), with the slip's note as the description.
+    await desk.locator('#for-title').fill('公厕开放时间太短');
+    await desk.locator('#for-description').fill('早上六点前和晚上九点后都锁门');
+    await desk.locator('#for-name').fill('赵师傅');
+    await desk.locator('#for-group').selectOption({ label: '商户' });
+    await desk.getByRole('button', { name: '录入', exact: true }).click();
+    await expect.poll(() => desk.locator('[data-testid=post-for-entered]').textContent()).toBe('已录入：公厕开放时间太短');
+    // Ready for the next slip: the form is empty and the cursor is back in the title.
+    expect(await desk.locator('#for-title').inputValue()).toBe('');
+    expect(await desk.locator('#for-title').evaluate((el) => el === document.activeElement)).toBe(true);
+
+    for (const [page, list] of [
+      [desk, 'secretary-topics'],
+      [console_, 'console-topics'],
+      [phone, 'topics']
+    ] as const) {
+      const card = page.locator(`[data-testid=${list}] article`, { hasText: '公厕开放时间太短' });
+      await expect.poll(() => card.textContent()).toContain('赵师傅');
+    }
+
+    // The desk records; it does not moderate or run the meeting.
+    for (const name of ['隐藏', '合并所选', '下一环节', '上一环节', '停止加入', '结束会议', '生成链接']) {
+      expect(await desk.getByRole('button', { name: new RegExp(name) }).count(), name).toBe(0);
+    }
+
+    // A topic the facilitator hides leaves the phones but stays on the secretary's record, marked.
+    await console_.locator('[data-testid=console-topics] article', { hasText: '公厕开放时间太短' }).getByRole('button', { name: '隐藏' }).click();
+    await expect.poll(() => phone.locator('[data-testid=topics] article', { hasText: '公厕开放时间太短' }).count()).toBe(0);
+    await expect.poll(() => desk.locator('[data-testid=secretary-topics] article', { hasText: '公厕开放时间太短' }).textContent()).toContain('已隐藏');
+    await shot(desk, 'secretary');
+
+    // A reload keeps the desk: the token was kept in the browser.
+    await desk.reload();
+    await expect.poll(() => desk.locator('[data-testid=secretary-topics] article').count()).toBe(1);
+
+    // Without the link there is nothing to see, and the page says what to do.
+    const stranger = await (await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).newPage();
+    await stranger.goto(`${hall.base}/m/${created.meetingId}/secretary`);
+    await expect.poll(() => stranger.locator('[data-testid=secretary-no-token]').textContent()).toContain('请向主持人要记录员链接');
+  });
+
   test('a form used before the page script has run is not lost (slow phone on hall Wi-Fi)', async () => {
     const context = await newContext(PHONE);
     // The app's scripts are held back, as on a congested hall network: the server-rendered form is on

@@ -33,6 +33,7 @@ const keys = {
   participantByMeeting: (meetingId: string) => `yishi:participant:meeting:${meetingId}`,
   facilitator: (meetingId: string) => `yishi:facilitator:${meetingId}`,
   board: (meetingId: string) => `yishi:board:${meetingId}`,
+  secretary: (meetingId: string) => `yishi:secretary:${meetingId}`,
   recovery: (meetingId: string) => `yishi:recovery:${meetingId}`,
   textSize: 'yishi:text-size'
 };
@@ -52,6 +53,8 @@ export const sessions = {
   saveFacilitatorToken: (meetingId: string, token: string) => write(keys.facilitator(meetingId), token),
   boardToken: (meetingId: string) => read<string>(keys.board(meetingId)),
   saveBoardToken: (meetingId: string, token: string) => write(keys.board(meetingId), token),
+  secretaryToken: (meetingId: string) => read<string>(keys.secretary(meetingId)),
+  saveSecretaryToken: (meetingId: string, token: string) => write(keys.secretary(meetingId), token),
   /** The recovery code waits here between creation and the console showing it once. */
   pendingRecoveryCode: (meetingId: string) => read<string>(keys.recovery(meetingId)),
   savePendingRecoveryCode: (meetingId: string, code: string | null) => write(keys.recovery(meetingId), code),
