@@ -269,8 +269,9 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
 
     async putToken(t) {
       const key = k.token(t.tokenHash);
-      await execAll(redis.multi().del(key).hset(key, ...tokenFields(t)));
-      await redis.hset(k.tokens(t.meetingId), t.tokenId, t.tokenHash);
+      // One transaction: a token is never stored without its place in the meeting's index (which
+      // listing and revoking go through), nor listed without the token.
+      await execAll(redis.multi().del(key).hset(key, ...tokenFields(t)).hset(k.tokens(t.meetingId), t.tokenId, t.tokenHash));
     },
     async findToken(tokenHash) {
       return toToken(await redis.hgetall(k.token(tokenHash)));
