@@ -1,4 +1,4 @@
-import type { Actor, Command, EventMessage } from '@yishi/protocol';
+import type { Actor, Command } from '@yishi/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,21 +12,10 @@ import {
   replay,
   visibleTopics,
   type Audience,
-  type Decision,
   type MeetingState
 } from '../src/index.ts';
-import { BOARD, cmd, createCommand, deepFreeze, FACILITATOR, participant, SECRETARY, SYSTEM } from './harness.ts';
+import { makeCtx, PEOPLE, scenarioArb, simulate, type Scenario } from './scenarios.ts';
 
-/*
- * Random meetings: a scenario is a list of command recipes; each is resolved against the state of the
- * moment (so most ids it names exist) and sent either by the actor who would naturally send it or by a
- * random one (facilitator, secretary, board, server, participants who joined, never joined or were
- * removed). Every state the run holds is deep-frozen, so a mutation in decide or evolve throws.
- */
-
-const PEOPLE = ['pa01', 'pa02', 'pa03', 'pa04'] as const;
-const GROUPS = ['居民', '商户', '__proto__'] as const;
-const ACTORS: readonly Actor[] = [FACILITATOR, SECRETARY, BOARD, SYSTEM, ...PEOPLE.map(participant)];
 const AUDIENCES: readonly Audience[] = [
   { role: 'facilitator' },
   { role: 'secretary' },
@@ -35,197 +24,7 @@ const AUDIENCES: readonly Audience[] = [
   { role: 'participant', participantId: 'pa04' }
 ];
 const REDACTED_AUDIENCES = AUDIENCES.filter((a) => a.role === 'board' || a.role === 'participant');
-/** Ids that exist in no meeting, including ones a plain object would find on its prototype. */
-const STRANGERS = ['nope0000', '__proto__', 'constructor'];
-
-type Recipe =
-  | { t: 'join'; who: number; group: number }
-  | { t: 'post'; who: number }
-  | { t: 'edit' | 'withdraw' | 'hide' | 'unhide'; topic: number }
-  | { t: 'postFor'; group: number }
-  | { t: 'merge'; target: number; sources: number[] }
-  | { t: 'unmerge'; merge: number }
-  | { t: 'rename' | 'remove'; who: number }
-  | { t: 'advance' | 'back'; stale: number | null }
-  | { t: 'close' | 'open' | 'end' | 'create' };
-
-interface Step {
-  recipe: Recipe;
-  /** null: the natural sender; else an index into ACTORS. */
-  actor: number | null;
-}
-
-const pick = fc.nat({ max: 60 });
-/** Mostly null (the usual case), sometimes a value. */
-const mostlyNull = <T,>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> =>
-  fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
-const recipeArb: fc.Arbitrary<Recipe> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('join' as const), who: fc.nat({ max: PEOPLE.length - 1 }), group: fc.nat({ max: GROUPS.length }) }) },
-  { weight: 12, arbitrary: fc.record({ t: fc.constant('post' as const), who: fc.nat({ max: PEOPLE.length - 1 }) }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('postFor' as const), group: fc.nat({ max: GROUPS.length + 1 }) }) },
-  { weight: 12, arbitrary: fc.record({ t: fc.constantFrom('edit' as const, 'withdraw' as const, 'hide' as const, 'unhide' as const), topic: pick }) },
-  { weight: 8, arbitrary: fc.record({ t: fc.constant('merge' as const), target: pick, sources: fc.array(pick, { minLength: 1, maxLength: 3 }) }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('unmerge' as const), merge: pick }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('rename' as const, 'remove' as const), who: fc.nat({ max: PEOPLE.length }) }) },
-  { weight: 5, arbitrary: fc.record({ t: fc.constantFrom('advance' as const, 'back' as const), stale: mostlyNull(pick) }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('close' as const, 'open' as const) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constantFrom('end' as const, 'create' as const, 'create' as const) }) }
-);
-const stepArb: fc.Arbitrary<Step> = fc.record({ recipe: recipeArb, actor: mostlyNull(fc.nat({ max: ACTORS.length - 1 })) });
-/** The setup flag joins three people and opens the marketplace first, so most topic commands can succeed. */
-const scenarioArb = fc.record({ setup: fc.constantFrom(true, true, true, false), steps: fc.array(stepArb, { maxLength: 70, size: 'max' }) });
-type Scenario = { setup: boolean; steps: Step[] };
-
 const NUM_RUNS = Number(process.env.DOMAIN_RUNS ?? 150);
-
-function nth<T>(items: readonly T[], n: number): T {
-  const item = items[n % items.length];
-  if (item === undefined) throw new Error('empty choice');
-  return item;
-}
-
-/** Mostly one of the real ids (in a stable order), sometimes a stranger. */
-function choose(real: readonly string[], n: number): string {
-  return real.length === 0 || n % 12 === 11 ? nth(STRANGERS, n) : nth(real, n);
-}
-
-function topicIds(state: MeetingState, keep: (t: MeetingState['topics'][string]) => boolean = () => true): string[] {
-  return Object.values(state.topics).filter(keep).sort((a, b) => a.order - b.order).map((t) => t.id);
-}
-
-/** Posts mostly come from people in the meeting. */
-function poster(state: MeetingState, n: number): string {
-  const present = PEOPLE.filter((p) => Object.hasOwn(state.participants, p));
-  return n % 5 === 4 || present.length === 0 ? nth(PEOPLE, n) : nth(present, n);
-}
-
-/** Turns a recipe into a concrete command and the actor who would naturally send it. */
-function resolve(recipe: Recipe, state: MeetingState): { command: Command; natural: Actor } {
-  switch (recipe.t) {
-    case 'join': {
-      const who = nth(PEOPLE, recipe.who);
-      const group = GROUPS[recipe.group] ?? '外星人';
-      return { command: { type: 'participant.join', participantId: who, name: `名${who}`, group }, natural: participant(who) };
-    }
-    case 'post':
-      return { command: cmd({ type: 'topic.post', title: '停车难', description: '' }), natural: participant(poster(state, recipe.who)) };
-    case 'postFor':
-      return {
-        command: cmd({ type: 'topic.postFor', title: '加装电梯', description: '', convenerName: '王阿姨', convenerGroup: recipe.group === 0 ? null : (GROUPS[recipe.group - 1] ?? '外星人') }),
-        natural: recipe.group % 2 === 0 ? FACILITATOR : SECRETARY
-      };
-    case 'edit':
-    case 'withdraw': {
-      const topicId = choose(topicIds(state), recipe.topic);
-      const convener = Object.hasOwn(state.topics, topicId) ? state.topics[topicId]?.convener : undefined;
-      const natural = convener?.kind === 'participant' ? participant(convener.participantId) : participant('pa01');
-      const command = recipe.t === 'edit' ? cmd({ type: 'topic.edit', topicId, title: '改过的', description: '细节' }) : cmd({ type: 'topic.withdraw', topicId });
-      return { command, natural };
-    }
-    case 'hide':
-      return { command: cmd({ type: 'topic.hide', topicId: choose(topicIds(state), recipe.topic) }), natural: FACILITATOR };
-    case 'unhide': {
-      // Mostly a hidden topic, so unhiding (and its projection) is exercised.
-      const hidden = topicIds(state, (t) => t.hidden);
-      const topicId = choose(recipe.topic % 2 === 0 && hidden.length > 0 ? hidden : topicIds(state), recipe.topic);
-      return { command: cmd({ type: 'topic.unhide', topicId }), natural: FACILITATOR };
-    }
-    case 'merge': {
-      const ids = topicIds(state);
-      const sourceIds = [...new Set(recipe.sources.map((n) => choose(ids, n)))];
-      return { command: cmd({ type: 'topic.merge', targetId: choose(ids, recipe.target), sourceIds }), natural: FACILITATOR };
-    }
-    case 'unmerge':
-    {
-      const merges = Object.values(state.merges).sort((a, b) => a.order - b.order);
-      const active = merges.filter((m) => m.active);
-      const mergeId = choose((recipe.merge % 3 === 0 || active.length === 0 ? merges : active).map((m) => m.id), recipe.merge);
-      return { command: cmd({ type: 'topic.unmerge', mergeId }), natural: FACILITATOR };
-    }
-    case 'rename':
-    case 'remove': {
-      const participantId = nth([...PEOPLE, 'nobody9'], recipe.who);
-      const command = recipe.t === 'rename' ? cmd({ type: 'participant.rename', participantId, name: '新名字' }) : cmd({ type: 'participant.remove', participantId });
-      return { command, natural: FACILITATOR };
-    }
-    case 'advance':
-    case 'back': {
-      const fromPhaseId = recipe.stale === null ? state.phaseId : nth(state.phases, recipe.stale).id;
-      return { command: cmd({ type: recipe.t === 'advance' ? 'phase.advance' : 'phase.back', fromPhaseId }), natural: FACILITATOR };
-    }
-    case 'close':
-      return { command: cmd({ type: 'joining.close' }), natural: FACILITATOR };
-    case 'open':
-      return { command: cmd({ type: 'joining.open' }), natural: FACILITATOR };
-    case 'end':
-      return { command: cmd({ type: 'meeting.end' }), natural: FACILITATOR };
-    case 'create':
-      return { command: createCommand([...GROUPS]), natural: SYSTEM };
-  }
-}
-
-function makeCtx(start: number, now: number) {
-  let n = start;
-  return { now, newId: () => `id${String(++n).padStart(4, '0')}`, used: () => n };
-}
-
-interface StepInfo {
-  before: MeetingState;
-  command: Command;
-  actor: Actor;
-  decision: Decision;
-  idStart: number;
-  now: number;
-}
-interface EntryInfo {
-  before: MeetingState | null;
-  after: MeetingState;
-  entry: EventMessage;
-}
-interface Hooks {
-  step?: (info: StepInfo) => void;
-  entry?: (info: EntryInfo) => void;
-}
-
-/** Runs a scenario through decide → evolve as the server would; returns the log and the final state. */
-function simulate(scenario: Scenario, hooks: Hooks = {}): { log: EventMessage[]; state: MeetingState } {
-  const log: EventMessage[] = [];
-  let state: MeetingState | null = null;
-  let nextId = 0;
-  let now = 1_700_000_000_000;
-  const send = (command: Command, actor: Actor): Decision => {
-    now += 1000;
-    const ctx = makeCtx(nextId, now);
-    const before = state;
-    const decision = decide(before, command, actor, ctx);
-    if (before !== null) hooks.step?.({ before, command, actor, decision, idStart: nextId, now });
-    nextId = ctx.used();
-    if (decision.ok) {
-      for (const event of decision.events) {
-        const entry = deepFreeze<EventMessage>({ seq: log.length + 1, at: now, actor, event });
-        const prev: MeetingState | null = state;
-        const next: MeetingState = deepFreeze(evolve(prev, entry));
-        log.push(entry);
-        hooks.entry?.({ before: prev, after: next, entry });
-        state = next;
-      }
-    }
-    return decision;
-  };
-  send(createCommand([...GROUPS]), FACILITATOR);
-  if (scenario.setup) {
-    for (const who of ['pa01', 'pa02', 'pa03']) send({ type: 'participant.join', participantId: who, name: who, group: '居民' }, participant(who));
-    send(cmd({ type: 'phase.advance', fromPhaseId: (state as MeetingState | null)?.phaseId ?? '' }), FACILITATOR);
-  }
-  for (const step of scenario.steps) {
-    const current: MeetingState | null = state;
-    if (current === null) throw new Error('meeting was not created');
-    const { command, natural } = resolve(step.recipe, current);
-    send(command, step.actor === null ? natural : nth(ACTORS, step.actor));
-  }
-  if (state === null) throw new Error('meeting was not created');
-  return { log, state };
-}
 
 /** The rights as the design states them, written independently of the domain's table. */
 function mayIssue(state: MeetingState, command: Command, actor: Actor): boolean {

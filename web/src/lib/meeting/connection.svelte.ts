@@ -1,6 +1,6 @@
 import { getContext, setContext } from 'svelte';
 import { io, type Socket } from 'socket.io-client';
-import { advanceSeq, evolve, type MeetingState } from '@yishi/domain';
+import type { MeetingState } from '@yishi/domain';
 import {
   PROTOCOL_VERSION,
   type Ack,
@@ -8,12 +8,11 @@ import {
   type BoardSignal,
   type ClientCommand,
   type ClientToServerEvents,
-  type EventMessage,
   type ProtocolError,
-  type ServerToClientEvents,
-  type SnapshotMessage
+  type ServerToClientEvents
 } from '@yishi/protocol';
 import { newCommandId } from './commandId.ts';
+import { MeetingFeed } from './feed.ts';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
 
@@ -24,8 +23,6 @@ interface Pending {
   command: ClientCommand;
   resolve: (ack: Ack) => void;
 }
-
-type Held = { kind: 'event'; msg: EventMessage } | { kind: 'skip'; seq: number };
 
 type YishiClientSocket = Socket<ServerToClientEvents<MeetingState>, ClientToServerEvents>;
 
@@ -50,9 +47,10 @@ export class MeetingConnection {
 
   readonly #socket: YishiClientSocket;
   readonly #pending = new Map<string, Pending>();
-  #awaitingSnapshot = false;
-  /** Events and skips that arrive while a snapshot is on its way: applied after it, if newer. */
-  #held: Held[] = [];
+  readonly #feed = new MeetingFeed({
+    changed: (state) => (this.state = state),
+    resync: () => this.#requestSnapshot(1)
+  });
   readonly #onOffline = () => this.#goOffline();
   readonly #onOnline = () => this.#goOnline();
 
@@ -66,7 +64,7 @@ export class MeetingConnection {
     const socket = this.#socket;
     socket.on('connect', () => {
       this.status = 'connected';
-      this.#awaitingSnapshot = true; // the server sends one on every connection
+      this.#feed.expectSnapshot(); // the server sends one on every connection
       for (const pending of this.#pending.values()) this.#emit(pending);
     });
     socket.on('disconnect', (reason) => {
@@ -82,9 +80,13 @@ export class MeetingConnection {
       }
       this.status = navigator.onLine === false ? 'offline' : 'reconnecting';
     });
-    socket.on('snapshot', (msg) => this.#onSnapshot(msg));
-    socket.on('event', (msg) => this.#onEvent(msg));
-    socket.on('skip', ({ seq }) => this.#onSkip(seq));
+    socket.on('snapshot', (msg) => {
+      this.you = msg.you;
+      this.publicUrl = msg.publicUrl;
+      this.#feed.snapshot(msg.seq, msg.state);
+    });
+    socket.on('event', (msg) => this.#feed.event(msg));
+    socket.on('skip', ({ seq }) => this.#feed.skip(seq));
     socket.on('presence', ({ connected }) => (this.connected = new Set(connected)));
     socket.on('closing', ({ error }) => this.#close(error));
     window.addEventListener('offline', this.#onOffline);
@@ -143,66 +145,17 @@ export class MeetingConnection {
     });
   }
 
-  #onSnapshot(msg: SnapshotMessage<MeetingState>): void {
-    this.#awaitingSnapshot = false;
-    this.state = advanceSeq(msg.state, msg.seq);
-    this.you = msg.you;
-    this.publicUrl = msg.publicUrl;
-    // An event committed while the snapshot was being read can overtake it (and does, across nodes):
-    // what is newer than the snapshot is folded in now rather than waiting for the next gap.
-    const held = this.#held;
-    this.#held = [];
-    for (const h of held) {
-      if (h.kind === 'event') this.#onEvent(h.msg);
-      else this.#onSkip(h.seq);
-    }
-  }
-
-  #onEvent(msg: EventMessage): void {
-    const state = this.state;
-    if (state === null || this.#awaitingSnapshot) {
-      this.#hold({ kind: 'event', msg });
-      return;
-    }
-    if (msg.seq <= state.seq) return;
-    if (msg.seq !== state.seq + 1) return this.#resync();
-    this.state = evolve(state, msg);
-  }
-
-  #onSkip(seq: number): void {
-    const state = this.state;
-    if (state === null || this.#awaitingSnapshot) {
-      this.#hold({ kind: 'skip', seq });
-      return;
-    }
-    if (seq <= state.seq) return;
-    if (seq !== state.seq + 1) return this.#resync();
-    this.state = advanceSeq(state, seq);
-  }
-
-  #hold(item: Held): void {
-    // Bounded: past this the snapshot is overdue anyway, and a later gap asks for a new one.
-    if (this.#held.length < 1_000) this.#held.push(item);
-  }
-
-  /** A gap in seq: something was missed, so take a fresh snapshot rather than guess. */
-  #resync(): void {
-    if (this.#awaitingSnapshot) return;
-    this.#requestSnapshot(1);
-  }
-
   /**
    * Asks for a snapshot until one comes: a request the server could not answer (its store was briefly
    * away) or that went unanswered is tried again, a little later each time, instead of leaving the
    * page holding events forever. A reconnect brings a snapshot of its own.
    */
   #requestSnapshot(attempt: number): void {
-    this.#awaitingSnapshot = true;
     const socket = this.#socket;
     socket.timeout(ACK_TIMEOUT_MS).emit('snapshot', {}, (err: Error | null, ack: Ack) => {
-      if (!this.#awaitingSnapshot || !socket.connected || (!err && ack.ok)) return;
+      if (!this.#feed.awaitingSnapshot || !socket.connected || (!err && ack.ok)) return;
       setTimeout(() => {
-        if (this.#awaitingSnapshot && socket.connected) this.#requestSnapshot(attempt + 1);
+        if (this.#feed.awaitingSnapshot && socket.connected) this.#requestSnapshot(attempt + 1);
       }, Math.min(500 * attempt, 5_000));
     });
   }

@@ -1,0 +1,181 @@
+import type { EventMessage } from '@yishi/protocol';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { evolve, projectEvent, projectState, type Audience, type MeetingState } from '../../packages/domain/src/index.ts';
+import { scenarioArb, simulate } from '../../packages/domain/test/scenarios.ts';
+import { MAX_HELD, MeetingFeed } from '../../web/src/lib/meeting/feed.ts';
+
+/*
+ * The page's copy of a meeting (web/src/lib/meeting/feed.ts) against a model of the network it lives
+ * on: a random meeting's log, a client that connects part-way, broadcasts that arrive in order but may
+ * be lost, and snapshots that are read at any moment after they were asked for and may be overtaken by
+ * broadcasts committed after them, or arrive before broadcasts they already hold (both happen across
+ * nodes). Whatever the schedule, once the network is quiet the copy equals the audience's projection
+ * of the server's state, and it asked for no more snapshots than broadcasts were lost.
+ */
+
+const AUDIENCES: readonly Audience[] = [{ role: 'participant', participantId: 'pa01' }, { role: 'board' }, { role: 'facilitator' }];
+
+type Wire = { kind: 'event'; msg: EventMessage } | { kind: 'skip'; seq: number };
+type Action = { t: 'commit'; lost: boolean } | { t: 'deliver' } | { t: 'read' } | { t: 'snapshot' };
+
+const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  // About one broadcast in eight is lost.
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('commit' as const), lost: fc.nat({ max: 7 }).map((n) => n === 0) }) },
+  { weight: 6, arbitrary: fc.constant({ t: 'deliver' as const }) },
+  { weight: 2, arbitrary: fc.constant({ t: 'read' as const }) },
+  { weight: 2, arbitrary: fc.constant({ t: 'snapshot' as const }) }
+);
+
+/** Server side of the model: the state after each entry, and what each entry looks like to the audience. */
+function serverFor(log: EventMessage[], audience: Audience) {
+  const states: MeetingState[] = [];
+  const wire: Wire[] = [];
+  let before: MeetingState | null = null;
+  for (const entry of log) {
+    const after: MeetingState = evolve(before, entry);
+    states.push(after);
+    const projected = projectEvent(before, after, entry, audience);
+    wire.push(projected ? { kind: 'event', msg: projected } : { kind: 'skip', seq: entry.seq });
+    before = after;
+  }
+  return { wire, stateAt: (seq: number) => projectState(states[seq - 1]!, audience) };
+}
+
+interface Run {
+  resyncs: number;
+  lost: number;
+  final: MeetingState | null;
+  expected: MeetingState;
+}
+
+function run(log: EventMessage[], audience: Audience, connectAt: number, actions: Action[]): Run {
+  const server = serverFor(log, audience);
+  let committed = Math.min(Math.max(1, connectAt), log.length);
+  const inFlight: Wire[] = [];
+  // A requested snapshot: not read yet (null), or read at a seq and on its way.
+  let requested: { readAt: number | null } | null = { readAt: null };
+  let resyncs = 0;
+  let lost = 0;
+  const feed = new MeetingFeed({
+    changed: () => undefined,
+    resync: () => {
+      resyncs++;
+      requested ??= { readAt: null };
+    }
+  });
+  feed.expectSnapshot(); // connected: the server reads and sends one snapshot
+  const step = (action: Action) => {
+    switch (action.t) {
+      case 'commit': {
+        if (committed >= log.length) return;
+        committed++;
+        // The last entry's broadcast is never lost: a client cannot know of a loss nothing follows.
+        if (action.lost && committed < log.length) lost++;
+        else inFlight.push(server.wire[committed - 1]!);
+        return;
+      }
+      case 'deliver': {
+        const next = inFlight.shift();
+        if (next?.kind === 'event') feed.event(next.msg);
+        else if (next) feed.skip(next.seq);
+        return;
+      }
+      case 'read':
+        if (requested && requested.readAt === null) requested.readAt = committed;
+        return;
+      case 'snapshot':
+        if (requested?.readAt != null) {
+          const seq = requested.readAt;
+          requested = null;
+          feed.snapshot(seq, server.stateAt(seq));
+        }
+        return;
+    }
+  };
+  for (const action of actions) step(action);
+  // The network goes quiet: everything is committed and delivered, and an outstanding request answered.
+  while (committed < log.length) step({ t: 'commit', lost: false });
+  for (let guard = 0; inFlight.length > 0 || requested; guard++) {
+    if (guard > 10 * log.length + 10) throw new Error('the feed never settles');
+    while (inFlight.length > 0) step({ t: 'deliver' });
+    if (requested) {
+      step({ t: 'read' });
+      step({ t: 'snapshot' });
+    }
+  }
+  return { resyncs, lost, final: feed.state, expected: server.stateAt(log.length) };
+}
+
+/** A meeting where three people post n topics between them. */
+const posts = (n: number) => Array.from({ length: n }, (_, i) => ({ recipe: { t: 'post' as const, who: i % 3 }, actor: null }));
+
+const NUM_RUNS = Number(process.env.DOMAIN_RUNS ?? 150);
+
+describe('MeetingFeed (the page copy of a meeting)', () => {
+  it('settles on the server state for every audience, however broadcasts and snapshots interleave or get lost', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.nat({ max: 80 }), fc.array(actionArb, { maxLength: 200 }), fc.constantFrom(...AUDIENCES), (scenario, connectAt, actions, audience) => {
+        const { log } = simulate(scenario);
+        const r = run(log, audience, connectAt, actions);
+        expect(r.final).toEqual(r.expected);
+        expect(r.resyncs).toBeLessThanOrEqual(r.lost);
+      }),
+      { numRuns: NUM_RUNS }
+    );
+  });
+
+  it('asks for exactly one snapshot per gap while one is on its way, and folds held events after it', () => {
+    const { log } = simulate({ setup: true, steps: [] });
+    const audience: Audience = { role: 'facilitator' };
+    const server = serverFor(log, audience);
+    let resyncs = 0;
+    const feed = new MeetingFeed({ changed: () => undefined, resync: () => resyncs++ });
+    feed.snapshot(1, server.stateAt(1));
+    const wire = (seq: number) => server.wire[seq - 1]!;
+    const send = (w: Wire) => (w.kind === 'event' ? feed.event(w.msg) : feed.skip(w.seq));
+    send(wire(3)); // 2 was lost
+    send(wire(4));
+    expect(resyncs).toBe(1);
+    expect(feed.awaitingSnapshot).toBe(true);
+    expect(feed.state!.seq).toBe(1);
+    // The snapshot, read at 3, arrives after 4 and 5: it is taken, then they are folded in after it.
+    send(wire(5));
+    feed.snapshot(3, server.stateAt(3));
+    expect(feed.state).toEqual(server.stateAt(5));
+    expect(feed.awaitingSnapshot).toBe(false);
+    expect(resyncs).toBe(1);
+    // Old news (already in the state) changes nothing and asks for nothing.
+    send(wire(4));
+    expect(feed.state).toEqual(server.stateAt(5));
+    expect(resyncs).toBe(1);
+  });
+
+  it('holds at most MAX_HELD entries while a snapshot is late, and asks again for what it had to drop', () => {
+    const log = simulate({ setup: true, steps: posts(45) }).log;
+    const audience: Audience = { role: 'board' };
+    const server = serverFor(log, audience);
+    const send = (w: Wire) => (w.kind === 'event' ? feed.event(w.msg) : feed.skip(w.seq));
+    let resyncs = 0;
+    const feed = new MeetingFeed({ changed: () => undefined, resync: () => resyncs++ });
+    feed.expectSnapshot();
+    // A snapshot that takes very long: old news (repeated) fills the buffer, and the last 7 of the
+    // log's broadcasts no longer fit.
+    const dropped = 7;
+    for (let i = 0; i < MAX_HELD + dropped - log.length; i++) feed.skip(1);
+    for (const w of server.wire) send(w);
+    feed.snapshot(1, server.stateAt(1));
+    const reached = log.length - dropped;
+    expect(feed.state).toEqual(server.stateAt(reached));
+    expect(resyncs).toBe(0);
+    // The next broadcast shows what is missing: one snapshot is asked for, and it completes the copy.
+    const later = simulate({ setup: true, steps: posts(46) }).log;
+    expect(later.slice(0, log.length)).toEqual(log);
+    expect(later.length).toBe(log.length + 1);
+    const more = serverFor(later, audience);
+    send(more.wire[log.length]!);
+    expect(resyncs).toBe(1);
+    feed.snapshot(log.length, more.stateAt(log.length));
+    expect(feed.state).toEqual(more.stateAt(log.length + 1));
+  });
+});
