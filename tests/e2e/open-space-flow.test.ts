@@ -58,6 +58,19 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await page.locator('[data-testid=me]').waitFor();
   }
 
+  /** The facilitator's console for a meeting made through the API, as on the laptop that made it. */
+  async function openConsole(created: { meetingId: string; facilitatorToken: string }): Promise<Page> {
+    const laptop = await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    await laptop.addInitScript(({ meetingId, token }) => localStorage.setItem(`yishi:facilitator:${meetingId}`, JSON.stringify(token)), {
+      meetingId: created.meetingId,
+      token: created.facilitatorToken
+    });
+    const page = await laptop.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${hall.base}/m/${created.meetingId}/facilitator`);
+    return page;
+  }
+
   async function postTopic(page: Page, title: string) {
     await page.locator('#topic-title').fill(title);
     await page.getByRole('button', { name: '提交议题' }).click();
@@ -254,13 +267,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
 
   test('the secretary link opens a desk that enters topics for people without a phone', { timeout: 60_000 }, async () => {
     const created = await createMeeting(hall.url, { title: '滨河东里议事会', groups: ['居民', '商户'] });
-    const laptop = await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    await laptop.addInitScript(({ meetingId, token }) => localStorage.setItem(`yishi:facilitator:${meetingId}`, JSON.stringify(token)), {
-      meetingId: created.meetingId,
-      token: created.facilitatorToken
-    });
-    const console_ = await laptop.newPage();
-    await console_.goto(`${hall.base}/m/${created.meetingId}/facilitator`);
+    const console_ = await openConsole(created);
     await console_.getByRole('button', { name: /生成链接/ }).click();
     const secretaryUrl = await console_.getByRole('link', { name: '记录员页面' }).getAttribute('href');
     expect(secretaryUrl).toMatch(new RegExp(`^${hall.base}/m/${created.meetingId}/secretary#token=`));
@@ -382,13 +389,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     expect(topicIds.size).toBe(65);
 
     // Console on the facilitator's laptop, board on another machine: the server relays the paging.
-    const laptop = await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    await laptop.addInitScript(({ meetingId, token }) => localStorage.setItem(`yishi:facilitator:${meetingId}`, JSON.stringify(token)), {
-      meetingId: created.meetingId,
-      token: created.facilitatorToken
-    });
-    const console_ = await laptop.newPage();
-    await console_.goto(`${hall.base}/m/${created.meetingId}/facilitator`);
+    const console_ = await openConsole(created);
     await console_.locator('[data-testid=board-pager]').waitFor();
     const boardToken = await createLink(hall.url, created.meetingId, created.facilitatorToken);
     const board = await (await newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' })).newPage();

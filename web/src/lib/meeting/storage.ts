@@ -28,6 +28,8 @@ function write(key: string, value: unknown): void {
   }
 }
 
+export type LinkRole = 'board' | 'secretary';
+
 const keys = {
   participantByCode: (joinCode: string) => `yishi:participant:code:${joinCode}`,
   participantByMeeting: (meetingId: string) => `yishi:participant:meeting:${meetingId}`,
@@ -51,13 +53,24 @@ export const sessions = {
   },
   facilitatorToken: (meetingId: string) => read<string>(keys.facilitator(meetingId)),
   saveFacilitatorToken: (meetingId: string, token: string) => write(keys.facilitator(meetingId), token),
-  boardToken: (meetingId: string) => read<string>(keys.board(meetingId)),
-  saveBoardToken: (meetingId: string, token: string) => write(keys.board(meetingId), token),
-  secretaryToken: (meetingId: string) => read<string>(keys.secretary(meetingId)),
-  saveSecretaryToken: (meetingId: string, token: string) => write(keys.secretary(meetingId), token),
+  linkToken: (meetingId: string, role: LinkRole) => read<string>(keys[role](meetingId)),
+  saveLinkToken: (meetingId: string, role: LinkRole, token: string) => write(keys[role](meetingId), token),
   /** The recovery code waits here between creation and the console showing it once. */
   pendingRecoveryCode: (meetingId: string) => read<string>(keys.recovery(meetingId)),
   savePendingRecoveryCode: (meetingId: string, code: string | null) => write(keys.recovery(meetingId), code),
   largeText: () => read<boolean>(keys.textSize) === true,
   saveLargeText: (on: boolean) => write(keys.textSize, on)
 };
+
+/**
+ * The token of a board or secretary link. It arrives in the URL fragment, which never reaches a
+ * server or its logs; it is kept in this browser (so a reload works) and taken out of the address bar
+ * (so a projector does not show it). Without a fragment, the one kept before.
+ */
+export function tokenFromLink(meetingId: string, role: LinkRole): string | null {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (!fromHash) return sessions.linkToken(meetingId, role);
+  sessions.saveLinkToken(meetingId, role, fromHash);
+  history.replaceState(history.state, '', location.pathname);
+  return fromHash;
+}
