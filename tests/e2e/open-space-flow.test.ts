@@ -95,7 +95,8 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await expect.poll(() => console_.locator('[data-testid=recovery]').count()).toBe(0);
 
     // The board link sits behind a click; the board shows a QR code that phones can follow.
-    await console_.getByRole('button', { name: /生成链接/ }).click();
+    await console_.getByRole('button', { name: /查看与生成链接/ }).click();
+    await console_.getByRole('button', { name: '生成投屏链接' }).click();
     const boardUrl = await console_.locator('[data-testid=board-link]').getAttribute('href');
     expect(boardUrl).toMatch(new RegExp(`^${hall.base}/m/[^/]+/board#token=`));
     const board = await (await newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })).newPage();
@@ -268,7 +269,8 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
   test('the secretary link opens a desk that enters topics for people without a phone', { timeout: 60_000 }, async () => {
     const created = await createMeeting(hall.url, { title: '滨河东里议事会', groups: ['居民', '商户'] });
     const console_ = await openConsole(created);
-    await console_.getByRole('button', { name: /生成链接/ }).click();
+    await console_.getByRole('button', { name: /查看与生成链接/ }).click();
+    await console_.getByRole('button', { name: '生成记录员链接' }).click();
     const secretaryUrl = await console_.getByRole('link', { name: '记录员页面' }).getAttribute('href');
     expect(secretaryUrl).toMatch(new RegExp(`^${hall.base}/m/${created.meetingId}/secretary#token=`));
 
@@ -311,7 +313,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     }
 
     // The desk records; it does not moderate or run the meeting.
-    for (const name of ['隐藏', '合并所选', '下一环节', '上一环节', '停止加入', '结束会议', '生成链接']) {
+    for (const name of ['隐藏', '合并所选', '下一环节', '上一环节', '停止加入', '结束会议', '生成投屏链接', '生成记录员链接', '撤销']) {
       expect(await desk.getByRole('button', { name: new RegExp(name) }).count(), name).toBe(0);
     }
 
@@ -324,6 +326,31 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     // A reload keeps the desk: the token was kept in the browser.
     await desk.reload();
     await expect.poll(() => desk.locator('[data-testid=secretary-topics] article').count()).toBe(1);
+
+    // The facilitator revokes the secretary link: the desk disconnects at once and says why; the console marks it.
+    const secretaryRow = console_.locator('[data-testid=links] li[data-role=secretary]');
+    await secretaryRow.getByRole('button', { name: '撤销' }).click();
+    await expect.poll(() => desk.locator('[data-testid=secretary-fatal]').textContent()).toContain('这个链接已失效');
+    expect(await desk.locator('#for-title').count()).toBe(0);
+    await expect.poll(() => secretaryRow.getAttribute('data-revoked')).toBe('true');
+    await expect.poll(() => secretaryRow.textContent()).toContain('已撤销');
+    // A link made afterwards works, and the list shows both, newest first.
+    await console_.getByRole('button', { name: '生成记录员链接' }).click();
+    await expect.poll(() => console_.locator('[data-testid=links] li[data-role=secretary]').count()).toBe(2);
+    expect(await console_.locator('[data-testid=links] li[data-role=secretary]').first().getAttribute('data-revoked')).toBe('false');
+    const again = await (await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).newPage();
+    await again.goto((await console_.getByRole('link', { name: '记录员页面' }).getAttribute('href'))!);
+    await expect.poll(() => again.locator('h1').textContent()).toBe('滨河东里议事会');
+    // A board link revoked while on the projector: the wall goes and the screen says why.
+    await console_.getByRole('button', { name: '生成投屏链接' }).click();
+    const projector = await (await newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' })).newPage();
+    await projector.goto((await console_.locator('[data-testid=board-link]').getAttribute('href'))!);
+    await projector.locator('[data-testid=qr]').waitFor();
+    await console_.locator('[data-testid=links] li[data-role=board]').getByRole('button', { name: '撤销' }).click();
+    await expect.poll(() => projector.locator('[data-testid=board-fatal]').textContent()).toContain('这个链接已失效');
+    expect(await projector.locator('[data-testid=qr]').count()).toBe(0);
+    await shot(projector, 'board-revoked');
+    if (store === STORE_KINDS[0]) await console_.locator('[data-testid=links]').screenshot({ path: path.join(SHOTS, 'console-links.png') });
 
     // Without the link there is nothing to see, and the page says what to do.
     const stranger = await (await newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).newPage();

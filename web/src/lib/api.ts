@@ -10,16 +10,22 @@ export class ApiError extends Error {
   }
 }
 
-export function getJson<T>(path: string): Promise<T> {
-  return request<T>(path, { method: 'GET' });
+const bearer = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
+export function getJson<T>(path: string, token?: string): Promise<T> {
+  return request<T>(path, { method: 'GET', headers: bearer(token) });
 }
 
 export function postJson<T>(path: string, body: unknown, token?: string): Promise<T> {
   return request<T>(path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json', ...bearer(token) },
     body: JSON.stringify(body)
   });
+}
+
+export function deleteJson<T>(path: string, token: string): Promise<T> {
+  return request<T>(path, { method: 'DELETE', headers: bearer(token) });
 }
 
 async function request<T>(path: string, init: RequestInit): Promise<T> {

@@ -66,6 +66,11 @@ export function errorText(error: Pick<ProtocolError, 'code' | 'field' | 'reason'
   return (ERROR_TEXT[error.code] ?? m.error_internal)();
 }
 
+/** For pages opened with a board or secretary link: a refused token means the link no longer works. */
+export function linkErrorText(error: Pick<ProtocolError, 'code' | 'field' | 'reason'>): string {
+  return error.code === 'unauthorized' || error.code === 'forbidden' ? m.link_invalid() : errorText(error);
+}
+
 const PHASE_TEXT: Record<PhaseKind, () => string> = {
   opening: m.phase_opening,
   marketplace: m.phase_marketplace,
