@@ -358,6 +358,73 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await expect.poll(() => stranger.locator('[data-testid=secretary-no-token]').textContent()).toContain('请向主持人要记录员链接');
   });
 
+  test('a phone in an in-app browser that refuses WebSockets and storage still joins and posts, over long-polling', async () => {
+    const created = await createMeeting(hall.url, { title: '微信里打开的会议' });
+    const facilitator = await connected(hall.url, created.facilitatorToken);
+    expect(await facilitator.send({ type: 'phase.advance', fromPhaseId: facilitator.state!.phaseId })).toMatchObject({ ok: true });
+    const context = await newContext({
+      ...PHONE,
+      userAgent:
+        'Mozilla/5.0 (Linux; Android 12; V2031A Build/SP1A.210812.003; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5023 MMWEBSDK/20230202 MMWEBID/2593 MicroMessenger/8.0.33.2320(0x28002151) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64'
+    });
+    await context.addInitScript(() => {
+      // Every WebSocket fails as a proxy that refuses the upgrade makes it fail.
+      class RefusedWebSocket extends EventTarget {
+        static readonly CONNECTING = 0;
+        static readonly OPEN = 1;
+        static readonly CLOSING = 2;
+        static readonly CLOSED = 3;
+        readyState = 0;
+        binaryType = 'blob';
+        onopen: ((e: Event) => void) | null = null;
+        onerror: ((e: Event) => void) | null = null;
+        onclose: ((e: CloseEvent) => void) | null = null;
+        onmessage: ((e: MessageEvent) => void) | null = null;
+        constructor(readonly url: string) {
+          super();
+          setTimeout(() => {
+            this.readyState = 3;
+            const error = new Event('error');
+            this.onerror?.(error);
+            this.dispatchEvent(error);
+            const close = new CloseEvent('close', { code: 1006, wasClean: false });
+            this.onclose?.(close);
+            this.dispatchEvent(close);
+          }, 20);
+        }
+        send(): void {
+          throw new DOMException('not open', 'InvalidStateError');
+        }
+        close(): void {}
+      }
+      Object.defineProperty(window, 'WebSocket', { configurable: true, writable: true, value: RefusedWebSocket });
+      // Storage refused, as in some in-app browsers and private modes.
+      const refuse = () => {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
+      };
+      Object.defineProperty(window, 'localStorage', { configurable: true, get: refuse });
+      Object.defineProperty(window, 'sessionStorage', { configurable: true, get: refuse });
+    });
+    const polls: string[] = [];
+    context.on('request', (req) => {
+      if (req.url().includes('/socket.io/') && req.url().includes('transport=polling')) polls.push(req.url());
+    });
+    const phone = await context.newPage();
+    const pageErrors: string[] = [];
+    phone.on('pageerror', (err) => pageErrors.push(err.message));
+    await phone.goto(`${hall.base}/join/${created.joinCode}`);
+    await joinAs(phone, '周阿姨', '居民');
+    await phone.locator('[data-status=connected]').waitFor();
+    await postTopic(phone, '小区门口的快递柜');
+    await facilitator.until((s) => Object.values(s.topics).some((t) => t.title === '小区门口的快递柜'), 'the topic reached the server');
+    // And the other way: a topic entered by the facilitator reaches this phone.
+    expect(await facilitator.send({ type: 'topic.postFor', title: '路灯坏了', description: '', convenerName: '赵师傅', convenerGroup: null })).toMatchObject({ ok: true });
+    await phone.locator('[data-testid=topics] article', { hasText: '路灯坏了' }).waitFor();
+    expect(polls.length).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+    facilitator.close();
+  });
+
   test('a form used before the page script has run is not lost (slow phone on hall Wi-Fi)', async () => {
     const context = await newContext(PHONE);
     // The app's scripts are held back, as on a congested hall network: the server-rendered form is on

@@ -57,7 +57,10 @@ export class MeetingConnection {
   constructor(token: string, origin: string = location.origin) {
     this.#socket = io(origin, {
       auth: { token, protocol: PROTOCOL_VERSION },
+      // WebSocket first; where it is refused (a proxy, some in-app browsers) fall back to HTTP
+      // long-polling instead of retrying the WebSocket forever. Socket.IO only falls back when told to.
       transports: ['websocket', 'polling'],
+      tryAllTransports: true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 4_000
     });

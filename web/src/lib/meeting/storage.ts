@@ -1,7 +1,8 @@
 /**
  * What this browser remembers about meetings, in localStorage so a reload, a locked phone or a closed
- * tab comes back as the same person. Every access tolerates storage being unavailable (private mode,
- * some in-app browsers): the page then works for this visit only.
+ * tab comes back as the same person. Some in-app browsers and private modes refuse storage: then a
+ * copy in memory carries the visit (join, then the meeting page, which is a client-side navigation),
+ * and only a reload loses it.
  */
 export interface ParticipantSession {
   meetingId: string;
@@ -10,9 +11,17 @@ export interface ParticipantSession {
   joinCode: string;
 }
 
+const memory = new Map<string, string>();
+
 function read<T>(key: string): T | null {
+  let raw: string | null = null;
   try {
-    const raw = localStorage.getItem(key);
+    raw = localStorage.getItem(key);
+  } catch {
+    /* refused: the memory copy below */
+  }
+  raw ??= memory.get(key) ?? null;
+  try {
     return raw ? (JSON.parse(raw) as T) : null;
   } catch {
     return null;
@@ -20,11 +29,14 @@ function read<T>(key: string): T | null {
 }
 
 function write(key: string, value: unknown): void {
+  const raw = value === null ? null : JSON.stringify(value);
+  if (raw === null) memory.delete(key);
+  else memory.set(key, raw);
   try {
-    if (value === null) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(value));
+    if (raw === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, raw);
   } catch {
-    /* storage unavailable: this visit only */
+    /* refused or full: the memory copy carries this visit */
   }
 }
 
