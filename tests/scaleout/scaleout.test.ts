@@ -2,12 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { EventMessage } from '@yishi/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { WebsocketProvider } from 'y-websocket';
-import * as Y from 'yjs';
 import { TestClient, connected, createMeeting, join } from '../helpers/clients.ts';
 import { ROOT, startBackend, startProcess, type ServerProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { yjsClient } from '../helpers/yjs.ts';
 import { startNginx, type NginxHandle } from './nginx.ts';
 
 /**
@@ -75,15 +73,6 @@ async function dropConnection(name: string): Promise<void> {
   expect(await redis.cli('CLIENT', 'KILL', 'ID', ids[0]!)).toMatch(/OK|1/);
 }
 
-function openDoc(base: string, meetingId: string, token: string) {
-  const doc = new Y.Doc();
-  const prov = new WebsocketProvider(`${base.replace(/^http/, 'ws')}/yjs/${meetingId}`, 'charter', doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: { token },
-    disableBc: true
-  });
-  return { doc, prov };
-}
 
 const titles = (c: TestClient) => Object.values(c.state?.topics ?? {}).map((t) => t.title);
 const postedBySeq = (c: TestClient) =>
@@ -159,18 +148,18 @@ describe('two nodes on one Redis behind nginx', () => {
     const { node1, node2 } = nodes;
     const m = await createMeeting(node1.url);
     const p = await join(node2.url, m.joinCode);
-    const a = openDoc(node1.url, m.meetingId, m.facilitatorToken);
-    const b = openDoc(node2.url, m.meetingId, p.token);
+    const a = yjsClient(node1.url, m.meetingId, 'charter', m.facilitatorToken);
+    const b = yjsClient(node2.url, m.meetingId, 'charter', p.token);
     try {
-      await waitFor(() => a.prov.synced && b.prov.synced, { what: 'both synced' });
+      await Promise.all([a.synced(), b.synced()]);
       a.doc.getText('body').insert(0, '第一条 本会名称为189民商联合会。');
       await waitFor(() => b.doc.getText('body').toString().includes('189民商联合会'), { what: 'node B sees the edit made on node A' });
       b.doc.getText('body').insert(0, '章程\n');
       await waitFor(() => a.doc.getText('body').toString().startsWith('章程\n'), { what: 'node A sees the edit made on node B' });
       expect(a.doc.getText('body').toString()).toBe(b.doc.getText('body').toString());
     } finally {
-      a.prov.destroy();
-      b.prov.destroy();
+      a.provider.destroy();
+      b.provider.destroy();
     }
   });
 
@@ -190,16 +179,16 @@ describe('two nodes on one Redis behind nginx', () => {
   it('repairs a Yjs document on a node whose relay subscription dropped while the other node edited it', async () => {
     const { m } = await meetingOnBothNodes();
     const p = await join(nodes.node2.url, m.joinCode);
-    const a = openDoc(nodes.node1.url, m.meetingId, m.facilitatorToken);
-    const b = openDoc(nodes.node2.url, m.meetingId, p.token);
+    const a = yjsClient(nodes.node1.url, m.meetingId, 'charter', m.facilitatorToken);
+    const b = yjsClient(nodes.node2.url, m.meetingId, 'charter', p.token);
     try {
-      await waitFor(() => a.prov.synced && b.prov.synced, { what: 'both synced' });
+      await Promise.all([a.synced(), b.synced()]);
       await dropConnection('yishi:yjs-sub:node2');
       a.doc.getText('body').insert(0, '断线时写下的一条');
       await waitFor(() => b.doc.getText('body').toString() === '断线时写下的一条', { what: 'node B has the edit made while its relay was away' });
     } finally {
-      a.prov.destroy();
-      b.prov.destroy();
+      a.provider.destroy();
+      b.provider.destroy();
     }
   });
 

@@ -75,7 +75,7 @@ describe.each(STORE_KINDS)('durability on %s', (kind) => {
     const first = await launch(backend.env);
     const m = await createMeeting(first.url);
     const { provider: prov, doc, synced } = yjsClient(first.url, m.meetingId, 'charter', m.facilitatorToken);
-    await synced;
+    await synced();
     const text = doc.getText('body');
     for (let i = 0; i < 50; i++) text.insert(text.length, `第${i}条。`);
     // Wait until the server has every update in memory (its sync reply covers our state), then stop it.
@@ -90,7 +90,7 @@ describe.each(STORE_KINDS)('durability on %s', (kind) => {
 
     const second = await launch(backend.env);
     const { provider: reader, doc: again, synced: readerSynced } = yjsClient(second.url, m.meetingId, 'charter', m.facilitatorToken);
-    await readerSynced;
+    await readerSynced();
     expect(again.getText('body').toString()).toBe(expected);
     reader.destroy();
   });

@@ -35,7 +35,7 @@ describe.each(STORE_KINDS)('Yjs endpoint on %s', (kind) => {
     const p = await join(srv.url, m.joinCode);
     const a = yjsClient(srv.url, m.meetingId, 'charter', m.facilitatorToken);
     const b = yjsClient(srv.url, m.meetingId, 'charter', p.token);
-    await Promise.all([a.synced, b.synced]);
+    await Promise.all([a.synced(), b.synced()]);
     a.doc.getText('body').insert(0, '第一条 本会名称为189民商联合会。');
     await waitFor(() => b.doc.getText('body').toString().includes('189民商联合会'), { what: 'b sees a' });
     b.doc.getText('body').insert(0, '章程\n');
@@ -45,7 +45,7 @@ describe.each(STORE_KINDS)('Yjs endpoint on %s', (kind) => {
     await srv.server.yjs.flush();
     // What the store holds is the document: a new editor gets it after the doc was unloaded.
     const c = yjsClient(srv.url, m.meetingId, 'charter', m.facilitatorToken);
-    await c.synced;
+    await c.synced();
     expect(c.doc.getText('body').toString()).toBe('章程\n第一条 本会名称为189民商联合会。');
     c.provider.destroy();
   });
@@ -54,10 +54,10 @@ describe.each(STORE_KINDS)('Yjs endpoint on %s', (kind) => {
     const m = await createMeeting(srv.url);
     const boardToken = await createLink(srv.url, m.meetingId, m.facilitatorToken);
     const fac = yjsClient(srv.url, m.meetingId, 'notes', m.facilitatorToken);
-    await fac.synced;
+    await fac.synced();
     fac.doc.getText('t').insert(0, '主持人写的');
     const board = yjsClient(srv.url, m.meetingId, 'notes', boardToken);
-    await board.synced;
+    await board.synced();
     await waitFor(() => board.doc.getText('t').toString() === '主持人写的', { what: 'board reads' });
     board.doc.getText('t').insert(0, '大屏改的');
     // The facilitator's next edit is the barrier: it arrives at the board after anything the board sent.
@@ -68,7 +68,7 @@ describe.each(STORE_KINDS)('Yjs endpoint on %s', (kind) => {
     fac.provider.destroy();
     await srv.server.yjs.flush();
     const again = yjsClient(srv.url, m.meetingId, 'notes', m.facilitatorToken);
-    await again.synced;
+    await again.synced();
     expect(again.doc.getText('t').toString()).toBe('主持人写的。');
     again.provider.destroy();
   });
