@@ -322,6 +322,11 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await expect.poll(() => phone.locator('[data-testid=topics] article', { hasText: '公厕开放时间太短' }).count()).toBe(0);
     await expect.poll(() => desk.locator('[data-testid=secretary-topics] article', { hasText: '公厕开放时间太短' }).textContent()).toContain('已隐藏');
     await shot(desk, 'secretary');
+    // A secretary on a phone: one column, nothing wider than the screen.
+    await desk.setViewportSize({ width: 360, height: 740 });
+    expect(await desk.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(desk, 'secretary-phone');
+    await desk.setViewportSize({ width: 1280, height: 900 });
 
     // A reload keeps the desk: the token was kept in the browser.
     await desk.reload();
