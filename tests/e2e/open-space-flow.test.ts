@@ -4,7 +4,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { connected, createLink, createMeeting } from '../helpers/clients.ts';
+import { connected, createLink, createMeeting, join } from '../helpers/clients.ts';
 import { ROOT, STORE_KINDS } from '../helpers/servers.ts';
 import { launchHallBrowser, openHall, type Hall } from './hall.ts';
 
@@ -289,8 +289,12 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     const phone = await (await newContext(PHONE)).newPage();
     await phone.goto(`${hall.base}/join/${created.joinCode}`);
     await joinAs(phone, '王阿姨', '居民');
-    await expect.poll(() => desk.locator('[data-testid=people-summary]').textContent()).toBe('在线 1 · 共加入 1');
-    await expect.poll(() => desk.locator('[data-testid=secretary-people] li').allTextContents()).toEqual(['居民：在线 1 / 共 1']);
+    // Someone else joins (and is not connected now): the attendance lists both, in the order they came.
+    await join(hall.url, created.joinCode, '刘大爷', '居民');
+    await expect.poll(() => desk.locator('[data-testid=people-summary]').textContent()).toBe('在线 1 · 共加入 2');
+    await expect.poll(() => desk.locator('[data-testid=secretary-people] .group-row').allTextContents()).toEqual(['居民：在线 1 / 共 2']);
+    await expect.poll(() => desk.locator('[data-testid=group-names]').allTextContents()).toEqual(['王阿姨、刘大爷']);
+    if (store === STORE_KINDS[0]) await desk.locator('[data-testid=secretary-people]').screenshot({ path: path.join(SHOTS, 'secretary-people.png') });
 
     // A topic from a paper slip: entered for 赵师傅 (商户), with the slip's note as the description.
     await desk.locator('#for-title').fill('公厕开放时间太短');
