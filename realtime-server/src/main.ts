@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, config.nodeId);
   const store = await openStore({ redisUrl: config.redisUrl ?? undefined, dataDir: config.dataDir });
   // Several nodes on one Redis share Socket.IO rooms and relay Yjs updates through it.
-  const scale = config.redisUrl ? await createRedisScaleOut({ redisUrl: config.redisUrl, nodeId: config.nodeId, log, store }) : null;
-  const server = await createYishiServer({ config, store, log, relay: scale?.relay ?? null, socketAdapter: scale?.adapter ?? null });
+  const scale = config.redisUrl ? await createRedisScaleOut({ redisUrl: config.redisUrl, nodeId: config.nodeId, log, store, failuresPerMinute: config.joinFailuresPerMinute }) : null;
+  const server = await createYishiServer({ config, store, log, relay: scale?.relay ?? null, socketAdapter: scale?.adapter ?? null, failures: scale?.failures ?? null });
   scale?.onResubscribed(() => void server.sockets.resyncLocal());
   const { port, url } = await server.listen();
   log.info({ port, host: config.host, store: store.kind, url, origins: server.origins.list() }, 'yishi listening');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Store } from '@yishi/store';
 import { createApi } from './http/api.ts';
+import type { FailureCounter } from './http/failureThrottle.ts';
 import { OriginPolicy, reachableUrl } from './http/origins.ts';
 import type { Config } from './config.ts';
 import { loggablePath, type Logger } from './logger.ts';
@@ -26,6 +27,8 @@ export interface YishiServerOptions {
   relay?: DocRelay | null;
   /** Socket.IO adapter shared by all nodes (see scale/redisScaleOut.ts); null on a single node. */
   socketAdapter?: SocketServerDeps['adapter'];
+  /** Failed-attempt counter shared by all nodes; null keeps this node's own. */
+  failures?: FailureCounter | null;
 }
 
 export interface YishiServer {
@@ -54,7 +57,7 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
   const web = await loadWebHandler(opts.webHandlerPath === undefined ? DEFAULT_WEB_BUILD : opts.webHandlerPath, log);
 
   let sockets: SocketServer | null = null;
-  const api = createApi({ config, store, meetings, log, publicUrl, onTokenRevoked: (_m, tokenId) => sockets?.disconnectToken(tokenId) });
+  const api = createApi({ config, store, meetings, log, publicUrl, failures: opts.failures ?? null, onTokenRevoked: (_m, tokenId) => sockets?.disconnectToken(tokenId) });
 
   const http = createServer((req, res) => {
     const started = Date.now();

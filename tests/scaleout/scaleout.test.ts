@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { EventMessage } from '@yishi/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient, connected, createMeeting, join } from '../helpers/clients.ts';
-import { ROOT, startBackend, startProcess, type ServerProcess } from '../helpers/servers.ts';
+import { postJson, ROOT, startBackend, startProcess, type ServerProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { yjsClient } from '../helpers/yjs.ts';
 import { startNginx, type NginxHandle } from './nginx.ts';
@@ -190,6 +190,26 @@ describe('two nodes on one Redis behind nginx', () => {
       a.provider.destroy();
       b.provider.destroy();
     }
+  });
+
+  it('counts failed join codes per client address across both nodes, however they are spread', async () => {
+    // A made-up client address behind the trusted proxy, so the other tests' address is not throttled.
+    const from = { 'x-forwarded-for': '203.0.113.50' };
+    const tryCode = (url: string) => postJson<{ error?: { code: string } }>(`${url}/api/join`, { joinCode: '999999', name: '试码的人', group: '居民' }, from);
+    // JOIN_FAILURES_PER_MINUTE is 30: fifteen wrong codes on each node use it up...
+    for (let i = 0; i < 15; i++) {
+      const [a, b] = await Promise.all([tryCode(nodes.node1.url), tryCode(nodes.node2.url)]);
+      expect([a.status, b.status]).toEqual([404, 404]);
+    }
+    // ...so both nodes now refuse that address, with a Retry-After, while another address may still try.
+    for (const url of [nodes.node1.url, nodes.node2.url]) {
+      const refused = await tryCode(url);
+      expect(refused.status).toBe(429);
+      expect(refused.body.error?.code).toBe('rate_limited');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    const other = await postJson(`${nodes.node2.url}/api/join`, { joinCode: '999999', name: '别人', group: '居民' }, { 'x-forwarded-for': '203.0.113.51' });
+    expect(other.status).toBe(404);
   });
 
   it('keeps every acked topic when redis-server is killed with SIGKILL and restarted', async () => {

@@ -28,7 +28,7 @@ import type { Logger } from '../logger.ts';
 import type { MeetingService } from '../meetings/meetingService.ts';
 import { newId, newJoinCode, newRecoveryCode, newTokenSecret, recoveryHash } from '../secrets.ts';
 import { clientAddress } from './clientAddress.ts';
-import { FailureThrottle } from './failureThrottle.ts';
+import { FailureThrottle, type FailureCounter } from './failureThrottle.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -64,12 +64,14 @@ export interface ApiDeps {
   publicUrl: () => string;
   /** Called when a link is revoked, so open connections using it are closed. */
   onTokenRevoked: (meetingId: string, tokenId: string) => void;
+  /** Failed-attempt counter; this node's own memory unless given (nodes on one Redis share one). */
+  failures?: FailureCounter | null;
 }
 
 /** The JSON API. Returns false when the request is not for it. */
 export function createApi(deps: ApiDeps) {
   const { store, meetings, log, config } = deps;
-  const throttle = new FailureThrottle(config.joinFailuresPerMinute);
+  const throttle = deps.failures ?? new FailureThrottle(config.joinFailuresPerMinute);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -148,11 +150,11 @@ export function createApi(deps: ApiDeps) {
 
   async function join(req: IncomingMessage): Promise<JoinResponse> {
     const address = clientAddress(req, config.trustProxy);
-    checkThrottle(address);
+    await checkThrottle(address);
     const input = await readJson(req, JoinRequestSchema);
     const meeting = await store.findMeetingByJoinCode(input.joinCode);
     if (!meeting) {
-      throttle.fail(address);
+      await throttle.fail(address);
       throw new HttpError(protocolError('not_found', 'no meeting with this code'));
     }
     if (meeting.status === 'ended') throw new HttpError(protocolError('closed', 'this meeting has ended', { reason: 'meeting_ended' }));
@@ -168,13 +170,13 @@ export function createApi(deps: ApiDeps) {
   /** What the join page needs before a person fills it in: the meeting's title, groups, and whether it takes joiners. */
   async function meetingForCode(req: IncomingMessage, code: string): Promise<JoinInfoResponse> {
     const address = clientAddress(req, config.trustProxy);
-    checkThrottle(address);
+    await checkThrottle(address);
     const parsed = JoinCodeSchema.safeParse(code);
     if (!parsed.success) throw new HttpError(invalidFromZod(parsed.error));
     const meeting = await store.findMeetingByJoinCode(parsed.data);
     const state = meeting ? (await meetings.current(meeting.meetingId)).state : null;
     if (!meeting || !state) {
-      throttle.fail(address);
+      await throttle.fail(address);
       throw new HttpError(protocolError('not_found', 'no meeting with this code'));
     }
     return { meetingId: meeting.meetingId, title: state.title, groups: state.groups, language: state.language, joiningOpen: state.joiningOpen && !state.ended, ended: state.ended };
@@ -182,12 +184,12 @@ export function createApi(deps: ApiDeps) {
 
   async function recover(req: IncomingMessage): Promise<RecoverResponse> {
     const address = clientAddress(req, config.trustProxy);
-    checkThrottle(address);
+    await checkThrottle(address);
     const input = await readJson(req, RecoverRequestSchema);
     const meeting = await store.findMeetingByJoinCode(input.joinCode);
     const record = meeting ? await store.findToken(recoveryHash(meeting.meetingId, input.recoveryCode)) : null;
     if (!meeting || !record || record.kind !== 'recovery' || record.meetingId !== meeting.meetingId || record.revokedAt !== null) {
-      throttle.fail(address);
+      await throttle.fail(address);
       throw new HttpError(protocolError('unauthorized', 'join code and recovery code do not match'));
     }
     const facilitatorToken = newTokenSecret();
@@ -213,8 +215,8 @@ export function createApi(deps: ApiDeps) {
     if (result.auth.actor.role !== 'facilitator') throw new HttpError(protocolError('forbidden', 'only the facilitator can manage links'));
   }
 
-  function checkThrottle(address: string): void {
-    const wait = throttle.retryAfter(address);
+  async function checkThrottle(address: string): Promise<void> {
+    const wait = await throttle.retryAfter(address);
     if (wait > 0) {
       throw new HttpError(protocolError('rate_limited', 'too many failed attempts, wait a moment', { retryAfterMs: wait }), {
         'retry-after': String(Math.ceil(wait / 1000))
@@ -222,7 +224,8 @@ export function createApi(deps: ApiDeps) {
     }
   }
 
-  return { handle, close: () => throttle.close() };
+  // A counter handed in belongs to whoever made it (shared by the node's parts); ours we close.
+  return { handle, close: () => void (deps.failures ? undefined : throttle.close()) };
 }
 
 function tokenRecord(meetingId: string, role: TokenRecord['role'], kind: TokenRecord['kind'], tokenHash: string): TokenRecord {

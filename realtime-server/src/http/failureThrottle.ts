@@ -1,9 +1,18 @@
 /**
- * Counts failed attempts (a join code that does not exist, a wrong recovery code) per client address
- * in a sliding minute. A hall of people mistyping behind one NAT address stays well under the limit;
- * someone walking the code space does not.
+ * Failed attempts (a join code that does not exist, a wrong recovery code) per client address in a
+ * sliding minute. A hall of people mistyping behind one NAT address stays well under the limit;
+ * someone walking the code space does not. One node keeps the count in memory; nodes on one Redis
+ * share it there (scale/redisThrottle.ts), so the limit holds however requests are spread.
  */
-export class FailureThrottle {
+export interface FailureCounter {
+  /** Milliseconds to wait, or 0 when the address may try. */
+  retryAfter(key: string): Promise<number>;
+  fail(key: string): Promise<void>;
+  close(): void;
+}
+
+/** The in-memory counter of one node. */
+export class FailureThrottle implements FailureCounter {
   private readonly failures = new Map<string, number[]>();
   private readonly timer: NodeJS.Timeout;
 
@@ -16,14 +25,21 @@ export class FailureThrottle {
     this.timer.unref();
   }
 
-  /** Milliseconds to wait, or 0 when the address may try. */
-  retryAfter(key: string): number {
+  async retryAfter(key: string): Promise<number> {
+    return this.retryAfterNow(key);
+  }
+
+  async fail(key: string): Promise<void> {
+    this.failNow(key);
+  }
+
+  retryAfterNow(key: string): number {
     const list = this.recent(key);
     if (list.length < this.limitPerWindow) return 0;
     return Math.max(1, list[0]! + this.windowMs - this.now());
   }
 
-  fail(key: string): void {
+  failNow(key: string): void {
     const list = this.recent(key);
     list.push(this.now());
     this.failures.set(key, list);

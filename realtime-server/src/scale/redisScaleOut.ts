@@ -3,6 +3,7 @@ import { redisRetryStrategy, type Store } from '@yishi/store';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { RedisDocRelay } from './redisDocRelay.ts';
+import { RedisFailureThrottle } from './redisThrottle.ts';
 import { onResubscribed } from './resubscribed.ts';
 
 export type SocketAdapter = ReturnType<typeof createAdapter>;
@@ -12,6 +13,8 @@ export interface ScaleOut {
   /** Socket.IO adapter: broadcasts, server-side queries (presence) and disconnectSockets reach every node. */
   adapter: SocketAdapter;
   relay: RedisDocRelay;
+  /** Failed join and recovery attempts, counted per client address across all nodes. */
+  failures: RedisFailureThrottle;
   /**
    * Called when the adapter's subscription is back after Redis went away: broadcasts published in
    * between never reached this node, so its phones must be sent a fresh snapshot.
@@ -26,6 +29,8 @@ export interface RedisScaleOutOptions {
   nodeId: string;
   log: Logger;
   store?: Store;
+  /** JOIN_FAILURES_PER_MINUTE. */
+  failuresPerMinute: number;
 }
 
 /**
@@ -59,16 +64,20 @@ export async function createRedisScaleOut(opts: RedisScaleOutOptions): Promise<S
     requestsTimeout: 3000
   });
   const relay = new RedisDocRelay({ redisUrl, nodeId: opts.nodeId, log, store: opts.store });
+  const failures = new RedisFailureThrottle({ redisUrl, limitPerWindow: opts.failuresPerMinute, log });
+  await failures.connected();
   let closing: Promise<void> | null = null;
   return {
     adapter,
     relay,
+    failures,
     onResubscribed(cb) {
       resubscribed.push(cb);
     },
     close() {
       closing ??= (async () => {
         await relay.close();
+        failures.close();
         await Promise.allSettled([pub.quit(), sub.quit()]);
       })();
       return closing;
