@@ -325,6 +325,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await console_.locator('[data-testid=console-topics] article', { hasText: '公厕开放时间太短' }).getByRole('button', { name: '隐藏' }).click();
     await expect.poll(() => phone.locator('[data-testid=topics] article', { hasText: '公厕开放时间太短' }).count()).toBe(0);
     await expect.poll(() => desk.locator('[data-testid=secretary-topics] article', { hasText: '公厕开放时间太短' }).textContent()).toContain('已隐藏');
+    await desk.evaluate(() => window.scrollTo(0, 0));
     await shot(desk, 'secretary');
     // A secretary on a phone: one column, nothing wider than the screen.
     await desk.setViewportSize({ width: 360, height: 740 });
