@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import * as Y from 'yjs';
 import type { LogEntry } from '@yishi/protocol';
 import { chainEntries, genesisHash } from './chain.ts';
 import { redisRetryStrategy } from './redisRetry.ts';
+import { Script } from './redisScript.ts';
 import type { AppendResult, CommandResult, Head, MeetingRecord, Store, StoreHooks, TokenRecord } from './port.ts';
 import { verifyEntries } from './verify.ts';
 
@@ -39,23 +39,6 @@ export function redisKeys(prefix = 'yishi:') {
   };
 }
 
-/** A Lua script run by sha, loaded again on NOSCRIPT (a restarted Redis has an empty script cache). */
-class Script {
-  readonly lua: string;
-  readonly sha: string;
-  constructor(lua: string) {
-    this.lua = lua;
-    this.sha = createHash('sha1').update(lua).digest('hex');
-  }
-  async run(redis: Redis, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return redis.eval(this.lua, keys.length, ...keys, ...args);
-    }
-  }
-}
 
 /**
  * Appends at the expected head or not at all. The chain hashes come from Node (Redis 7.0's Lua has no

@@ -23,6 +23,7 @@ import { TokenBucket } from '../http/failureThrottle.ts';
 import type { OriginPolicy } from '../http/origins.ts';
 import type { Logger } from '../logger.ts';
 import type { CommittedEntry, MeetingService } from '../meetings/meetingService.ts';
+import { retrying } from '../scale/resubscribed.ts';
 
 interface SocketData {
   auth: Authenticated;
@@ -289,12 +290,12 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
     let pending = [...io.sockets.sockets.values()].filter((s) => s.data.auth);
     // The store's own connection to the same Redis may come back a little later than the adapter's:
     // a snapshot that cannot be read yet is tried again rather than left out.
-    for (let attempt = 1; pending.length > 0 && attempt <= 10; attempt++) {
+    const done = await retrying(async () => {
       const results = await Promise.allSettled(pending.map((s) => sendSnapshot(s)));
       pending = pending.filter((s, i) => results[i]!.status === 'rejected' && s.connected);
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-    }
-    if (pending.length > 0) log.warn({ sockets: pending.length }, 'could not resync some sockets; they resync on their next gap');
+      if (pending.length > 0) throw new Error(`${pending.length} snapshots not sent yet`);
+    });
+    if (!done) log.warn({ sockets: pending.length }, 'could not resync some sockets; they resync on their next gap');
   }
 
   return { io, broadcast, disconnectToken, resyncLocal };

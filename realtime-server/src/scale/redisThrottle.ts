@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { redisRetryStrategy } from '@yishi/store';
+import { redisRetryStrategy, Script } from '@yishi/store';
 import { Redis } from 'ioredis';
 import { FailureThrottle, type FailureCounter } from '../http/failureThrottle.ts';
 import type { Logger } from '../logger.ts';
@@ -14,16 +14,16 @@ export interface RedisFailureThrottleOptions {
 }
 
 // One sorted set per address: a member per failure, scored by its time. Old ones are dropped first.
-const FAIL = `
+const FAIL = new Script(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1] - ARGV[2])
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
-const RETRY_AFTER = `
+return 1`);
+const RETRY_AFTER = new Script(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1] - ARGV[2])
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then return 0 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + tonumber(ARGV[2]) - tonumber(ARGV[1]))`;
+return math.max(1, tonumber(oldest[2]) + tonumber(ARGV[2]) - tonumber(ARGV[1]))`);
 
 /**
  * The failed-attempt counter shared by every node on one Redis: the limit holds per client address
@@ -45,8 +45,6 @@ export class RedisFailureThrottle implements FailureCounter {
     // Fail fast while Redis is away: the local count answers instead.
     this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: redisRetryStrategy, connectionName: 'yishi:throttle', commandTimeout: 1_000 });
     this.redis.on('error', (err: Error) => opts.log.debug({ err: err.message }, 'failure throttle: redis connection error'));
-    this.redis.defineCommand('yishiFail', { numberOfKeys: 1, lua: FAIL });
-    this.redis.defineCommand('yishiRetryAfter', { numberOfKeys: 1, lua: RETRY_AFTER });
   }
 
   /** Resolves once the Redis connection is up (before that, and whenever it is down, the local count answers). */
@@ -58,8 +56,7 @@ export class RedisFailureThrottle implements FailureCounter {
   async retryAfter(key: string): Promise<number> {
     if (this.redis.status !== 'ready') return this.local.retryAfterNow(key);
     try {
-      const wait = await (this.redis as unknown as Scripts).yishiRetryAfter(this.prefix + key, this.now(), this.windowMs, this.opts.limitPerWindow);
-      return Number(wait);
+      return Number(await RETRY_AFTER.run(this.redis, [this.prefix + key], [this.now(), this.windowMs, this.opts.limitPerWindow]));
     } catch {
       return this.local.retryAfterNow(key);
     }
@@ -69,7 +66,8 @@ export class RedisFailureThrottle implements FailureCounter {
     this.local.failNow(key);
     if (this.redis.status !== 'ready') return;
     try {
-      await (this.redis as unknown as Scripts).yishiFail(this.prefix + key, this.now(), this.windowMs, `${this.now()}-${randomBytes(4).toString('hex')}`);
+      const now = this.now();
+      await FAIL.run(this.redis, [this.prefix + key], [now, this.windowMs, `${now}-${randomBytes(4).toString('hex')}`]);
     } catch (err) {
       this.opts.log.warn({ err: (err as Error).message }, 'failure throttle: not counted in redis; this node counts it alone');
     }
@@ -79,9 +77,4 @@ export class RedisFailureThrottle implements FailureCounter {
     this.local.close();
     this.redis.disconnect();
   }
-}
-
-interface Scripts {
-  yishiFail(key: string, now: number, windowMs: number, member: string): Promise<number>;
-  yishiRetryAfter(key: string, now: number, windowMs: number, limit: number): Promise<number>;
 }
