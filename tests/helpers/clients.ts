@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { advanceSeq, evolve, type MeetingState } from '@yishi/domain';
+import type { MeetingState } from '@yishi/domain';
 import { PROTOCOL_VERSION, type Ack, type CreateMeetingResponse, type EventMessage, type JoinResponse, type ProtocolError, type SnapshotMessage } from '@yishi/protocol';
 import { io, type Socket } from 'socket.io-client';
+import { MeetingFeed } from '../../web/src/lib/meeting/feed.ts';
 import { postJson } from './servers.ts';
 import { waitFor } from './wait.ts';
 
@@ -20,17 +21,17 @@ export async function join(url: string, joinCode: string, name = '王阿姨', gr
 export const commandId = () => `c-${randomUUID()}`;
 
 /**
- * A socket.io-client that keeps the meeting state the way a phone does: snapshot, then fold events
- * with the same `evolve`, resyncing on a gap.
+ * A socket.io-client that keeps the meeting state the way a phone does: the page's own MeetingFeed
+ * (snapshot, then events folded with the same `evolve`, held while a snapshot is on its way, a
+ * snapshot asked for on a gap and asked again while the server cannot answer).
  */
 export class TestClient {
   readonly socket: Socket;
-  state: MeetingState | null = null;
-  seq = 0;
   events: EventMessage[] = [];
   snapshots = 0;
   closing: { reason: string; error: ProtocolError }[] = [];
   connectError: (Error & { data?: ProtocolError }) | null = null;
+  private readonly feed = new MeetingFeed({ changed: () => undefined, resync: () => this.requestSnapshot() });
 
   constructor(url: string, token: string, opts: { protocol?: number; extraHeaders?: Record<string, string>; autoConnect?: boolean } = {}) {
     this.socket = io(url, {
@@ -43,34 +44,33 @@ export class TestClient {
       autoConnect: opts.autoConnect ?? true,
       ...(opts.extraHeaders ? { extraHeaders: opts.extraHeaders } : {})
     });
+    this.socket.on('connect', () => this.feed.expectSnapshot());
     this.socket.on('snapshot', (msg: SnapshotMessage<MeetingState>) => {
       this.snapshots++;
-      if (msg.seq < this.seq) return;
-      this.state = msg.state;
-      this.seq = msg.seq;
+      this.feed.snapshot(msg.seq, msg.state);
     });
     this.socket.on('event', (msg: EventMessage) => {
       this.events.push(msg);
-      if (msg.seq <= this.seq) return;
-      if (msg.seq !== this.seq + 1 || !this.state) return this.requestSnapshot();
-      this.state = evolve(this.state, msg);
-      this.seq = msg.seq;
+      this.feed.event(msg);
     });
-    this.socket.on('skip', ({ seq }: { seq: number }) => {
-      if (seq <= this.seq) return;
-      if (seq !== this.seq + 1 || !this.state) return this.requestSnapshot();
-      this.state = advanceSeq(this.state, seq);
-      this.seq = seq;
-    });
+    this.socket.on('skip', ({ seq }: { seq: number }) => this.feed.skip(seq));
     this.socket.on('closing', (msg: { reason: string; error: ProtocolError }) => this.closing.push(msg));
     this.socket.on('connect_error', (err: Error & { data?: ProtocolError }) => (this.connectError = err));
+  }
+
+  get state(): MeetingState | null {
+    return this.feed.state;
+  }
+
+  get seq(): number {
+    return this.feed.state?.seq ?? 0;
   }
 
   /** Asks for a snapshot as a phone does on a gap, and again a little later while the server cannot answer. */
   private requestSnapshot(attempt = 1): void {
     this.socket.timeout(10_000).emit('snapshot', {}, (err: Error | null, ack?: Ack) => {
-      if (!this.socket.connected || (!err && ack?.ok)) return;
-      setTimeout(() => this.socket.connected && this.requestSnapshot(attempt + 1), Math.min(100 * attempt, 1_000));
+      if (!this.feed.awaitingSnapshot || !this.socket.connected || (!err && ack?.ok)) return;
+      setTimeout(() => this.feed.awaitingSnapshot && this.socket.connected && this.requestSnapshot(attempt + 1), Math.min(100 * attempt, 1_000));
     });
   }
 

@@ -45,7 +45,9 @@ export class MeetingFeed {
 
   snapshot(seq: number, state: MeetingState): void {
     this.#awaiting = false;
-    let next = advanceSeq(state, seq);
+    // A snapshot older than this copy (read before a broadcast that overtook it, as when the server
+    // resyncs its phones after a Redis outage) brings nothing: keep the newer copy, never go back.
+    let next = this.#state !== null && this.#state.seq > seq ? this.#state : advanceSeq(state, seq);
     const held = this.#held;
     this.#held = [];
     for (const [i, item] of held.entries()) {
