@@ -12,7 +12,12 @@ export interface CreateMeetingResponse {
   recoveryCode: string;
 }
 
-export const JoinRequestSchema = z.strictObject({ joinCode: JoinCodeSchema, name: NameSchema, group: GroupNameSchema });
+/**
+ * An unguessable key the phone makes before its first join attempt and keeps (across a reload) until it
+ * has joined: a retried join with the same key gets the same participant back, never a second one.
+ */
+export const JoinKeySchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { message: 'not a join key' });
+export const JoinRequestSchema = z.strictObject({ joinCode: JoinCodeSchema, name: NameSchema, group: GroupNameSchema, joinKey: JoinKeySchema.optional() });
 /** `GET /api/join/<code>`: what the join page shows before anyone types a name. */
 export interface JoinInfoResponse {
   meetingId: string;
