@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connected, createMeeting } from '../helpers/clients.ts';
 import { STORE_KINDS, startBackend, startOn, type Backend, type InProcess } from '../helpers/servers.ts';
+import { readFile } from 'node:fs/promises';
+import { STATE_FORMAT, replay, toStoredState, type MeetingState } from '@yishi/domain';
 import { openStore } from '@yishi/store';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -45,5 +47,54 @@ describe.each(STORE_KINDS)('snapshots on %s', (kind) => {
     expect(again.seq).toBe(finalSeq);
     expect(Object.values(again.state!.topics).map((t) => t.title).sort()).toEqual(titles.sort());
     again.close();
+  });
+});
+
+describe.each(STORE_KINDS)('snapshot formats on %s', (kind) => {
+  /** A meeting with three topics, made through the server; returns its id, token and the head of its log. */
+  async function meetingWithTopics(backend: Backend) {
+    const srv = await serverOn(backend);
+    const m = await createMeeting(srv.url);
+    const fac = await connected(srv.url, m.facilitatorToken);
+    expect((await fac.send({ type: 'phase.advance', fromPhaseId: fac.state!.phaseId })).ok).toBe(true);
+    for (const title of ['一号议题', '二号议题', '三号议题']) expect((await fac.send({ type: 'topic.postFor', title, convenerName: '居民代表' })).ok).toBe(true);
+    fac.close();
+    await srv.stop();
+    const store = await openStore({ redisUrl: backend.env.REDIS_URL, dataDir: backend.env.DATA_DIR! });
+    const head = await store.head(m.meetingId);
+    return { m, head, store };
+  }
+
+  it('ignores a snapshot in an older state format (a fixture written before formats existed) and rebuilds from the log', async () => {
+    const backend = await startBackend(kind);
+    cleanups.push(() => backend.dispose());
+    const { m, head, store } = await meetingWithTopics(backend);
+    // Today's format before this change: the bare state. Dressed as this meeting at its head, but with a
+    // title and topics the log never had: trusting it would show them.
+    const fixture = JSON.parse(await readFile(new URL('./fixtures/snapshot-format-1.json', import.meta.url), 'utf8')) as MeetingState;
+    await store.saveSnapshot(m.meetingId, { ...head, state: { ...fixture, meetingId: m.meetingId, joinCode: m.joinCode, seq: head.seq, title: '旧格式快照' } });
+    await store.close();
+
+    const srv = await serverOn(backend);
+    const fac = await connected(srv.url, m.facilitatorToken);
+    expect(fac.seq).toBe(head.seq);
+    expect(fac.state!.title).toBe('滨河东里议事会');
+    expect(Object.values(fac.state!.topics).map((t) => t.title).sort()).toEqual(['一号议题', '三号议题', '二号议题']);
+    fac.close();
+  });
+
+  it('uses a snapshot of the current state format', async () => {
+    const backend = await startBackend(kind);
+    cleanups.push(() => backend.dispose());
+    const { m, head, store } = await meetingWithTopics(backend);
+    const logState = replay(await store.readLog(m.meetingId))!;
+    expect(STATE_FORMAT).toBeGreaterThan(1);
+    await store.saveSnapshot(m.meetingId, { ...head, state: toStoredState({ ...logState, title: '当前格式快照' }) });
+    await store.close();
+
+    const srv = await serverOn(backend);
+    const fac = await connected(srv.url, m.facilitatorToken);
+    expect(fac.state!.title).toBe('当前格式快照');
+    fac.close();
   });
 });

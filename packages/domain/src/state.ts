@@ -1,6 +1,29 @@
 import type { Actor, Convener, Language, Phase, TemplateId, TopicView } from '@yishi/protocol';
 
 /**
+ * The shape of `MeetingState` as stored in snapshots. Bump it whenever that shape changes: a snapshot
+ * of another format is ignored and the state rebuilt from the log, which is the record (a snapshot is
+ * only a shortcut). Snapshots written before formats existed hold the bare state and count as format 1.
+ */
+export const STATE_FORMAT = 2;
+
+/** What a snapshot stores: the state, tagged with its format. */
+export interface StoredState {
+  format: number;
+  state: MeetingState;
+}
+
+export function toStoredState(state: MeetingState): StoredState {
+  return { format: STATE_FORMAT, state };
+}
+
+/** The state a stored snapshot holds, or null when it was written in another format (or is not one). */
+export function fromStoredState(stored: unknown): MeetingState | null {
+  if (stored === null || typeof stored !== 'object' || !('format' in stored) || !('state' in stored)) return null;
+  return (stored as StoredState).format === STATE_FORMAT ? (stored as StoredState).state : null;
+}
+
+/**
  * The meeting as the log has built it so far. Plain JSON (records and arrays, no `undefined`): it is
  * stored as a snapshot and sent to clients, and a JSON round trip must give back an equal state.
  */

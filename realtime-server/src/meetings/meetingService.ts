@@ -1,4 +1,4 @@
-import { decide, evolve, replay, type MeetingState } from '@yishi/domain';
+import { decide, evolve, fromStoredState, replay, toStoredState, type MeetingState } from '@yishi/domain';
 import { protocolError, type Actor, type Command, type LogEntry, type ProtocolError } from '@yishi/protocol';
 import type { CommandResult, Head, Store } from '@yishi/store';
 import { genesisHash } from '@yishi/store';
@@ -141,11 +141,15 @@ export class MeetingService {
   }
 
   private async loadFromStore(meetingId: string): Promise<Loaded> {
-    const snapshot = await this.store.loadSnapshot(meetingId);
-    const from = snapshot ? (snapshot.state as MeetingState) : null;
+    const stored = await this.store.loadSnapshot(meetingId);
+    const from = stored ? fromStoredState(stored.state) : null;
+    // A snapshot of another state format (an older Yishi wrote it) is ignored: the log rebuilds the state.
+    if (stored && !from) this.log.info({ meetingId, seq: stored.seq }, 'snapshot in another state format ignored; replaying the log');
+    const snapshot = from ? stored : null;
     const tail = await this.store.readLog(meetingId, (snapshot?.seq ?? 0) + 1);
     const last = tail[tail.length - 1];
     const head: Head = last ? { seq: last.seq, hash: last.hash } : snapshot ? { seq: snapshot.seq, hash: snapshot.hash } : { seq: 0, hash: genesisHash(meetingId) };
+    // With no usable snapshot the next command writes one (in this format) once the log is long enough.
     const loaded: Loaded = { state: replay(tail, from), head, snapshotSeq: snapshot?.seq ?? 0 };
     this.remember(meetingId, loaded);
     return loaded;
@@ -167,7 +171,7 @@ export class MeetingService {
     if (!loaded?.state || loaded.head.seq - loaded.snapshotSeq < this.opts.snapshotEvery) return;
     loaded.snapshotSeq = loaded.head.seq;
     this.store
-      .saveSnapshot(meetingId, { seq: loaded.head.seq, hash: loaded.head.hash, state: loaded.state })
+      .saveSnapshot(meetingId, { seq: loaded.head.seq, hash: loaded.head.hash, state: toStoredState(loaded.state) })
       .catch((err: unknown) => this.log.warn({ err, meetingId }, 'snapshot failed; the log is still complete'));
   }
 
