@@ -7,7 +7,7 @@ export { projectState, projectEvent } from './projection.ts';
 export { createPhases } from './templates.ts';
 export type { MeetingState, Participant, Topic, Merge } from './state.ts';
 export type { TopicRow, MergeGroup } from './selectors.ts';
-export { visibleTopics, convenersOf, participantCountsByGroup, currentPhase } from './selectors.ts';
+export { visibleTopics, convenersOf, participantCountsByGroup, currentPhase, topicCounts } from './selectors.ts';
 export { MAX_OPEN_TOPICS_PER_PARTICIPANT } from './openSpace/topics.ts';
 export { COMMAND_RIGHTS } from './rights.ts';
 export { exhaustive } from './exhaustive.ts';
