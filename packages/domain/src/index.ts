@@ -1,6 +1,6 @@
 export type { DecideContext, Decision } from './decision.ts';
 export { decide } from './decide.ts';
-export { permits } from './permits.ts';
+export { permits, type CommandBody } from './permits.ts';
 export { evolve, replay, advanceSeq } from './evolve.ts';
 export type { Audience } from './audience.ts';
 export { projectState, projectEvent } from './projection.ts';

@@ -7,6 +7,7 @@ import {
   decide,
   evolve,
   MAX_OPEN_TOPICS_PER_PARTICIPANT,
+  permits,
   projectEvent,
   projectState,
   replay,
@@ -271,5 +272,18 @@ describe('domain properties', () => {
     });
     // Seen 230-310 spotlit states per 150 runs.
     expect(spotlit).toBeGreaterThan(NUM_RUNS);
+  });
+
+  it('[D12] permits, which the screens ask before offering a control, answers exactly as decide does', () => {
+    let accepted = 0;
+    run((scenario) => {
+      simulate(scenario, {
+        step: ({ before, command, actor, decision }) => {
+          expect(permits(before, command, actor), `${actor.role} ${command.type}`).toBe(decision.ok);
+          if (decision.ok) accepted++;
+        }
+      });
+    });
+    expect(accepted).toBeGreaterThan(NUM_RUNS);
   });
 });
