@@ -255,7 +255,13 @@ describe('staff screens', () => {
     await expect.poll(() => desk.locator('[data-testid=group-names]').allTextContents()).toEqual(['王秀兰（会后补记）、刘大爷']);
     // The desk offers the same: no moderation, the form and name corrections.
     for (const name of ['隐藏', '结束会议', '下一环节']) expect(await desk.getByRole('button', { name }).count(), name).toBe(0);
-    await desk.locator('[data-testid=secretary-rename]').waitFor();
+    const renameForm = desk.locator('[data-testid=secretary-rename]');
+    await renameForm.getByLabel('参会者').selectOption({ label: '刘大爷' });
+    expect(await renameForm.getByLabel('正确的姓名').inputValue()).toBe('刘大爷');
+    await renameForm.getByLabel('正确的姓名').fill('刘建国');
+    await renameForm.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => desk.locator('[data-testid=group-names]').allTextContents()).toEqual(['王秀兰（会后补记）、刘建国（会后补记）']);
+    await expect.poll(() => console_.locator('[data-testid=console-people]').textContent()).toContain('刘建国会后补记');
 
     await console_.evaluate(() => window.scrollTo(0, 0));
     await shot(console_, 'console-ended-1366x768');
