@@ -183,7 +183,7 @@ describe('roles', () => {
     const h = marketplace();
     const topicId = h.post('ann1');
     const facilitatorOnly = everyClientCommand(topicId, h.current.phaseId).filter(
-      (c) => !['topic.post', 'topic.edit', 'topic.withdraw', 'board.spotlight'].includes(c.type)
+      (c) => !['topic.post', 'topic.edit', 'topic.withdraw'].includes(c.type)
     );
     for (const command of facilitatorOnly) expect(errorCode(h.run(command, participant('ann1'))), command.type).toBe('forbidden');
   });
