@@ -226,7 +226,7 @@ describe('staff screens', () => {
       expect(await facilitator.send({ type: 'meeting.end' })).toMatchObject({ ok: true });
       await dialog.accept();
     });
-    await second.locator(`[data-participant-id=${ann.id}]`).getByRole('button', { name: '移出' }).click();
+    await second.locator(`[data-participant-id="${ann.id}"]`).getByRole('button', { name: '移出' }).click();
     await expect.poll(() => second.locator('[data-testid=console-error]').textContent()).toBe('会议已经结束，不能再做这项操作。');
     expect(await ann.client.send({ type: 'topic.post', title: '还想说', description: '' })).toMatchObject({ ok: false, error: { code: 'closed', reason: 'after_end' } });
 
@@ -240,7 +240,7 @@ describe('staff screens', () => {
     await topicCard(console_, 'console-topics', '加装电梯').getByRole('button', { name: '修改' }).waitFor();
 
     // The facilitator corrects a name; the secretary enters a slip left over; both are marked.
-    const row = console_.locator(`[data-participant-id=${ann.id}]`);
+    const row = console_.locator(`[data-participant-id="${ann.id}"]`);
     await row.getByRole('button', { name: '改名' }).click();
     await row.getByRole('textbox').fill('王秀兰');
     await row.getByRole('button', { name: '保存' }).click();
