@@ -1,7 +1,8 @@
 import type { Actor, Command } from '@yishi/protocol';
-import { refuse, refuseClosed, type DecideContext, type Decision } from './decision.ts';
+import { refuse, type DecideContext, type Decision } from './decision.ts';
 import { exhaustive } from './exhaustive.ts';
-import { decideCreate, decideEnd, decideJoining, decidePhaseMove } from './meeting.ts';
+import { decideCreate, decideEnd, decideJoining, decidePhaseMove, refuseAfterEnd } from './meeting.ts';
+import { decideSpotlight } from './openSpace/spotlight.ts';
 import {
   decideEdit,
   decideMerge,
@@ -18,7 +19,7 @@ import type { MeetingState } from './state.ts';
 /**
  * Checks a command against the meeting's full state and the actor's role and returns the events it
  * causes or a typed error. Pure: time and ids come from `ctx`; `state` is not touched.
- * Order of checks: meeting exists → not ended → role → the command's own rules.
+ * Order of checks: meeting exists → not ended (or completing the record) → role → the command's own rules.
  */
 export function decide(state: MeetingState | null, command: Command, actor: Actor, ctx: DecideContext): Decision {
   if (state === null) {
@@ -26,7 +27,8 @@ export function decide(state: MeetingState | null, command: Command, actor: Acto
     const denied = authorize(null, command, actor);
     return denied ? { ok: false, error: denied } : decideCreate(command, ctx);
   }
-  if (state.ended) return refuseClosed('meeting_ended', 'the meeting has ended');
+  const over = state.ended ? refuseAfterEnd(command, actor) : null;
+  if (over) return over;
   if (state.view !== 'full') return refuse('internal', 'decide needs the full meeting state, not a projected view');
   const denied = authorize(state, command, actor);
   if (denied) return { ok: false, error: denied };
@@ -38,6 +40,8 @@ export function decide(state: MeetingState | null, command: Command, actor: Acto
     case 'participant.rename':
     case 'participant.remove':
       return decideParticipantChange(state, command);
+    case 'board.spotlight':
+      return decideSpotlight(state, command);
     case 'topic.post':
       return decidePost(state, command, actor, ctx);
     case 'topic.postFor':

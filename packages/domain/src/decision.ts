@@ -13,8 +13,8 @@ export function accept(...events: MeetingEvent[]): Decision {
   return { ok: true, events };
 }
 
-/** `closed`, with the finer reason the UI words differently: joining closed, or the meeting over. */
-export function refuseClosed(reason: 'joining_closed' | 'meeting_ended', message: string): Decision {
+/** `closed`, with the finer reason the UI words differently: joining closed, a join after the end, anything else after the end. */
+export function refuseClosed(reason: 'joining_closed' | 'meeting_ended' | 'after_end', message: string): Decision {
   return { ok: false, error: protocolError('closed', message, { reason }) };
 }
 

@@ -9,6 +9,7 @@ import {
   topicUnhidden,
   topicUnmerged
 } from './openSpace/topics.ts';
+import { spotlit } from './openSpace/spotlight.ts';
 import { participantJoined, participantRemoved, participantRenamed } from './participants.ts';
 import type { MeetingState } from './state.ts';
 
@@ -60,6 +61,8 @@ function apply(state: MeetingState, entry: EventMessage): MeetingState {
       return joiningChanged(state, true);
     case 'meeting.ended':
       return meetingEnded(state, entry);
+    case 'board.spotlit':
+      return spotlit(state, event);
     default:
       return exhaustive(event);
   }

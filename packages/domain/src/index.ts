@@ -1,6 +1,6 @@
 export type { DecideContext, Decision } from './decision.ts';
 export { decide } from './decide.ts';
-export { permits } from './permits.ts';
+export { permits, type CommandBody } from './permits.ts';
 export { evolve, replay, advanceSeq } from './evolve.ts';
 export type { Audience } from './audience.ts';
 export { projectState, projectEvent } from './projection.ts';
@@ -8,7 +8,7 @@ export { createPhases } from './templates.ts';
 export type { MeetingState, Participant, Topic, Merge, StoredState } from './state.ts';
 export { STATE_FORMAT, toStoredState, fromStoredState } from './state.ts';
 export type { TopicRow, MergeGroup } from './selectors.ts';
-export { visibleTopics, convenersOf, participantCountsByGroup, currentPhase } from './selectors.ts';
+export { visibleTopics, convenersOf, participantCountsByGroup, currentPhase, topicCounts } from './selectors.ts';
 export { MAX_OPEN_TOPICS_PER_PARTICIPANT } from './openSpace/topics.ts';
 export { COMMAND_RIGHTS } from './rights.ts';
 export { exhaustive } from './exhaustive.ts';

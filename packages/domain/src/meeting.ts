@@ -1,5 +1,5 @@
-import type { Command, EventMessage, MeetingEvent } from '@yishi/protocol';
-import { accept, refuse, type DecideContext, type Decision } from './decision.ts';
+import type { Actor, Command, EventMessage, MeetingEvent } from '@yishi/protocol';
+import { accept, refuse, refuseClosed, type DecideContext, type Decision } from './decision.ts';
 import { currentPhaseIndex } from './selectors.ts';
 import type { MeetingState } from './state.ts';
 import { createPhases } from './templates.ts';
@@ -45,6 +45,20 @@ export function decideEnd(): Decision {
   return accept({ type: 'meeting.ended' });
 }
 
+/** What staff may still do once the meeting is over: complete the record, each change marked as made after the end. */
+const RECORD_AFTER_END: ReadonlySet<Command['type']> = new Set(['participant.rename', 'topic.postFor', 'topic.edit', 'topic.withdraw']);
+
+/**
+ * After `meeting.end` participants can do nothing and nobody moderates (no hide, merge, remove, phase
+ * move or joining); the facilitator and the secretary may still complete the record [D8]. A join gets
+ * its own reason, because the join page words it as joining.
+ */
+export function refuseAfterEnd(command: Command, actor: Actor): Decision | null {
+  if (command.type === 'participant.join') return refuseClosed('meeting_ended', 'the meeting has ended');
+  const staff = actor.role === 'facilitator' || actor.role === 'secretary';
+  return staff && RECORD_AFTER_END.has(command.type) ? null : refuseClosed('after_end', 'the meeting has ended');
+}
+
 export function meetingCreated(event: Ev<'meeting.created'>, entry: EventMessage): MeetingState {
   const first = event.phases[0];
   if (first === undefined) throw new Error(`meeting ${event.meetingId} was created without phases`);
@@ -65,7 +79,8 @@ export function meetingCreated(event: Ev<'meeting.created'>, entry: EventMessage
     endedAt: null,
     participants: {},
     topics: {},
-    merges: {}
+    merges: {},
+    spotlight: null
   };
 }
 
@@ -78,5 +93,5 @@ export function joiningChanged(state: MeetingState, open: boolean): MeetingState
 }
 
 export function meetingEnded(state: MeetingState, entry: EventMessage): MeetingState {
-  return { ...state, ended: true, endedAt: entry.at };
+  return { ...state, ended: true, endedAt: entry.at, spotlight: null };
 }

@@ -1,7 +1,7 @@
 import type { Command, EventMessage, MeetingEvent } from '@yishi/protocol';
 import { accept, refuse, refuseClosed, type Decision } from './decision.ts';
 import { own, updateEntry, withEntry } from './records.ts';
-import type { MeetingState } from './state.ts';
+import type { MeetingState, Participant } from './state.ts';
 
 type Cmd<T extends Command['type']> = Extract<Command, { type: T }>;
 type Ev<T extends MeetingEvent['type']> = Extract<MeetingEvent, { type: T }>;
@@ -24,12 +24,14 @@ export function decideParticipantChange(state: MeetingState, command: Cmd<'parti
 }
 
 export function participantJoined(state: MeetingState, event: Ev<'participant.joined'>, entry: EventMessage): MeetingState {
-  const participant = { id: event.participantId, name: event.name, group: event.group, joinedAt: entry.at, order: entry.seq, removed: false };
+  const participant = { id: event.participantId, name: event.name, group: event.group, joinedAt: entry.at, order: entry.seq, removed: false, amendedAfterEnd: false };
   return { ...state, participants: withEntry(state.participants, event.participantId, participant) };
 }
 
 export function participantRenamed(state: MeetingState, event: Ev<'participant.renamed'>): MeetingState {
-  return { ...state, participants: updateEntry(state.participants, event.participantId, (p) => ({ ...p, name: event.name })) };
+  // A name corrected after the end is marked, so the record says it was completed afterwards [D8].
+  const rename = (p: Participant): Participant => ({ ...p, name: event.name, amendedAfterEnd: p.amendedAfterEnd || state.ended });
+  return { ...state, participants: updateEntry(state.participants, event.participantId, rename) };
 }
 
 export function participantRemoved(state: MeetingState, event: Ev<'participant.removed'>): MeetingState {

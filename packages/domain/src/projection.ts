@@ -12,7 +12,10 @@ import type { MeetingState } from './state.ts';
  */
 export function projectState(state: MeetingState, audience: Audience): MeetingState {
   if (seesEverything(audience) || state.view === 'public') return state;
-  return { ...state, view: 'public', topics: filterRecord(state.topics, isPublicTopic) };
+  const topics = filterRecord(state.topics, isPublicTopic);
+  // `evolve` keeps the spotlight on a public topic; a view never names one it does not hold regardless.
+  const spotlight = state.spotlight !== null && Object.hasOwn(topics, state.spotlight) ? state.spotlight : null;
+  return { ...state, view: 'public', topics, spotlight };
 }
 
 /**
@@ -58,6 +61,8 @@ export function projectEvent(
       if (publicIn(before, event.topicId)) return message;
       return { ...message, event: { type: 'topic.unhidden', topicId: event.topicId, topic: topicView(topic) } };
     }
+    case 'board.spotlit':
+      return event.topicId === null || publicIn(after, event.topicId) ? message : null;
     case 'meeting.created':
     case 'participant.joined':
     case 'participant.renamed':

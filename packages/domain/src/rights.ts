@@ -8,26 +8,30 @@ type CommandType = Command['type'];
 /**
  * Who may issue each command, in one table (a missing command type does not compile). The board is
  * read-only. `system` is the server acting on an HTTP request; it never sends socket commands.
- * Finer rules (only a topic's convener edits it) are checked by the command's handler.
+ * Finer rules (only a topic's convener edits it, staff only a topic staff entered) are checked by the
+ * command's handler.
  */
 export const COMMAND_RIGHTS: { readonly [T in CommandType]: readonly Actor['role'][] } = {
   'meeting.create': ['system', 'facilitator'],
   'participant.join': ['system', 'participant'],
   'topic.post': ['participant'],
-  'topic.edit': ['participant'],
-  'topic.withdraw': ['participant'],
+  // Staff correct only what staff entered (a named convener); the handler checks whose topic it is.
+  'topic.edit': ['participant', 'facilitator', 'secretary'],
+  'topic.withdraw': ['participant', 'facilitator', 'secretary'],
   'topic.postFor': ['facilitator', 'secretary'],
   'topic.hide': ['facilitator'],
   'topic.unhide': ['facilitator'],
   'topic.merge': ['facilitator'],
   'topic.unmerge': ['facilitator'],
-  'participant.rename': ['facilitator'],
+  // The secretary keeps the record, so may correct a name too (also after the end).
+  'participant.rename': ['facilitator', 'secretary'],
   'participant.remove': ['facilitator'],
   'phase.advance': ['facilitator'],
   'phase.back': ['facilitator'],
   'joining.close': ['facilitator'],
   'joining.open': ['facilitator'],
-  'meeting.end': ['facilitator']
+  'meeting.end': ['facilitator'],
+  'board.spotlight': ['facilitator']
 };
 
 /** Null when the actor may issue the command in this meeting, else a `forbidden` error. */

@@ -71,6 +71,19 @@ export function visibleTopics(state: MeetingState, audience?: Audience): TopicRo
     });
 }
 
+/**
+ * What the console says about its topic list, in the board's terms: `shown` is what the board and the
+ * phones count (public rows, duplicates folded); hidden and withdrawn topics are counted apart.
+ */
+export function topicCounts(state: MeetingState): { shown: number; hidden: number; withdrawn: number } {
+  const topics = Object.values(state.topics);
+  return {
+    shown: visibleTopics(state).length,
+    hidden: topics.filter((t) => t.hidden && !t.withdrawn).length,
+    withdrawn: topics.filter((t) => t.withdrawn).length
+  };
+}
+
 /** People present per stakeholder group (joined and not removed), every meeting group listed, in meeting order. */
 export function participantCountsByGroup(state: MeetingState): Record<string, number> {
   const counts = new Map<string, number>(state.groups.map((group) => [group, 0]));

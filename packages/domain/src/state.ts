@@ -52,6 +52,11 @@ export interface MeetingState {
   topics: Record<string, Topic>;
   /** Every merge ever made, active or undone, so a second unmerge is a conflict, not a not_found. */
   merges: Record<string, Merge>;
+  /**
+   * The topic the board shows in full, or null. Always a topic every audience may see: hiding,
+   * withdrawing or merging it away, and the end of the meeting, take it down.
+   */
+  spotlight: string | null;
 }
 
 export interface Participant {
@@ -62,16 +67,23 @@ export interface Participant {
   /** The seq of the join: orders people as they arrived. */
   order: number;
   removed: boolean;
+  /** The name was corrected after the meeting ended ("added after the meeting" in the record). */
+  amendedAfterEnd: boolean;
 }
 
 /**
- * A topic holds exactly what `TopicView` carries plus its two flags, so an audience that gets a topic
+ * A topic holds exactly what `TopicView` carries plus its flags, so an audience that gets a topic
  * back through `topic.unhidden` builds the same object the authority holds. `order` is the seq of the
  * posting. Whether a topic is merged is read from `merges`, not stored on the topic, for the same reason.
  */
 export interface Topic extends TopicView {
   hidden: boolean;
   withdrawn: boolean;
+  /**
+   * Posted, edited or withdrawn after the meeting ended (by staff completing the record). Nothing can
+   * unhide a topic after the end, so a topic an audience gets back through `topic.unhidden` never has it.
+   */
+  amendedAfterEnd: boolean;
 }
 
 export interface Merge {

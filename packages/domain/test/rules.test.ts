@@ -12,6 +12,7 @@ import {
   projectEvent,
   projectState,
   replay,
+  topicCounts,
   visibleTopics,
   type Decision
 } from '../src/index.ts';
@@ -61,7 +62,8 @@ function everyClientCommand(topicId = 'id0099', phaseId = 'id0001'): ClientComma
     cmd({ type: 'phase.back', fromPhaseId: phaseId }),
     cmd({ type: 'joining.close' }),
     cmd({ type: 'joining.open' }),
-    cmd({ type: 'meeting.end' })
+    cmd({ type: 'meeting.end' }),
+    cmd({ type: 'board.spotlight', topicId })
   ];
 }
 
@@ -149,11 +151,11 @@ describe('roles', () => {
     }
   });
 
-  it('the secretary may only enter topics for others', () => {
+  it('the secretary may only enter topics for others and correct names (and, [D9], topics staff entered)', () => {
     const h = marketplace();
     const topicId = h.post('ann1');
     for (const command of everyClientCommand(topicId, h.current.phaseId)) {
-      const expected = command.type === 'topic.postFor' ? 'ok' : 'forbidden';
+      const expected = command.type === 'topic.postFor' || command.type === 'participant.rename' ? 'ok' : 'forbidden';
       expect(errorCode(h.run(command, SECRETARY)), command.type).toBe(expected);
     }
   });
@@ -303,6 +305,16 @@ describe('topic.hide and topic.unhide', () => {
 });
 
 describe('topic.merge and topic.unmerge [D3]', () => {
+  it('the facilitator chooses the title that stays: a newer topic can be the target', () => {
+    const h = marketplace();
+    const older = h.post('ann1', '停车');
+    const newer = h.post('bob2', '晚上小区里停车位不够，外来车辆占位');
+    h.merge(newer, [older]);
+    const rows = visibleTopics(h.current);
+    expect(rows.map((r) => r.topic.title)).toEqual(['晚上小区里停车位不够，外来车辆占位']);
+    expect(rows[0]?.conveners).toEqual([P('bob2'), P('ann1')]);
+  });
+
   it('the target keeps every convener; after unmerge each source stands alone again', () => {
     const h = marketplace();
     const target = h.post('ann1', '停车难');
@@ -403,17 +415,174 @@ describe('joining and ending', () => {
     expect(errorCode(h.run(cmd({ type: 'joining.close' }), FACILITATOR))).toBe('conflict');
   });
 
-  it('after meeting.ended every command is closed', () => {
+  it('[D8] after meeting.ended nobody takes part or moderates: every other command is closed, in words that are not about joining', () => {
     const h = marketplace();
     const topicId = h.post('ann1');
     h.must(cmd({ type: 'meeting.end' }), FACILITATOR);
     expect(h.current.ended).toBe(true);
-    const commands = [...everyClientCommand(topicId, h.current.phaseId), joinCommand('zed9'), createCommand()];
-    for (const command of commands) {
+    const join = h.run(joinCommand('zed9'), participant('zed9'));
+    expect(join).toMatchObject({ ok: false, error: { code: 'closed', reason: 'meeting_ended' } });
+    const record = ['participant.rename', 'topic.postFor', 'topic.edit', 'topic.withdraw'];
+    for (const command of [...everyClientCommand(topicId, h.current.phaseId), createCommand()]) {
       for (const actor of [FACILITATOR, SECRETARY, BOARD, participant('ann1')]) {
-        expect(errorCode(h.run(command, actor)), `${actor.role} ${command.type}`).toBe('closed');
+        const staffCompletingRecord = (actor === FACILITATOR || actor === SECRETARY) && record.includes(command.type);
+        if (staffCompletingRecord) continue;
+        expect(h.run(command, actor), `${actor.role} ${command.type}`).toMatchObject({ ok: false, error: { code: 'closed', reason: 'after_end' } });
       }
     }
+    expect(h.current.topics[topicId]?.hidden).toBe(false);
+  });
+
+  it('[D8] after the end staff still complete the record, and each change is marked as made after the end', () => {
+    const h = marketplace();
+    const before = h.post('ann1', '停车难');
+    const slip = h.must(cmd({ type: 'topic.postFor', title: '加装电梯', description: '', convenerName: '王阿姨', convenerGroup: null }), SECRETARY);
+    const slipId = slip.events[0]?.type === 'topic.posted' ? slip.events[0].topicId : '';
+    h.advance(); // agenda
+    h.advance(); // breakouts: no topics taken any more
+    h.must(cmd({ type: 'meeting.end' }), FACILITATOR);
+    expect(h.current.topics[slipId]?.amendedAfterEnd).toBe(false);
+
+    h.must(cmd({ type: 'participant.rename', participantId: 'bob2', name: '鲍勃' }), SECRETARY);
+    h.must(cmd({ type: 'topic.edit', topicId: slipId, title: '加装电梯（3号楼）', description: '' }), FACILITATOR);
+    const late = h.must(cmd({ type: 'topic.postFor', title: '路灯不亮', description: '', convenerName: '刘大爷', convenerGroup: '居民' }), SECRETARY);
+    const lateId = late.events[0]?.type === 'topic.posted' ? late.events[0].topicId : '';
+    h.must(cmd({ type: 'topic.withdraw', topicId: lateId }), FACILITATOR);
+
+    expect(h.current.participants['bob2']).toMatchObject({ name: '鲍勃', amendedAfterEnd: true });
+    expect(h.current.participants['ann1']?.amendedAfterEnd).toBe(false);
+    expect(h.current.topics[slipId]).toMatchObject({ title: '加装电梯（3号楼）', amendedAfterEnd: true });
+    expect(h.current.topics[lateId]).toMatchObject({ withdrawn: true, amendedAfterEnd: true });
+    expect(h.current.topics[before]?.amendedAfterEnd).toBe(false);
+    // A participant's own words stay theirs, after the end too.
+    expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: before, title: 'x', description: '' }), FACILITATOR))).toBe('forbidden');
+    // Phones and the board learn of the late topic with its mark: it is folded from the same event.
+    const view = projectState(h.current, { role: 'board' });
+    expect(view.participants['bob2']?.amendedAfterEnd).toBe(true);
+    expect(view.topics[slipId]?.amendedAfterEnd).toBe(true);
+  });
+});
+
+describe('staff correct what staff entered [D9]', () => {
+  function withSlip(): { h: MeetingHarness; slipId: string; ownId: string } {
+    const h = marketplace();
+    const ownId = h.post('ann1');
+    const slip = h.must(cmd({ type: 'topic.postFor', title: '加妆电梯', description: '', convenerName: '王阿姨', convenerGroup: '居民' }), FACILITATOR);
+    const slipId = slip.events[0]?.type === 'topic.posted' ? slip.events[0].topicId : '';
+    return { h, slipId, ownId };
+  }
+
+  it('facilitator and secretary edit and withdraw a topic entered from a paper slip', () => {
+    const { h, slipId } = withSlip();
+    h.must(cmd({ type: 'topic.edit', topicId: slipId, title: '加装电梯', description: '3号楼' }), SECRETARY);
+    expect(h.current.topics[slipId]).toMatchObject({ title: '加装电梯', description: '3号楼', amendedAfterEnd: false });
+    h.must(cmd({ type: 'topic.edit', topicId: slipId, title: '加装电梯！', description: '' }), FACILITATOR);
+    h.must(cmd({ type: 'topic.withdraw', topicId: slipId }), SECRETARY);
+    expect(h.current.topics[slipId]?.withdrawn).toBe(true);
+    expect(errorCode(h.run(cmd({ type: 'topic.withdraw', topicId: slipId }), FACILITATOR))).toBe('conflict');
+  });
+
+  it('staff never edit or withdraw a participant\'s own topic; participants never edit a slip; the board never edits', () => {
+    const { h, slipId, ownId } = withSlip();
+    for (const actor of [FACILITATOR, SECRETARY]) {
+      expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: ownId, title: 'x', description: '' }), actor))).toBe('forbidden');
+      expect(errorCode(h.run(cmd({ type: 'topic.withdraw', topicId: ownId }), actor))).toBe('forbidden');
+    }
+    for (const actor of [participant('ann1'), BOARD]) {
+      expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: slipId, title: 'x', description: '' }), actor))).toBe('forbidden');
+      expect(errorCode(h.run(cmd({ type: 'topic.withdraw', topicId: slipId }), actor))).toBe('forbidden');
+    }
+  });
+
+  it('the phase rules are the convener\'s: edit while topics are taken, withdraw in any phase, not hidden, not merged', () => {
+    const { h, slipId, ownId } = withSlip();
+    h.merge(ownId, [slipId]);
+    expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: slipId, title: 'x', description: '' }), SECRETARY))).toBe('conflict');
+    expect(errorCode(h.run(cmd({ type: 'topic.withdraw', topicId: slipId }), SECRETARY))).toBe('conflict');
+    h.must(cmd({ type: 'topic.unmerge', mergeId: Object.keys(h.current.merges)[0]! }), FACILITATOR);
+    h.must(cmd({ type: 'topic.hide', topicId: slipId }), FACILITATOR);
+    expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: slipId, title: 'x', description: '' }), SECRETARY))).toBe('conflict');
+    h.must(cmd({ type: 'topic.unhide', topicId: slipId }), FACILITATOR);
+    h.advance();
+    h.advance(); // breakouts
+    expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: slipId, title: 'x', description: '' }), SECRETARY))).toBe('wrong_phase');
+    expect(errorCode(h.run(cmd({ type: 'topic.withdraw', topicId: slipId }), SECRETARY))).toBe('ok');
+  });
+});
+
+describe('the board spotlight [D10]', () => {
+  function spot(h: MeetingHarness, topicId: string | null) {
+    return h.run(cmd({ type: 'board.spotlight', topicId }), FACILITATOR);
+  }
+
+  it('the facilitator alone puts one public topic on the board in full and takes it down', () => {
+    const h = marketplace();
+    const a = h.post('ann1', '很长的标题'.repeat(20));
+    const b = h.post('bob2');
+    expect(errorCode(spot(h, null))).toBe('conflict');
+    for (const actor of [SECRETARY, BOARD, participant('ann1')]) {
+      expect(errorCode(h.run(cmd({ type: 'board.spotlight', topicId: a }), actor)), actor.role).toBe('forbidden');
+    }
+    expect(errorCode(spot(h, 'nope0000'))).toBe('not_found');
+    expect(errorCode(spot(h, a))).toBe('ok');
+    expect(h.current.spotlight).toBe(a);
+    expect(errorCode(spot(h, a))).toBe('conflict');
+    expect(errorCode(spot(h, b))).toBe('ok');
+    expect(h.current.spotlight).toBe(b);
+    expect(errorCode(spot(h, null))).toBe('ok');
+    expect(h.current.spotlight).toBe(null);
+  });
+
+  it('hiding, withdrawing or merging the topic away, and the end, take it down; a hidden topic cannot go up', () => {
+    const h = marketplace();
+    const a = h.post('ann1');
+    const b = h.post('bob2');
+    const c = h.post('cat3');
+    spot(h, a);
+    h.must(cmd({ type: 'topic.hide', topicId: a }), FACILITATOR);
+    expect(h.current.spotlight).toBe(null);
+    expect(errorCode(spot(h, a))).toBe('conflict');
+    spot(h, b);
+    h.must(cmd({ type: 'topic.withdraw', topicId: b }), participant('bob2'));
+    expect(h.current.spotlight).toBe(null);
+    const d = h.post('ann1');
+    spot(h, c);
+    h.merge(d, [c]);
+    expect(h.current.spotlight).toBe(null);
+    expect(errorCode(spot(h, c))).toBe('conflict');
+    spot(h, d); // a merge target stays up, with every convener
+    expect(h.current.spotlight).toBe(d);
+    h.must(cmd({ type: 'meeting.end' }), FACILITATOR);
+    expect(h.current.spotlight).toBe(null);
+  });
+
+  it('a board that reloads gets the spotlight from the state; public views never name a topic they do not hold', () => {
+    const h = marketplace();
+    const a = h.post('ann1');
+    spot(h, a);
+    const board = projectState(h.current, { role: 'board' });
+    expect(board.spotlight).toBe(a);
+    expect(replay(h.log)?.spotlight).toBe(a);
+    // Defensive: a full state that somehow names a hidden topic is never passed on.
+    const odd = { ...h.current, topics: { ...h.current.topics, [a]: { ...h.current.topics[a]!, hidden: true } } };
+    expect(projectState(odd, { role: 'participant', participantId: 'bob2' }).spotlight).toBe(null);
+    const entry = { seq: 99, at: 0, actor: FACILITATOR, event: { type: 'board.spotlit' as const, topicId: a } };
+    expect(projectEvent(odd, odd, entry, { role: 'board' })).toBe(null);
+    expect(projectEvent(odd, odd, entry, { role: 'secretary' })).not.toBe(null);
+  });
+});
+
+describe('topic counts [D11]', () => {
+  it('the console counts what the board shows, and hidden and withdrawn topics apart', () => {
+    const h = marketplace();
+    const ids = ['ann1', 'bob2', 'cat3', 'ann1', 'bob2', 'cat3', 'ann1'].map((who, i) => h.post(who, `议题${i}`));
+    h.merge(ids[0]!, [ids[1]!]);
+    h.must(cmd({ type: 'topic.hide', topicId: ids[2]! }), FACILITATOR);
+    h.must(cmd({ type: 'topic.hide', topicId: ids[3]! }), FACILITATOR);
+    h.must(cmd({ type: 'topic.withdraw', topicId: ids[4]! }), participant('bob2'));
+    const boardRows = visibleTopics(projectState(h.current, { role: 'board' })).length;
+    expect(topicCounts(h.current)).toEqual({ shown: boardRows, hidden: 2, withdrawn: 1 });
+    expect(boardRows).toBe(3);
   });
 });
 

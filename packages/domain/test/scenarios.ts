@@ -25,7 +25,8 @@ type Recipe =
   | { t: 'unmerge'; merge: number }
   | { t: 'rename' | 'remove'; who: number }
   | { t: 'advance' | 'back'; stale: number | null }
-  | { t: 'close' | 'open' | 'end' | 'create' };
+  | { t: 'close' | 'open' | 'end' | 'create' }
+  | { t: 'spotlight'; topic: number | null };
 
 interface Step {
   recipe: Recipe;
@@ -47,7 +48,8 @@ const recipeArb: fc.Arbitrary<Recipe> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('rename' as const, 'remove' as const), who: fc.nat({ max: PEOPLE.length }) }) },
   { weight: 5, arbitrary: fc.record({ t: fc.constantFrom('advance' as const, 'back' as const), stale: mostlyNull(pick) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('close' as const, 'open' as const) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constantFrom('end' as const, 'create' as const, 'create' as const) }) }
+  { weight: 1, arbitrary: fc.record({ t: fc.constantFrom('end' as const, 'create' as const, 'create' as const) }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('spotlight' as const), topic: fc.oneof({ weight: 4, arbitrary: pick }, { weight: 1, arbitrary: fc.constant(null) }) }) }
 );
 const stepArb: fc.Arbitrary<Step> = fc.record({ recipe: recipeArb, actor: mostlyNull(fc.nat({ max: ACTORS.length - 1 })) });
 /** The setup flag joins three people and opens the marketplace first, so most topic commands can succeed. */
@@ -95,7 +97,9 @@ function resolve(recipe: Recipe, state: MeetingState): { command: Command; natur
     case 'withdraw': {
       const topicId = choose(topicIds(state), recipe.topic);
       const convener = Object.hasOwn(state.topics, topicId) ? state.topics[topicId]?.convener : undefined;
-      const natural = convener?.kind === 'participant' ? participant(convener.participantId) : participant('pa01');
+      // A topic entered from a paper slip is corrected by staff; no convener at all, by someone who may not.
+      const natural =
+        convener?.kind === 'participant' ? participant(convener.participantId) : convener?.kind === 'named' ? (recipe.topic % 2 === 0 ? FACILITATOR : SECRETARY) : participant('pa01');
       const command = recipe.t === 'edit' ? cmd({ type: 'topic.edit', topicId, title: '改过的', description: '细节' }) : cmd({ type: 'topic.withdraw', topicId });
       return { command, natural };
     }
@@ -138,6 +142,8 @@ function resolve(recipe: Recipe, state: MeetingState): { command: Command; natur
       return { command: cmd({ type: 'meeting.end' }), natural: FACILITATOR };
     case 'create':
       return { command: createCommand([...GROUPS]), natural: SYSTEM };
+    case 'spotlight':
+      return { command: cmd({ type: 'board.spotlight', topicId: recipe.topic === null ? null : choose(topicIds(state), recipe.topic) }), natural: FACILITATOR };
   }
 }
 

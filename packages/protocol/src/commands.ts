@@ -46,7 +46,9 @@ export const ClientCommandSchema = z.discriminatedUnion('type', [
   cmd('phase.back', { fromPhaseId: IdSchema }),
   cmd('joining.close', {}),
   cmd('joining.open', {}),
-  cmd('meeting.end', {})
+  cmd('meeting.end', {}),
+  /** The facilitator puts one topic on the board in full (its title is cut on the wall), or takes it down (null). */
+  cmd('board.spotlight', { topicId: IdSchema.nullable() })
 ]);
 export type ClientCommand = z.infer<typeof ClientCommandSchema>;
 export type ClientCommandType = ClientCommand['type'];

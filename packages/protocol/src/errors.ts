@@ -28,8 +28,11 @@ export const ProtocolErrorSchema = z.strictObject({
   field: z.string().optional(),
   /** For `rate_limited`: how long to wait before trying again. */
   retryAfterMs: z.number().int().nonnegative().optional(),
-  /** A finer reason within the code, for the UI to say exactly what happened. */
-  reason: z.enum(['joining_closed', 'meeting_ended']).optional()
+  /**
+   * A finer reason within the code, for the UI to say exactly what happened: `meeting_ended` refuses a
+   * join, `after_end` any other command once the meeting is over (only the record can still be completed).
+   */
+  reason: z.enum(['joining_closed', 'meeting_ended', 'after_end']).optional()
 });
 export type ProtocolError = z.infer<typeof ProtocolErrorSchema>;
 

@@ -47,7 +47,9 @@ export const MeetingEventSchema = z.discriminatedUnion('type', [
   ev('phase.changed', { fromPhaseId: IdSchema, toPhaseId: IdSchema }),
   ev('joining.closed', {}),
   ev('joining.opened', {}),
-  ev('meeting.ended', {})
+  ev('meeting.ended', {}),
+  /** The topic the board shows in full, or null when it was taken down. */
+  ev('board.spotlit', { topicId: IdSchema.nullable() })
 ]);
 export type MeetingEvent = z.infer<typeof MeetingEventSchema>;
 export type MeetingEventType = MeetingEvent['type'];

@@ -4,6 +4,7 @@ import { own, updateEntry, withEntry, withoutEntry } from '../records.ts';
 import { currentPhase } from '../selectors.ts';
 import type { Merge, MeetingState, Topic } from '../state.ts';
 import { activeMergeWithSource, activeMerges, activeMergesInto } from './merges.ts';
+import { dimmed } from './spotlight.ts';
 
 type Cmd<T extends Command['type']> = Extract<Command, { type: T }>;
 type Ev<T extends MeetingEvent['type']> = Extract<MeetingEvent, { type: T }>;
@@ -17,6 +18,23 @@ function topicsClosed(state: MeetingState): Decision | null {
 
 function convenedBy(topic: Topic, participantId: string): boolean {
   return topic.convener.kind === 'participant' && topic.convener.participantId === participantId;
+}
+
+/**
+ * Who may edit or withdraw a topic: its convener, or the facilitator and the secretary for a topic staff
+ * entered from a paper slip (a named convener), which nobody else could ever correct [D9]. Staff never
+ * touch a participant's own words.
+ */
+function mayAmend(topic: Topic, actor: Actor): boolean {
+  switch (actor.role) {
+    case 'participant':
+      return convenedBy(topic, actor.participantId);
+    case 'facilitator':
+    case 'secretary':
+      return topic.convener.kind === 'named';
+    default:
+      return false;
+  }
 }
 
 function notAParticipant(): Decision {
@@ -41,8 +59,9 @@ export function decidePost(state: MeetingState, command: Cmd<'topic.post'>, acto
   });
 }
 
+/** After the end any phase: staff enter the slips left over to complete the record [D8]. */
 export function decidePostFor(state: MeetingState, command: Cmd<'topic.postFor'>, actor: Actor, ctx: DecideContext): Decision {
-  const closed = topicsClosed(state);
+  const closed = state.ended ? null : topicsClosed(state);
   if (closed) return closed;
   if (command.convenerGroup !== null && !state.groups.includes(command.convenerGroup)) {
     return refuse('invalid', 'not a group of this meeting', 'convenerGroup');
@@ -57,13 +76,13 @@ export function decidePostFor(state: MeetingState, command: Cmd<'topic.postFor'>
   });
 }
 
+/** While the meeting runs, only in a phase that takes topics; after the end staff may still correct the record. */
 export function decideEdit(state: MeetingState, command: Cmd<'topic.edit'>, actor: Actor): Decision {
-  if (actor.role !== 'participant') return notAParticipant();
   const topic = own(state.topics, command.topicId);
   if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
-  if (!convenedBy(topic, actor.participantId)) return refuse('forbidden', 'only the convener may edit a topic');
+  if (!mayAmend(topic, actor)) return refuse('forbidden', 'only the convener (or staff, for a topic staff entered) may edit a topic');
   if (topic.withdrawn) return refuse('conflict', 'the topic was withdrawn');
-  const closed = topicsClosed(state);
+  const closed = state.ended ? null : topicsClosed(state);
   if (closed) return closed;
   if (topic.hidden) return refuse('conflict', 'the topic is hidden');
   if (activeMergeWithSource(state, topic.id)) return refuse('conflict', 'the topic was merged into another');
@@ -72,10 +91,9 @@ export function decideEdit(state: MeetingState, command: Cmd<'topic.edit'>, acto
 
 /** Allowed in any phase, but not while the topic takes part in a merge: the facilitator unmerges first. */
 export function decideWithdraw(state: MeetingState, command: Cmd<'topic.withdraw'>, actor: Actor): Decision {
-  if (actor.role !== 'participant') return notAParticipant();
   const topic = own(state.topics, command.topicId);
   if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
-  if (!convenedBy(topic, actor.participantId)) return refuse('forbidden', 'only the convener may withdraw a topic');
+  if (!mayAmend(topic, actor)) return refuse('forbidden', 'only the convener (or staff, for a topic staff entered) may withdraw a topic');
   if (topic.withdrawn) return refuse('conflict', 'the topic was already withdrawn');
   if (activeMergeWithSource(state, topic.id) || activeMergesInto(state, topic.id).length > 0) {
     return refuse('conflict', 'the topic is part of a merge; it must be unmerged first');
@@ -131,17 +149,23 @@ export function topicView(topic: TopicView): TopicView {
 }
 
 function fromView(view: TopicView): Topic {
-  return { ...topicView(view), hidden: false, withdrawn: false };
+  return { ...topicView(view), hidden: false, withdrawn: false, amendedAfterEnd: false };
 }
 
+/** Posts and edits folded after `meeting.ended` are staff completing the record: marked so [D8]. */
 export function topicPosted(state: MeetingState, event: Ev<'topic.posted'>, entry: EventMessage): MeetingState {
   const { topicId, title, description, convener, enteredBy } = event;
-  const topic = fromView({ id: topicId, title, description, convener, enteredBy, postedAt: entry.at, order: entry.seq });
+  const topic = { ...fromView({ id: topicId, title, description, convener, enteredBy, postedAt: entry.at, order: entry.seq }), amendedAfterEnd: state.ended };
   return { ...state, topics: withEntry(state.topics, topicId, topic) };
 }
 
 export function topicEdited(state: MeetingState, event: Ev<'topic.edited'>): MeetingState {
-  const topics = updateEntry(state.topics, event.topicId, (t) => ({ ...t, title: event.title, description: event.description }));
+  const topics = updateEntry(state.topics, event.topicId, (t) => ({
+    ...t,
+    title: event.title,
+    description: event.description,
+    amendedAfterEnd: t.amendedAfterEnd || state.ended
+  }));
   return { ...state, topics };
 }
 
@@ -150,9 +174,10 @@ export function topicEdited(state: MeetingState, event: Ev<'topic.edited'>): Mee
  * view drops it (and a topic it never held is a no-op), which is what `projectState` would give.
  */
 export function topicRedacted(state: MeetingState, event: Ev<'topic.hidden' | 'topic.withdrawn'>): MeetingState {
-  if (state.view === 'public') return { ...state, topics: withoutEntry(state.topics, event.topicId) };
+  const next = dimmed(state, [event.topicId]);
+  if (state.view === 'public') return { ...next, topics: withoutEntry(state.topics, event.topicId) };
   const flag = event.type === 'topic.hidden' ? { hidden: true } : { withdrawn: true };
-  return { ...state, topics: updateEntry(state.topics, event.topicId, (t) => ({ ...t, ...flag })) };
+  return { ...next, topics: updateEntry(state.topics, event.topicId, (t) => ({ ...t, ...flag, amendedAfterEnd: t.amendedAfterEnd || state.ended })) };
 }
 
 /** A view that never held the topic gets it from `event.topic`, filled in by the projection. */
@@ -174,7 +199,7 @@ export function topicMerged(state: MeetingState, event: Ev<'topic.merged'>, entr
     active: true,
     unmergedAt: null
   };
-  return { ...state, merges: withEntry(state.merges, event.mergeId, merge) };
+  return { ...dimmed(state, event.sourceIds), merges: withEntry(state.merges, event.mergeId, merge) };
 }
 
 export function topicUnmerged(state: MeetingState, event: Ev<'topic.unmerged'>, entry: EventMessage): MeetingState {

@@ -38,9 +38,11 @@ const ERROR_TEXT: Record<ErrorCode, () => string> = {
   internal: m.error_internal
 };
 
+/** A refused join and a refused command after the end are different situations and read differently. */
 const CLOSED_TEXT: Record<NonNullable<ProtocolError['reason']>, () => string> = {
   joining_closed: m.error_joining_closed,
-  meeting_ended: m.error_meeting_ended
+  meeting_ended: m.error_meeting_ended,
+  after_end: m.error_after_end
 };
 
 const FIELD_TEXT: Record<string, () => string> = {
