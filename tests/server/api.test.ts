@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateLinkResponse, LinkView, RecoverResponse } from '@yishi/protocol';
+import { PROTOCOL_VERSION, type CreateLinkResponse, type LinkView, type RecoverResponse } from '@yishi/protocol';
 import { TestClient, connected, createMeeting, join, refusedWith } from '../helpers/clients.ts';
 import { STORE_KINDS, postJson, startInProcess, type InProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -24,7 +24,7 @@ describe.each(STORE_KINDS)('HTTP API on %s', (kind) => {
   it('names the store in /healthz', async () => {
     const res = await fetch(`${srv.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, store: kind, protocol: 1 });
+    expect(await res.json()).toMatchObject({ ok: true, store: kind, protocol: PROTOCOL_VERSION });
   });
 
   it('creates a meeting with a six-digit code, a facilitator token and a recovery code', async () => {

@@ -8,7 +8,7 @@ import type { Actor } from './model.ts';
  * The wire version. A client sends it in the Socket.IO handshake (`auth.protocol`); a mismatch is
  * refused with `version_mismatch` so an old cached page tells the person to reload.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const HandshakeAuthSchema = z.strictObject({
   token: z.string().min(16).max(256),
