@@ -29,6 +29,7 @@ import type { MeetingService } from '../meetings/meetingService.ts';
 import { newId, newJoinCode, newRecoveryCode, newTokenSecret, recoveryHash } from '../secrets.ts';
 import { clientAddress } from './clientAddress.ts';
 import { FailureThrottle, type FailureCounter } from './failureThrottle.ts';
+import { decodeSegment, requestPath } from './requestTarget.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -74,8 +75,11 @@ export function createApi(deps: ApiDeps) {
   const throttle = deps.failures ?? new FailureThrottle(config.joinFailuresPerMinute);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+    const path = requestPath(req.url);
+    if (path === null) {
+      send(res, 400, { error: protocolError('invalid', 'malformed request target') });
+      return true;
+    }
     if (path !== '/healthz' && !path.startsWith('/api/')) return false;
     try {
       const result = await route(req, path);
@@ -101,7 +105,11 @@ export function createApi(deps: ApiDeps) {
     if (path === '/api/join' && method === 'POST') return { status: 201, body: await join(req) };
     if (path === '/api/recover' && method === 'POST') return { status: 200, body: await recover(req) };
     const lookup = /^\/api\/join\/([^/]+)$/.exec(path);
-    if (lookup && method === 'GET') return { status: 200, body: await meetingForCode(req, decodeURIComponent(lookup[1]!)) };
+    if (lookup && method === 'GET') {
+      const code = decodeSegment(lookup[1]!);
+      if (code === null) throw new HttpError(protocolError('invalid', 'malformed join code', { field: 'joinCode' }));
+      return { status: 200, body: await meetingForCode(req, code) };
+    }
 
     const links = /^\/api\/meetings\/([A-Za-z0-9_-]{4,64})\/links(?:\/([^/]+))?$/.exec(path);
     if (links) {
