@@ -62,10 +62,10 @@ return {1, ARGV[4], ARGV[5]}
 `);
 
 /**
- * A meeting with its first entries and tokens, in one script, so a crash or a refusal leaves none of it.
- * The join code's holder is compared against what Node read (and its record is a declared key). Unlike every other script this one spans slots (the code index and the
- * token keys live apart from the meeting): it needs one Redis, not a Cluster, which is what the
- * adapter connects to.
+ * A meeting with its first entries and tokens, in one script, so a crash or a refusal leaves none of
+ * it. The join code's holder is compared against what Node read (its record is a declared key).
+ * Unlike every other script this one spans slots (the code index and the token keys live apart from
+ * the meeting): it needs one Redis, not a Cluster, which is what the adapter connects to.
  * KEYS: meeting, head, log, tokens index, code, holder's meeting (the new meeting's own key when
  * none), then one key per token. ARGV: expected holder ('' = none), status, join code, JSON payload
  * {meeting: [field, value…], head: [seq, hash] or [], entries: [[id, json]…], tokens: [{id, hash, fields}]}.

@@ -68,7 +68,10 @@ export interface ApiDeps {
   publicUrl: () => string;
   /** Called when a link is revoked, so open connections using it are closed. */
   onTokenRevoked: (meetingId: string, tokenId: string) => void;
-  /** Failed-attempt counter; this node's own memory unless given (nodes on one Redis share one). */
+  /**
+   * The counters of the join-code guard, wrong recovery codes and meetings created; this node's own
+   * memory unless given (nodes on one Redis share one).
+   */
   failures?: FailureCounter | null;
 }
 
