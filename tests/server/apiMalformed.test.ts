@@ -96,5 +96,7 @@ describe.each(STORE_KINDS)('malformed requests on %s (the server as its own proc
       expect(health.status, what).toBe(200);
     }
     expect(server.output()).not.toMatch(/Invalid URL|URIError|uncaught/i);
+    // Bad input is the client's error, not the server's: nothing was logged at level error (50) or above.
+    expect(server.output()).not.toMatch(/"level":(50|60)/);
   });
 });

@@ -295,10 +295,16 @@ async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): P
   if (declared > MAX_BODY_BYTES) throw new HttpError(protocolError('too_large', `request body over ${MAX_BODY_BYTES} bytes`));
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(protocolError('too_large', `request body over ${MAX_BODY_BYTES} bytes`));
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) throw new HttpError(protocolError('too_large', `request body over ${MAX_BODY_BYTES} bytes`));
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    // A body cut short or malformed on the wire (the client went away, a bad chunk) is the client's error.
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(protocolError('invalid', 'request body was not received whole'));
   }
   let json: unknown;
   try {
