@@ -180,14 +180,17 @@ export function createApi(deps: ApiDeps) {
     // With a join key, a retry (its response was lost) gets the participant of the first attempt; the
     // claim is put-if-absent, so racing retries agree on one participant. The key is a credential:
     // only its hash, bound to the meeting, is stored.
-    const participantId = input.joinKey ? await store.claimJoinKey(meetingId, hashToken(`join\n${meetingId}\n${input.joinKey}`), newId()) : newId();
-    const rejoin = input.joinKey !== undefined && (await joinedAlready(meetingId, participantId));
+    const candidate = newId();
+    const participantId = input.joinKey ? await store.claimJoinKey(meetingId, hashToken(`join\n${meetingId}\n${input.joinKey}`), candidate) : candidate;
+    // Only a key claimed before (a retry) can name someone who has joined already.
+    const retry = participantId !== candidate;
+    const rejoin = retry && (await joinedAlready(meetingId, participantId));
     const token = newTokenSecret();
     // The token goes in first: a token whose join was refused names nobody and opens nothing.
     await store.putToken({ ...tokenRecord(meetingId, 'participant', 'session', hashToken(token)), participantId });
     if (rejoin) return { meetingId, participantId, token };
     const decided = await meetings.execute(meetingId, { type: 'participant.join', participantId, name: input.name, group: input.group }, { role: 'participant', participantId }, null);
-    // A retry racing this one may have joined the participant first.
+    // A retry racing this attempt (the first one too) may have joined the participant first.
     if (!decided.ok && !(input.joinKey && decided.error.code === 'conflict' && (await joinedAlready(meetingId, participantId)))) throw new HttpError(decided.error);
     return { meetingId, participantId, token };
   }
