@@ -54,19 +54,20 @@ describe.each(STORE_KINDS)('join-code guard and meeting creation limit on %s', (
   });
 
   it('holds an address walking the codes to JOIN_FAILURES_PER_MINUTE, and then answers a live code exactly as a dead one', async () => {
-    api = await startApiNodes(kind, { JOIN_FAILURES_PER_MINUTE: '30' });
+    // 6 a minute, so one attempt per 10 s past them: far more than this quick walk takes, however loaded the machine.
+    api = await startApiNodes(kind, { JOIN_FAILURES_PER_MINUTE: '6' });
     const m = await create('192.0.2.2');
     const walker = '203.0.113.66';
     const answers: Answer[] = [];
-    for (const [i, code] of deadCodes([m.joinCode], 120).entries()) answers.push(await api.post(i, '/api/join', { joinCode: code, name: '试码', group: '居民' }, walker));
-    // 30 tries, then one per 60 s / 30 = 2 s: in this quick walk no more get through, on either node.
-    expect(answers.filter((a) => a.status === 404)).toHaveLength(30);
+    for (const [i, code] of deadCodes([m.joinCode], 60).entries()) answers.push(await api.post(i, '/api/join', { joinCode: code, name: '试码', group: '居民' }, walker));
+    // Six tries, then one per 60 s / 6 = 10 s: in this quick walk no more get through, on either node.
+    expect(answers.filter((a) => a.status === 404)).toHaveLength(6);
     const refused = answers.filter((a) => a.status === 429);
-    expect(refused).toHaveLength(90);
+    expect(refused).toHaveLength(54);
     for (const r of refused) {
       expect(r.body.error?.code).toBe('rate_limited');
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect(Number(r.headers.get('retry-after'))).toBeLessThanOrEqual(2);
+      expect(Number(r.headers.get('retry-after'))).toBeLessThanOrEqual(10);
     }
     // The live code gets the same refusal as a dead one: the walker learns nothing from it.
     for (const path of [`/api/join/${m.joinCode}`, '/api/join']) {
