@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * Counters in sliding windows, keyed by the caller: failed recovery codes per meeting, meetings
- * created per client address, and the join-code guard (`turn`, `hit`) per client address. One node
+ * created per client address, and the join-code guard (`turn`, `settle`) per client address. One node
  * keeps them in memory; nodes on one Redis share them there (scale/redisThrottle.ts), so a limit holds
  * however requests are spread.
  */
