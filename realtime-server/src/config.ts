@@ -18,8 +18,13 @@ export interface Config {
   nodeId: string;
   /** Commands per second a connection may send, and the burst it may save up. */
   commandRate: { perSecond: number; burst: number };
-  /** Failed join-code attempts per client address per minute before 429. */
+  /**
+   * Failed join-code attempts per client address per minute before the address is slowed to one
+   * attempt per (60 s / this); each code that was found raises it by one, up to twice this (README).
+   */
   joinFailuresPerMinute: number;
+  /** Meetings one client address may create per hour (`POST /api/meetings`). */
+  meetingsPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -108,7 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     joinFailuresPerMinute: env.JOIN_FAILURES_PER_MINUTE
       ? parseInteger('JOIN_FAILURES_PER_MINUTE', env.JOIN_FAILURES_PER_MINUTE, 1, 100_000)
-      : 30
+      : 30,
+    meetingsPerHour: env.MEETINGS_PER_HOUR ? parseInteger('MEETINGS_PER_HOUR', env.MEETINGS_PER_HOUR, 1, 1_000_000) : 20
   };
 }
 

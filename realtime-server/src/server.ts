@@ -7,6 +7,7 @@ import type { Store } from '@yishi/store';
 import { createApi } from './http/api.ts';
 import type { FailureCounter } from './http/failureThrottle.ts';
 import { OriginPolicy, reachableUrl } from './http/origins.ts';
+import { requestPath } from './http/requestTarget.ts';
 import type { Config } from './config.ts';
 import { loggablePath, type Logger } from './logger.ts';
 import { MeetingService } from './meetings/meetingService.ts';
@@ -62,12 +63,25 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
   const http = createServer((req, res) => {
     const started = Date.now();
     res.on('finish', () => log.debug({ method: req.method, path: loggablePath(req.url), status: res.statusCode, ms: Date.now() - started }, 'http'));
-    void api.handle(req, res).then((handled) => {
-      if (handled) return;
-      if (web) {
-        web(req, res, () => notFound(res));
-      } else notFound(res);
-    });
+    // Nothing one request carries may bring the process down: a throw here, sync or async, answers that
+    // request (if it still can) and is logged.
+    const failed = (err: unknown) => {
+      log.error({ err, path: loggablePath(req.url) }, 'request failed');
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Internal error');
+      } else res.destroy();
+    };
+    try {
+      void api.handle(req, res).then((handled) => {
+        if (handled) return;
+        if (web) {
+          web(req, res, () => notFound(res));
+        } else notFound(res);
+      }).catch(failed);
+    } catch (err) {
+      failed(err);
+    }
   });
 
   sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl, adapter: opts.socketAdapter ?? null });
@@ -75,8 +89,16 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
 
   // Socket.IO registers its own upgrade listener for /socket.io; /yjs is ours; anything else is refused.
   http.on('upgrade', (req, socket, head) => {
-    if (req.url?.startsWith('/socket.io')) return;
-    if (!yjs.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.on('error', () => socket.destroy());
+    try {
+      const path = requestPath(req.url);
+      if (path === null) return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      if (path.startsWith('/socket.io')) return;
+      if (!yjs.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    } catch (err) {
+      log.error({ err, path: loggablePath(req.url) }, 'upgrade failed');
+      socket.destroy();
+    }
   });
 
   meetings.onCommit((meetingId, committed) => {

@@ -82,6 +82,14 @@ describe.each(STORE_KINDS)('HTTP API on %s', (kind) => {
     expect((await fetch(`${srv.url}/api/join/12ab`)).status).toBe(400);
   });
 
+  it('answers a join code with bad percent-encoding with 400 invalid, not 500', async () => {
+    for (const code of ['%E0%A4%A', '%', '%FF', '%zz', '12%']) {
+      const res = await fetch(`${srv.url}/api/join/${code}`);
+      expect(res.status, code).toBe(400);
+      expect(await res.json(), code).toMatchObject({ error: { code: 'invalid' } });
+    }
+  });
+
   it('refuses joins with bad input, a closed meeting or an ended meeting', async () => {
     const m = await createMeeting(srv.url);
     for (const body of [

@@ -34,6 +34,11 @@ export interface Head {
 /** What a command ended with, remembered per meeting and command key for idempotent retries. */
 export type CommandResult = { ok: true; seq: number } | { ok: false; error: { code: string; message: string; field?: string; reason?: string } };
 
+export type CreateMeetingResult = { ok: true } | { ok: false; reason: 'join_code_taken' | 'exists' };
+
+/** A meeting created together with its first log entries and its first tokens, or not at all. */
+export type CreateMeetingWithLogResult = { ok: true; entries: LogEntry[]; head: Head } | { ok: false; reason: 'join_code_taken' | 'exists' };
+
 export type AppendResult = { ok: true; entries: LogEntry[]; head: Head } | { ok: false; reason: 'stale'; head: Head };
 
 export interface Snapshot {
@@ -61,12 +66,23 @@ export interface Store {
   readonly kind: StoreKind;
 
   /** [S1] Refuses (`{ok:false}`) when the join code belongs to a live meeting. */
-  createMeeting(meeting: MeetingRecord): Promise<{ ok: true } | { ok: false; reason: 'join_code_taken' | 'exists' }>;
+  createMeeting(meeting: MeetingRecord): Promise<CreateMeetingResult>;
+  /**
+   * [S15] One atomic write: the meeting (refused as `createMeeting` refuses), its first log entries
+   * (chained from the genesis head, as `append` chains them) and its first tokens. Refused, it writes
+   * nothing; a crash leaves all of it or none.
+   */
+  createMeetingWithLog(meeting: MeetingRecord, entries: NewEntry[], tokens: TokenRecord[]): Promise<CreateMeetingWithLogResult>;
   getMeeting(meetingId: string): Promise<MeetingRecord | null>;
   findMeetingByJoinCode(joinCode: string): Promise<MeetingRecord | null>;
   setMeetingStatus(meetingId: string, status: MeetingRecord['status']): Promise<void>;
 
   putToken(token: TokenRecord): Promise<void>;
+  /**
+   * [S16] Put-if-absent of a join key (stored as its hash) → participant id, per meeting; answers the
+   * participant id stored first, so a retried join gets the participant of the first attempt.
+   */
+  claimJoinKey(meetingId: string, keyHash: string, participantId: string): Promise<string>;
   /** Looks a token up by the hash of its secret; use `hashToken` to compute it. */
   findToken(tokenHash: string): Promise<TokenRecord | null>;
   listTokens(meetingId: string): Promise<TokenRecord[]>;

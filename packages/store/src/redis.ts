@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import * as Y from 'yjs';
-import type { LogEntry } from '@yishi/protocol';
+import type { LogEntry, NewEntry } from '@yishi/protocol';
 import { chainEntries, genesisHash } from './chain.ts';
 import { redisRetryStrategy } from './redisRetry.ts';
 import { Script } from './redisScript.ts';
-import type { AppendResult, CommandResult, Head, MeetingRecord, Store, StoreHooks, TokenRecord } from './port.ts';
+import type { AppendResult, CommandResult, CreateMeetingWithLogResult, Head, MeetingRecord, Store, StoreHooks, TokenRecord } from './port.ts';
 import { verifyEntries } from './verify.ts';
 
 export interface RedisStoreOptions {
@@ -30,6 +30,8 @@ export function redisKeys(prefix = 'yishi:') {
     log: (meetingId: string) => `${m(meetingId)}log`,
     snapshot: (meetingId: string) => `${m(meetingId)}snapshot`,
     results: (meetingId: string) => `${m(meetingId)}results`,
+    /** Hash: hash of a phone's join key → the participant it joined as. */
+    joinKeys: (meetingId: string) => `${m(meetingId)}joinkeys`,
     /** Stream of Yjs updates appended since the last compaction. */
     doc: (meetingId: string, docId: string) => `${m(meetingId)}doc:${docId}`,
     /** Hash: `update` = all compacted updates merged, `through` = id of the last stream entry folded in. */
@@ -59,30 +61,48 @@ if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[3], ARGV[6], ARGV[7]) end
 return {1, ARGV[4], ARGV[5]}
 `);
 
+/**
+ * A meeting with its first entries and tokens, in one script, so a crash or a refusal leaves none of
+ * it. The join code's holder is compared against what Node read (its record is a declared key).
+ * Unlike every other script this one spans slots (the code index and the token keys live apart from
+ * the meeting): it needs one Redis, not a Cluster, which is what the adapter connects to.
+ * KEYS: meeting, head, log, tokens index, code, holder's meeting (the new meeting's own key when
+ * none), then one key per token. ARGV: expected holder ('' = none), status, join code, JSON payload
+ * {meeting: [field, value…], head: [seq, hash] or [], entries: [[id, json]…], tokens: [{id, hash, fields}]}.
+ * Answers 'ok', 'exists', 'taken' or 'moved' (the holder changed since Node read it: read again).
+ */
+const CREATE_MEETING = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 'exists' end
+if ARGV[2] == 'live' then
+  if (redis.call('GET', KEYS[5]) or '') ~= ARGV[1] then return 'moved' end
+  if ARGV[1] ~= '' then
+    local held = redis.call('HMGET', KEYS[6], 'status', 'joinCode')
+    if held[1] == 'live' and held[2] == ARGV[3] then return 'taken' end
+  end
+end
+local p = cjson.decode(ARGV[4])
+redis.call('HSET', KEYS[1], unpack(p.meeting))
+for _, e in ipairs(p.entries) do redis.call('XADD', KEYS[3], e[1], 'entry', e[2]) end
+if #p.head == 2 then redis.call('HSET', KEYS[2], 'seq', p.head[1], 'hash', p.head[2]) end
+for i, t in ipairs(p.tokens) do
+  redis.call('DEL', KEYS[6 + i])
+  redis.call('HSET', KEYS[6 + i], unpack(t.fields))
+  redis.call('HSET', KEYS[4], t.id, t.hash)
+end
+if ARGV[2] == 'live' then redis.call('SET', KEYS[5], p.meeting[2]) end
+return 'ok'
+`);
+
 /** Put-if-absent, answering with whatever is stored. KEYS: hash. ARGV: field, value. */
 const PUT_IF_ABSENT = new Script(`
 redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 return redis.call('HGET', KEYS[1], ARGV[1])
 `);
 
-/** Create-if-absent for a record hash. KEYS: hash. ARGV: field/value pairs. */
-const CREATE_HASH = new Script(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV))
-return 1
-`);
-
 /** Sets fields of an existing record; never creates a partial one. KEYS: hash. ARGV: mode, field, value. */
 const UPDATE_HASH = new Script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[1] == 'nx' then redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) else redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
-return 1
-`);
-
-/** Compare-and-set of a string ('' = absent). KEYS: key. ARGV: expected, new. */
-const SWAP = new Script(`
-if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
 return 1
 `);
 
@@ -209,36 +229,41 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
   const getMeeting = async (meetingId: string) => toMeeting(await redis.hgetall(k.meeting(meetingId)));
 
   /**
-   * Points the join code at a meeting whose record already exists. The index spans meetings, so it
-   * cannot share a Cluster slot with the meeting and cannot be written by the same script. It moves
-   * by compare-and-set, only from nobody or from a meeting that has ended; losing a race means
-   * looking again. Because records are written before codes are claimed, a holder always has one.
+   * Writes the meeting with its entries and tokens in one script. The code index moves only from
+   * nobody or from a meeting that has ended, compared against the holder read just before; losing
+   * that race means looking again.
    */
-  const claimJoinCode = async (m: MeetingRecord): Promise<boolean> => {
+  const createMeeting = async (m: MeetingRecord, entries: NewEntry[], tokens: TokenRecord[]): Promise<CreateMeetingWithLogResult> => {
+    const genesis = { seq: 0, hash: genesisHash(m.meetingId) };
+    const chained = chainEntries(genesis, entries);
+    const last = chained.at(-1);
+    const payload = JSON.stringify({
+      meeting: ['meetingId', m.meetingId, 'joinCode', m.joinCode, 'createdAt', String(m.createdAt), 'status', m.status],
+      head: last ? [String(last.seq), last.hash] : [],
+      entries: chained.map((e) => [`${e.seq}-0`, JSON.stringify(e)]),
+      tokens: tokens.map((t) => ({ id: t.tokenId, hash: t.tokenHash, fields: tokenFields(t) }))
+    });
     const codeKey = k.joinCode(m.joinCode);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const holder = await redis.get(codeKey);
-      if (holder !== null) {
-        const held = await getMeeting(holder);
-        if (held?.status === 'live' && held.joinCode === m.joinCode) return false;
-      }
-      if ((await SWAP.run(redis, [codeKey], [holder ?? '', m.meetingId])) === 1) return true;
+      const holder = m.status === 'live' ? await redis.get(codeKey) : null;
+      const keys = [k.meeting(m.meetingId), k.head(m.meetingId), k.log(m.meetingId), k.tokens(m.meetingId), codeKey, k.meeting(holder ?? m.meetingId)];
+      for (const t of tokens) keys.push(k.token(t.tokenHash));
+      const outcome = await CREATE_MEETING.run(redis, keys, [holder ?? '', m.status, m.joinCode, payload]);
+      if (outcome === 'ok') return { ok: true, entries: chained, head: last ? { seq: last.seq, hash: last.hash } : genesis };
+      if (outcome === 'exists') return { ok: false, reason: 'exists' };
+      if (outcome === 'taken') return { ok: false, reason: 'join_code_taken' };
     }
-    return false;
+    return { ok: false, reason: 'join_code_taken' };
   };
 
   return {
     kind: 'redis',
 
     async createMeeting(m) {
-      const meetingKey = k.meeting(m.meetingId);
-      const fields = ['meetingId', m.meetingId, 'joinCode', m.joinCode, 'createdAt', String(m.createdAt), 'status', m.status];
-      if ((await CREATE_HASH.run(redis, [meetingKey], fields)) !== 1) return { ok: false, reason: 'exists' };
-      if (m.status === 'ended' || (await claimJoinCode(m))) return { ok: true };
-      // Nobody can have seen it: its id is new and its code never pointed at it.
-      await redis.del(meetingKey);
-      return { ok: false, reason: 'join_code_taken' };
+      const created = await createMeeting(m, [], []);
+      return created.ok ? { ok: true } : created;
     },
+    createMeetingWithLog: createMeeting,
     getMeeting,
     async findMeetingByJoinCode(joinCode) {
       const holder = await redis.get(k.joinCode(joinCode));
@@ -255,6 +280,9 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       // One transaction: a token is never stored without its place in the meeting's index (which
       // listing and revoking go through), nor listed without the token.
       await execAll(redis.multi().del(key).hset(key, ...tokenFields(t)).hset(k.tokens(t.meetingId), t.tokenId, t.tokenHash));
+    },
+    async claimJoinKey(meetingId, keyHash, participantId) {
+      return String(await PUT_IF_ABSENT.run(redis, [k.joinKeys(meetingId)], [keyHash, participantId]));
     },
     async findToken(tokenHash) {
       return toToken(await redis.hgetall(k.token(tokenHash)));

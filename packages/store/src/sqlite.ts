@@ -7,6 +7,7 @@ import { chainEntries, genesisHash } from './chain.ts';
 import type {
   AppendResult,
   CommandResult,
+  CreateMeetingWithLogResult,
   DocCompaction,
   Head,
   MeetingRecord,
@@ -73,6 +74,13 @@ CREATE TABLE IF NOT EXISTS snapshots (
   hash       TEXT NOT NULL,
   state      TEXT NOT NULL
 );
+-- A phone's join key (its hash: the key is a credential) → the participant it joined as.
+CREATE TABLE IF NOT EXISTS join_keys (
+  meeting_id     TEXT NOT NULL,
+  key_hash       TEXT NOT NULL,
+  participant_id TEXT NOT NULL,
+  PRIMARY KEY (meeting_id, key_hash)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS command_results (
   meeting_id  TEXT NOT NULL,
   command_key TEXT NOT NULL,
@@ -210,6 +218,9 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     result: db.prepare('SELECT result FROM command_results WHERE meeting_id = ? AND command_key = ?'),
     putResult: db.prepare('INSERT OR IGNORE INTO command_results (meeting_id, command_key, result) VALUES (?, ?, ?)'),
 
+    putJoinKey: db.prepare('INSERT OR IGNORE INTO join_keys (meeting_id, key_hash, participant_id) VALUES (?, ?, ?)'),
+    joinKey: db.prepare('SELECT participant_id FROM join_keys WHERE meeting_id = ? AND key_hash = ?'),
+
     addUpdate: db.prepare('INSERT INTO doc_updates (meeting_id, doc_id, data) VALUES (?, ?, ?)'),
     updates: db.prepare('SELECT id, data FROM doc_updates WHERE meeting_id = ? AND doc_id = ? ORDER BY id'),
     countUpTo: db.prepare('SELECT count(*) AS n FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id <= ?'),
@@ -224,20 +235,40 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   };
   const count = (stmt: typeof q.countUpTo, ...args: unknown[]) => (stmt.get(...args) as { n: number }).n;
 
-  const createMeeting = db.transaction((m: MeetingRecord) => {
-    if (q.meeting.get(m.meetingId)) return { ok: false, reason: 'exists' } as const;
+  const insertToken = (t: TokenRecord) =>
+    q.putToken.run(t.tokenHash, t.tokenId, t.meetingId, t.role, t.participantId, t.kind, t.label, t.createdAt, t.revokedAt, t.expiresAt);
+
+  const insertEntries = (meetingId: string, chained: LogEntry[]) => {
+    for (const e of chained) {
+      q.insertEntry.run(meetingId, e.seq, e.at, JSON.stringify(e.actor), e.commandId, JSON.stringify(e.event), e.prevHash, e.hash);
+    }
+  };
+
+  const createMeeting = db.transaction((m: MeetingRecord, entries: NewEntry[], tokens: TokenRecord[]): CreateMeetingWithLogResult => {
+    // A log without a record (nothing makes one, but a log is never rewritten from the genesis) counts as existing.
+    const genesis = readHead(m.meetingId);
+    if (q.meeting.get(m.meetingId) || genesis.seq !== 0) return { ok: false, reason: 'exists' } as const;
     if (m.status === 'live' && q.liveByCode.get(m.joinCode)) return { ok: false, reason: 'join_code_taken' } as const;
     q.insertMeeting.run(m.meetingId, m.joinCode, m.createdAt, m.status);
-    return { ok: true } as const;
+    const chained = chainEntries(genesis, entries);
+    insertEntries(m.meetingId, chained);
+    const last = chained.at(-1);
+    const head = last ? { seq: last.seq, hash: last.hash } : genesis;
+    if (last) q.setHead.run(m.meetingId, head.seq, head.hash);
+    for (const t of tokens) insertToken(t);
+    return { ok: true, entries: chained, head };
+  });
+
+  const claimJoinKey = db.transaction((meetingId: string, keyHash: string, participantId: string): string => {
+    q.putJoinKey.run(meetingId, keyHash, participantId);
+    return (q.joinKey.get(meetingId, keyHash) as { participant_id: string }).participant_id;
   });
 
   const append = db.transaction((meetingId: string, expected: Head, entries: NewEntry[], commandKey?: string): AppendResult => {
     const head = readHead(meetingId);
     if (head.seq !== expected.seq || head.hash !== expected.hash) return { ok: false, reason: 'stale', head };
     const chained = chainEntries(head, entries);
-    for (const e of chained) {
-      q.insertEntry.run(meetingId, e.seq, e.at, JSON.stringify(e.actor), e.commandId, JSON.stringify(e.event), e.prevHash, e.hash);
-    }
+    insertEntries(meetingId, chained);
     const last = chained.at(-1);
     const next = last ? { seq: last.seq, hash: last.hash } : head;
     q.setHead.run(meetingId, next.seq, next.hash);
@@ -272,7 +303,11 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     kind: 'sqlite',
 
     async createMeeting(m) {
-      return createMeeting.immediate(m);
+      const created = createMeeting.immediate(m, [], []);
+      return created.ok ? { ok: true } : created;
+    },
+    async createMeetingWithLog(m, entries, tokens) {
+      return createMeeting.immediate(m, entries, tokens);
     },
     async getMeeting(meetingId) {
       const row = q.meeting.get(meetingId) as MeetingRow | undefined;
@@ -287,7 +322,10 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     },
 
     async putToken(t) {
-      q.putToken.run(t.tokenHash, t.tokenId, t.meetingId, t.role, t.participantId, t.kind, t.label, t.createdAt, t.revokedAt, t.expiresAt);
+      insertToken(t);
+    },
+    async claimJoinKey(meetingId, keyHash, participantId) {
+      return claimJoinKey.immediate(meetingId, keyHash, participantId);
     },
     async findToken(tokenHash) {
       const row = q.token.get(tokenHash) as TokenRow | undefined;

@@ -137,6 +137,94 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       }
     });
 
+    const tokenOf = (meetingId: string, over: Partial<TokenRecord> = {}): TokenRecord => ({
+      tokenId: id('t'),
+      tokenHash: hashToken(id('s')),
+      meetingId,
+      role: 'facilitator',
+      participantId: null,
+      kind: 'session',
+      label: '',
+      createdAt: 1_700_000_000_000,
+      revokedAt: null,
+      expiresAt: 1_700_000_000_000 + 86_400_000,
+      ...over
+    });
+
+    it('[S15] a meeting is created with its first entries and tokens in one write, chained from the genesis head', async () => {
+      const m = meeting('OPEN01');
+      const tokens = [tokenOf(m.meetingId), tokenOf(m.meetingId, { kind: 'recovery', expiresAt: null, createdAt: 1_700_000_000_001 })];
+      const created = await store.createMeetingWithLog(m, [joined('a'), joined('b')], tokens);
+      if (!created.ok) throw new Error(`refused: ${created.reason}`);
+      expect(created.entries.map((e) => e.seq)).toEqual([1, 2]);
+      expect(created.entries[0]!.prevHash).toBe(genesisHash(m.meetingId));
+      expect(created.head).toEqual({ seq: 2, hash: created.entries[1]!.hash });
+      expect(await store.getMeeting(m.meetingId)).toEqual(m);
+      expect(await store.findMeetingByJoinCode('OPEN01')).toEqual(m);
+      expect(await store.readLog(m.meetingId)).toEqual(created.entries);
+      expect(await store.head(m.meetingId)).toEqual(created.head);
+      expect(await store.verifyLog(m.meetingId)).toEqual({ ok: true, count: 2, head: created.head });
+      for (const t of tokens) expect(await store.findToken(t.tokenHash)).toEqual(t);
+      expect(await store.listTokens(m.meetingId)).toEqual(tokens);
+      // [S3] the log carries on from there.
+      const next = await store.append(m.meetingId, created.head, [joined('c')]);
+      expect(next.ok && next.entries[0]!.seq).toBe(3);
+    });
+
+    it('[S15] a create refused for a taken join code or an existing id writes nothing: no record, no entry, no token', async () => {
+      const first = meeting('OPEN02');
+      expect((await store.createMeetingWithLog(first, [joined('a')], [tokenOf(first.meetingId)])).ok).toBe(true);
+      const before = await store.readLog(first.meetingId);
+
+      const late = meeting('OPEN02');
+      const lateToken = tokenOf(late.meetingId);
+      expect(await store.createMeetingWithLog(late, [joined('b')], [lateToken])).toEqual({ ok: false, reason: 'join_code_taken' });
+      expect(await store.getMeeting(late.meetingId)).toBeNull();
+      expect(await store.readLog(late.meetingId)).toEqual([]);
+      expect(await store.head(late.meetingId)).toEqual({ seq: 0, hash: genesisHash(late.meetingId) });
+      expect(await store.findToken(lateToken.tokenHash)).toBeNull();
+      expect(await store.listTokens(late.meetingId)).toEqual([]);
+      expect(await store.findMeetingByJoinCode('OPEN02')).toEqual(first);
+
+      const again = tokenOf(first.meetingId);
+      expect(await store.createMeetingWithLog({ ...first, joinCode: 'OPEN03' }, [joined('c')], [again])).toEqual({ ok: false, reason: 'exists' });
+      expect(await store.readLog(first.meetingId)).toEqual(before);
+      expect(await store.findToken(again.tokenHash)).toBeNull();
+      expect(await store.findMeetingByJoinCode('OPEN03')).toBeNull();
+    });
+
+    it('[S15] two stores creating with one code at once: the loser wrote no entry and no token', async () => {
+      const other = await h.reopen();
+      for (const code of ['OPRC01', 'OPRC02', 'OPRC03', 'OPRC04', 'OPRC05']) {
+        const a = meeting(code);
+        const b = meeting(code);
+        const [ta, tb] = [tokenOf(a.meetingId), tokenOf(b.meetingId)];
+        const results = await Promise.all([store.createMeetingWithLog(a, [joined('a')], [ta]), other.createMeetingWithLog(b, [joined('b')], [tb])]);
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        const [loser, loserToken] = results[0]!.ok ? [b, tb] : [a, ta];
+        expect(await store.getMeeting(loser.meetingId)).toBeNull();
+        expect(await store.readLog(loser.meetingId)).toEqual([]);
+        expect(await store.findToken(loserToken.tokenHash)).toBeNull();
+      }
+    });
+
+    it('[S16] a join key is claimed once per meeting: every claim answers the first participant, also from two stores at once', async () => {
+      const m = id('m');
+      const key = hashToken(id('k'));
+      expect(await store.claimJoinKey(m, key, 'p-first')).toBe('p-first');
+      expect(await store.claimJoinKey(m, key, 'p-second')).toBe('p-first');
+      // Another meeting, another key: independent.
+      expect(await store.claimJoinKey(id('m'), key, 'p-other')).toBe('p-other');
+      expect(await store.claimJoinKey(m, hashToken(id('k')), 'p-third')).toBe('p-third');
+
+      const other = await h.reopen();
+      for (let round = 0; round < 5; round++) {
+        const raced = hashToken(id('k'));
+        const answers = await Promise.all([0, 1, 2, 3].map((i) => (i % 2 ? other : store).claimJoinKey(m, raced, `p-${round}-${i}`)));
+        expect(new Set(answers).size).toBe(1);
+      }
+    });
+
     it('[S2] tokens are stored and found by the hash of their secret only; the secret is stored nowhere', async () => {
       const m = meeting('TOK001');
       await store.createMeeting(m);

@@ -27,10 +27,14 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { MeetingService } from '../meetings/meetingService.ts';
 import { newId, newJoinCode, newRecoveryCode, newTokenSecret, recoveryHash } from '../secrets.ts';
-import { clientAddress } from './clientAddress.ts';
-import { FailureThrottle, type FailureCounter } from './failureThrottle.ts';
+import { clientAddress, throttleKey } from './clientAddress.ts';
+import { FailureThrottle, type FailureCounter, type GuessPolicy } from './failureThrottle.ts';
+import { decodeSegment, requestPath } from './requestTarget.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
+const HOUR_MS = 3_600_000;
+/** Wrong recovery codes per meeting per minute: 80-bit codes stay out of reach at this rate. */
+const RECOVERY_FAILURES_PER_MINUTE = 10;
 
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
@@ -64,7 +68,10 @@ export interface ApiDeps {
   publicUrl: () => string;
   /** Called when a link is revoked, so open connections using it are closed. */
   onTokenRevoked: (meetingId: string, tokenId: string) => void;
-  /** Failed-attempt counter; this node's own memory unless given (nodes on one Redis share one). */
+  /**
+   * The counters of the join-code guard, wrong recovery codes and meetings created; this node's own
+   * memory unless given (nodes on one Redis share one).
+   */
   failures?: FailureCounter | null;
 }
 
@@ -72,10 +79,20 @@ export interface ApiDeps {
 export function createApi(deps: ApiDeps) {
   const { store, meetings, log, config } = deps;
   const throttle = deps.failures ?? new FailureThrottle(config.joinFailuresPerMinute);
+  const guesses: GuessPolicy = {
+    limit: config.joinFailuresPerMinute,
+    creditMax: 2 * config.joinFailuresPerMinute,
+    burst: config.joinFailuresPerMinute,
+    paceMs: Math.ceil(60_000 / config.joinFailuresPerMinute),
+    windowMs: 60_000
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+    const path = requestPath(req.url);
+    if (path === null) {
+      send(res, 400, { error: protocolError('invalid', 'malformed request target') });
+      return true;
+    }
     if (path !== '/healthz' && !path.startsWith('/api/')) return false;
     try {
       const result = await route(req, path);
@@ -97,11 +114,15 @@ export function createApi(deps: ApiDeps) {
       const body: HealthResponse = { ok: true, store: store.kind, protocol: PROTOCOL_VERSION, node: config.nodeId };
       return { status: 200, body };
     }
-    if (path === '/api/meetings' && method === 'POST') return { status: 201, body: await createMeeting(await readJson(req, CreateMeetingRequestSchema)) };
+    if (path === '/api/meetings' && method === 'POST') return { status: 201, body: await createMeeting(req) };
     if (path === '/api/join' && method === 'POST') return { status: 201, body: await join(req) };
     if (path === '/api/recover' && method === 'POST') return { status: 200, body: await recover(req) };
     const lookup = /^\/api\/join\/([^/]+)$/.exec(path);
-    if (lookup && method === 'GET') return { status: 200, body: await meetingForCode(req, decodeURIComponent(lookup[1]!)) };
+    if (lookup && method === 'GET') {
+      const code = decodeSegment(lookup[1]!);
+      if (code === null) throw new HttpError(protocolError('invalid', 'malformed join code', { field: 'joinCode' }));
+      return { status: 200, body: await meetingForCode(req, code) };
+    }
 
     const links = /^\/api\/meetings\/([A-Za-z0-9_-]{4,64})\/links(?:\/([^/]+))?$/.exec(path);
     if (links) {
@@ -124,72 +145,87 @@ export function createApi(deps: ApiDeps) {
     throw new HttpError(protocolError('not_found', `no route ${method} ${path}`));
   }
 
-  async function createMeeting(input: z.infer<typeof CreateMeetingRequestSchema>): Promise<CreateMeetingResponse> {
+  async function createMeeting(req: IncomingMessage): Promise<CreateMeetingResponse> {
+    const input = await readJson(req, CreateMeetingRequestSchema);
+    // Join codes are few (10^6): creating meetings without end would fill them, so creations are
+    // counted per address (only valid requests count).
+    refuseIfWaiting(await throttle.take(`create:${throttleKey(clientAddress(req, config.trustProxy))}`, config.meetingsPerHour, HOUR_MS), 'too many meetings created from this address, wait a while');
     const meetingId = newId();
-    let joinCode = '';
-    for (let attempt = 0; ; attempt++) {
-      joinCode = newJoinCode();
-      const created = await store.createMeeting({ meetingId, joinCode, createdAt: Date.now(), status: 'live' });
-      if (created.ok) break;
-      if (attempt >= 50) throw new HttpError(protocolError('conflict', 'no free join code, try again'));
-    }
-    const decided = await meetings.execute(
-      meetingId,
-      { type: 'meeting.create', meetingId, joinCode, title: input.title, groups: input.groups ?? [...DEFAULT_GROUPS], language: input.language, templateId: input.templateId },
-      { role: 'facilitator' },
-      null
-    );
-    if (!decided.ok) throw new HttpError(decided.error);
     const facilitatorToken = newTokenSecret();
     const recoveryCode = newRecoveryCode();
-    await store.putToken(tokenRecord(meetingId, 'facilitator', 'session', hashToken(facilitatorToken)));
-    await store.putToken(tokenRecord(meetingId, 'facilitator', 'recovery', recoveryHash(meetingId, recoveryCode)));
-    log.info({ meetingId }, 'meeting created');
-    return { meetingId, joinCode, facilitatorToken, recoveryCode };
+    const tokens = [tokenRecord(meetingId, 'facilitator', 'session', hashToken(facilitatorToken)), tokenRecord(meetingId, 'facilitator', 'recovery', recoveryHash(meetingId, recoveryCode))];
+    for (let attempt = 0; ; attempt++) {
+      const joinCode = newJoinCode();
+      const created = await meetings.create(
+        { meetingId, joinCode, createdAt: Date.now(), status: 'live' },
+        { type: 'meeting.create', meetingId, joinCode, title: input.title, groups: input.groups ?? [...DEFAULT_GROUPS], language: input.language, templateId: input.templateId },
+        { role: 'facilitator' },
+        tokens
+      );
+      if (created.ok) {
+        log.info({ meetingId }, 'meeting created');
+        return { meetingId, joinCode, facilitatorToken, recoveryCode };
+      }
+      if (!('taken' in created)) throw new HttpError(created.error);
+      if (attempt >= 50) throw new HttpError(protocolError('conflict', 'no free join code, try again'));
+    }
   }
 
   async function join(req: IncomingMessage): Promise<JoinResponse> {
-    const address = clientAddress(req, config.trustProxy);
-    await checkThrottle(address);
     const input = await readJson(req, JoinRequestSchema);
-    const meeting = await store.findMeetingByJoinCode(input.joinCode);
-    if (!meeting) {
-      await throttle.fail(address);
-      throw new HttpError(protocolError('not_found', 'no meeting with this code'));
-    }
+    const meeting = await guess(req, () => store.findMeetingByJoinCode(input.joinCode));
+    if (!meeting) throw new HttpError(protocolError('not_found', 'no meeting with this code'));
     if (meeting.status === 'ended') throw new HttpError(protocolError('closed', 'this meeting has ended', { reason: 'meeting_ended' }));
-    const participantId = newId();
+    const { meetingId } = meeting;
+    // With a join key, a retry (its response was lost) gets the participant of the first attempt; the
+    // claim is put-if-absent, so racing retries agree on one participant. The key is a credential:
+    // only its hash, bound to the meeting, is stored.
+    const candidate = newId();
+    const participantId = input.joinKey ? await store.claimJoinKey(meetingId, hashToken(`join\n${meetingId}\n${input.joinKey}`), candidate) : candidate;
+    // Only a key claimed before (a retry) can name someone who has joined already.
+    const retry = participantId !== candidate;
+    const rejoin = retry && (await joinedAlready(meetingId, participantId));
     const token = newTokenSecret();
     // The token goes in first: a token whose join was refused names nobody and opens nothing.
-    await store.putToken({ ...tokenRecord(meeting.meetingId, 'participant', 'session', hashToken(token)), participantId });
-    const decided = await meetings.execute(meeting.meetingId, { type: 'participant.join', participantId, name: input.name, group: input.group }, { role: 'participant', participantId }, null);
-    if (!decided.ok) throw new HttpError(decided.error);
-    return { meetingId: meeting.meetingId, participantId, token };
+    await store.putToken({ ...tokenRecord(meetingId, 'participant', 'session', hashToken(token)), participantId });
+    if (rejoin) return { meetingId, participantId, token };
+    const decided = await meetings.execute(meetingId, { type: 'participant.join', participantId, name: input.name, group: input.group }, { role: 'participant', participantId }, null);
+    // A retry racing this attempt (the first one too) may have joined the participant first.
+    if (!decided.ok && !(input.joinKey && decided.error.code === 'conflict' && (await joinedAlready(meetingId, participantId)))) throw new HttpError(decided.error);
+    return { meetingId, participantId, token };
+  }
+
+  /** Whether the participant of a join key is in the meeting; one who was removed gets no way back in this way. */
+  async function joinedAlready(meetingId: string, participantId: string): Promise<boolean> {
+    const participant = (await meetings.current(meetingId)).state?.participants[participantId];
+    if (participant?.removed) throw new HttpError(protocolError('forbidden', 'this participant was removed from the meeting'));
+    return participant !== undefined;
   }
 
   /** What the join page needs before a person fills it in: the meeting's title, groups, and whether it takes joiners. */
   async function meetingForCode(req: IncomingMessage, code: string): Promise<JoinInfoResponse> {
-    const address = clientAddress(req, config.trustProxy);
-    await checkThrottle(address);
     const parsed = JoinCodeSchema.safeParse(code);
     if (!parsed.success) throw new HttpError(invalidFromZod(parsed.error));
-    const meeting = await store.findMeetingByJoinCode(parsed.data);
-    const state = meeting ? (await meetings.current(meeting.meetingId)).state : null;
-    if (!meeting || !state) {
-      await throttle.fail(address);
-      throw new HttpError(protocolError('not_found', 'no meeting with this code'));
-    }
+    const found = await guess(req, async () => {
+      const meeting = await store.findMeetingByJoinCode(parsed.data);
+      const state = meeting ? (await meetings.current(meeting.meetingId)).state : null;
+      return meeting && state ? { meeting, state } : null;
+    });
+    if (!found) throw new HttpError(protocolError('not_found', 'no meeting with this code'));
+    const { meeting, state } = found;
     return { meetingId: meeting.meetingId, title: state.title, groups: state.groups, language: state.language, joiningOpen: state.joiningOpen && !state.ended, ended: state.ended };
   }
 
   async function recover(req: IncomingMessage): Promise<RecoverResponse> {
-    const address = clientAddress(req, config.trustProxy);
-    await checkThrottle(address);
     const input = await readJson(req, RecoverRequestSchema);
-    const meeting = await store.findMeetingByJoinCode(input.joinCode);
+    const meeting = await guess(req, () => store.findMeetingByJoinCode(input.joinCode));
+    // Recovery codes are long random secrets: wrong ones are counted per meeting, so no address can
+    // try many, and a hall's typos in join codes do not lock its facilitator out.
+    const key = meeting ? `recover:${meeting.meetingId}` : null;
+    if (key) refuseIfWaiting(await throttle.retryAfter(key, RECOVERY_FAILURES_PER_MINUTE, 60_000), 'too many wrong recovery codes for this meeting, wait a moment');
     const record = meeting ? await store.findToken(recoveryHash(meeting.meetingId, input.recoveryCode)) : null;
     if (!meeting || !record || record.kind !== 'recovery' || record.meetingId !== meeting.meetingId || record.revokedAt !== null) {
-      await throttle.fail(address);
+      if (key) await throttle.fail(key, 60_000);
       throw new HttpError(protocolError('unauthorized', 'join code and recovery code do not match'));
     }
     const facilitatorToken = newTokenSecret();
@@ -215,12 +251,28 @@ export function createApi(deps: ApiDeps) {
     if (result.auth.actor.role !== 'facilitator') throw new HttpError(protocolError('forbidden', 'only the facilitator can manage links'));
   }
 
-  async function checkThrottle(address: string): Promise<void> {
-    const wait = await throttle.retryAfter(address);
+  /**
+   * Looks a join code up under the address's guard. The guard answers before the code is looked up,
+   * so a slowed address gets the same 429 for a live code as for a dead one: refusing only wrong codes
+   * would tell it which codes are live, the very thing it is guessing.
+   */
+  async function guess<T>(req: IncomingMessage, lookup: () => Promise<T | null>): Promise<T | null> {
+    const key = throttleKey(clientAddress(req, config.trustProxy));
+    const { wait, ticket } = await throttle.turn(key, guesses);
+    refuseIfWaiting(wait, 'too many failed attempts, wait a moment');
+    let outcome: 'hit' | 'miss' | 'void' = 'void';
+    try {
+      const found = await lookup();
+      outcome = found ? 'hit' : 'miss';
+      return found;
+    } finally {
+      await throttle.settle(key, ticket, outcome, guesses);
+    }
+  }
+
+  function refuseIfWaiting(wait: number, message: string): void {
     if (wait > 0) {
-      throw new HttpError(protocolError('rate_limited', 'too many failed attempts, wait a moment', { retryAfterMs: wait }), {
-        'retry-after': String(Math.ceil(wait / 1000))
-      });
+      throw new HttpError(protocolError('rate_limited', message, { retryAfterMs: wait }), { 'retry-after': String(Math.ceil(wait / 1000)) });
     }
   }
 
@@ -246,10 +298,16 @@ async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): P
   if (declared > MAX_BODY_BYTES) throw new HttpError(protocolError('too_large', `request body over ${MAX_BODY_BYTES} bytes`));
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(protocolError('too_large', `request body over ${MAX_BODY_BYTES} bytes`));
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) throw new HttpError(protocolError('too_large', `request body over ${MAX_BODY_BYTES} bytes`));
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    // A body cut short or malformed on the wire (the client went away, a bad chunk) is the client's error.
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(protocolError('invalid', 'request body was not received whole'));
   }
   let json: unknown;
   try {

@@ -1,6 +1,6 @@
 import { decide, evolve, fromStoredState, replay, toStoredState, type MeetingState } from '@yishi/domain';
 import { protocolError, type Actor, type Command, type LogEntry, type ProtocolError } from '@yishi/protocol';
-import type { CommandResult, Head, Store } from '@yishi/store';
+import type { CommandResult, Head, MeetingRecord, Store, TokenRecord } from '@yishi/store';
 import { genesisHash } from '@yishi/store';
 import type { Logger } from '../logger.ts';
 import { newId } from '../secrets.ts';
@@ -55,6 +55,28 @@ export class MeetingService {
   /** The meeting's current state, refreshed from the store's tail. */
   async current(meetingId: string): Promise<Loaded> {
     return this.serial(meetingId, () => this.refresh(meetingId));
+  }
+
+  /**
+   * Creates a meeting: decides `meeting.create` on no state and hands the events, with the meeting
+   * record and its first tokens, to one store write, so a crash leaves the whole meeting or none of
+   * it. `taken` when the record's join code belongs to a live meeting (pick another and call again).
+   */
+  async create(record: MeetingRecord, command: Extract<Command, { type: 'meeting.create' }>, actor: Actor, tokens: TokenRecord[]): Promise<ExecuteResult | { ok: false; taken: true }> {
+    return this.serial(record.meetingId, async () => {
+      const now = this.opts.now?.() ?? Date.now();
+      const decision = decide(null, command, actor, { now, newId });
+      if (!decision.ok) return decision;
+      const entries = decision.events.map((event) => ({ at: now, actor, commandId: null, event }));
+      const created = await this.store.createMeetingWithLog(record, entries, tokens);
+      if (!created.ok) {
+        if (created.reason === 'join_code_taken') return { ok: false, taken: true };
+        return { ok: false, error: protocolError('conflict', 'the meeting already exists') };
+      }
+      const genesis: Loaded = { state: null, head: { seq: 0, hash: genesisHash(record.meetingId) }, snapshotSeq: 0 };
+      this.publish(record.meetingId, this.apply(record.meetingId, genesis, created.entries, created.head));
+      return { ok: true, seq: created.head.seq };
+    });
   }
 
   /** Runs a command: idempotent per `commandKey`, serialised per meeting on this node. */
