@@ -123,7 +123,7 @@ describe('people in the hall (sqlite store)', () => {
     const actor = { role: 'participant', participantId: phone.participantId } as const;
 
     // The opening takes no topics: no form, and the phone says so.
-    await phone.page.locator('[data-testid=posting-closed]', { hasText: '这个环节暂不收集新议题' }).waitFor();
+    await phone.page.getByText('这个环节暂不收集新议题。').waitFor();
     expect(await phone.page.locator('#topic-title').count()).toBe(0);
     await shot(phone.page, 'phone-opening');
 
@@ -151,7 +151,7 @@ describe('people in the hall (sqlite store)', () => {
     await advance(facilitator, 'agenda');
     await advance(facilitator, 'breakouts');
     await phone.page.locator('[data-phase-kind=breakouts]').waitFor();
-    await phone.page.locator('[data-testid=posting-closed]', { hasText: '这个环节暂不收集新议题' }).waitFor();
+    await phone.page.getByText('这个环节暂不收集新议题。').waitFor();
     expect(await phone.page.locator('[data-testid=topics]').getByRole('button', { name: '修改' }).count()).toBe(0);
     const full = await facilitator.until(() => true);
     for (const [title, topic] of [
@@ -283,7 +283,7 @@ describe('people in the hall (sqlite store)', () => {
       [console_, 'console-topics'],
       [desk, 'secretary-topics']
     ] as const) {
-      await expect.poll(() => groupsOn(page, list, '停车位太少'), list).toEqual(['居民', '商户']);
+      await expect.poll(() => groupsOn(page, list, '停车位太少'), { message: list }).toEqual(['居民', '商户']);
       expect(await groupsOn(page, list, '楼道堆物'), list).toEqual(['居民']);
       expect(await groupsOn(page, list, '夜市噪音'), list).toEqual(['商户']);
       expect(await groupsOn(page, list, '路灯坏了'), list).toEqual(['物业公司']);
@@ -328,6 +328,7 @@ describe('people in the hall (sqlite store)', () => {
     const notices = phone.locator('[data-testid=hidden-notice]');
     await expect.poll(() => notices.allTextContents()).toEqual([expect.stringContaining('“小区门口的快递柜”')]);
     expect(await cardOf(phone, 'topics', '小区门口的快递柜').count()).toBe(0);
+    await phone.evaluate(() => window.scrollTo(0, 0));
     await shot(phone, 'phone-hidden-notice');
 
     // Hidden while the phone was offline: noticed when it is back.
