@@ -113,6 +113,17 @@ async function postAs(client: TestClient, title: string): Promise<string> {
   return Object.values(state.topics).find((t) => t.title === title)!.id;
 }
 
+/** axe-core's findings on the page as it is now: WCAG A/AA and best practice, plus AAA contrast (7:1). */
+async function axeViolations(page: Page): Promise<{ id: string; nodes: string[] }[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () => {
+    type Result = { violations: { id: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] };
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<Result> } }).axe;
+    const result = await axe.run(document, { rules: { 'color-contrast-enhanced': { enabled: true } } });
+    return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`) }));
+  });
+}
+
 const cardOf = (page: Page, list: string, title: string) => page.locator(`[data-testid=${list}] article`, { hasText: title });
 
 describe('people in the hall (sqlite store)', () => {
@@ -198,28 +209,35 @@ describe('people in the hall (sqlite store)', () => {
         await board.setViewportSize({ width, height });
         await board.evaluate(() => new Promise((settled) => requestAnimationFrame(() => requestAnimationFrame(settled))));
         expect(await board.evaluate(() => document.documentElement.scrollHeight <= innerHeight + 1)).toBe(true);
+        // Nothing in the side panel is cut off at the bottom of the screen.
+        const clipped = await board.evaluate(() => {
+          const side = document.querySelector('.side')!.getBoundingClientRect();
+          return [...document.querySelectorAll('.side > *')].filter((el) => el.getBoundingClientRect().bottom > side.bottom + 1).map((el) => el.className);
+        });
+        expect(clipped, `${name} ${width}x${height}`).toEqual([]);
         await shot(board, `board-${name}-${width}x${height}`);
       }
+      expect(await axeViolations(board), name).toEqual([]);
     };
 
     // The opening: a welcome and what comes next; the phones take no topics yet, and the board does not ask for them.
     await phone.page.locator('[data-testid=posting-closed]').waitFor();
     await look('opening', {
-      now: '欢迎参加！会议马上开始，稍后大家可以在手机上提出想讨论的议题。',
-      wall: '欢迎！稍后大家提出的议题会显示在这里。',
+      now: '欢迎参加！会议马上开始。',
+      wall: '稍后大家在手机上提出的议题会显示在这里。',
       qr: true,
       closedNote: false
     });
 
     await advance(facilitator, 'marketplace');
     await phone.page.locator('#topic-title').waitFor();
-    await look('marketplace-empty', { now: '请在手机上提出您想讨论的议题。', wall: '还没有议题。请在手机上提出您想讨论的议题。', qr: true, closedNote: false });
+    await look('marketplace-empty', { now: '请在手机上提出想讨论的议题。', wall: '还没有议题。请在手机上提出想讨论的议题。', qr: true, closedNote: false });
     await postAs(await connected(hall.url, (await join(hall.url, created.joinCode, '李师傅', '商户')).token), '夜市摆摊的噪音');
     await board.locator('[data-testid=board-topics] article').waitFor();
 
     // Joining closed: no code to scan any more, and the board says so.
     expect(await facilitator.send({ type: 'joining.close' })).toMatchObject({ ok: true });
-    await look('joining-closed', { now: '请在手机上提出您想讨论的议题。', qr: false, closedNote: true });
+    await look('joining-closed', { now: '请在手机上提出想讨论的议题。', qr: false, closedNote: true });
     expect(await facilitator.send({ type: 'joining.open' })).toMatchObject({ ok: true });
 
     await advance(facilitator, 'agenda');
@@ -330,6 +348,7 @@ describe('people in the hall (sqlite store)', () => {
     expect(await cardOf(phone, 'topics', '小区门口的快递柜').count()).toBe(0);
     await phone.evaluate(() => window.scrollTo(0, 0));
     await shot(phone, 'phone-hidden-notice');
+    expect(await axeViolations(phone)).toEqual([]);
 
     // Hidden while the phone was offline: noticed when it is back.
     await phoneContext.setOffline(true);
@@ -393,6 +412,7 @@ describe('people in the hall (sqlite store)', () => {
     expect(codePointLength(await title.inputValue())).toBe(120);
     await expect.poll(() => counter.textContent()).toBe('120/120 字');
     await shot(phone.page, 'phone-limit');
+    expect(await axeViolations(phone.page)).toEqual([]);
     await phone.page.getByRole('button', { name: '提交议题' }).click();
     const state = await facilitator.until((s) => Object.keys(s.topics).length === 1, 'the topic');
     expect(Object.values(state.topics)[0]!.title).toBe(rare.repeat(120));
@@ -403,6 +423,15 @@ describe('people in the hall (sqlite store)', () => {
     await title.evaluate((el: HTMLInputElement) => el.setSelectionRange(60, 60));
     await phone.page.keyboard.insertText(rare.repeat(30));
     expect(await title.inputValue()).toBe(`${'甲'.repeat(60)}${rare.repeat(10)}${'乙'.repeat(50)}`);
+    // Pinyin being composed is left alone (cutting it would break the input method); what is committed is cut.
+    await title.fill('甲'.repeat(119));
+    const cdp = await phone.page.context().newCDPSession(phone.page);
+    await title.focus();
+    await cdp.send('Input.imeSetComposition', { text: '你好', selectionStart: 2, selectionEnd: 2 });
+    await expect.poll(() => title.inputValue()).toBe(`${'甲'.repeat(119)}你好`);
+    await cdp.send('Input.insertText', { text: '你好' });
+    await expect.poll(() => title.inputValue()).toBe(`${'甲'.repeat(119)}你`);
+    await cdp.detach();
     // Names too (40): the join page's name field.
     const joinPage = await (await newContext(PHONE)).newPage();
     await joinPage.goto(`${hall.base}/join/${created.joinCode}`);
@@ -451,13 +480,7 @@ describe('people in the hall (sqlite store)', () => {
         expect(bytes, href).toBeGreaterThan(0);
       }
       expect(await page.locator('[maxlength]').count(), name).toBe(0);
-      await page.addScriptTag({ content: axeSource });
-      const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] }> } }).axe;
-        const result = await axe.run(document, { rules: { 'color-contrast-enhanced': { enabled: true } } });
-        return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`) }));
-      });
-      expect(violations, name).toEqual([]);
+      expect(await axeViolations(page), name).toEqual([]);
     }
     expect(notFound.slice(before)).toEqual([]);
     facilitator.close();
