@@ -76,7 +76,7 @@ async function boardOf(created: { meetingId: string; facilitatorToken: string },
   const token = await createLink(hall.url, created.meetingId, created.facilitatorToken);
   const page = await (await newContext({ viewport: { width, height }, locale: 'zh-CN' })).newPage();
   await page.goto(`${hall.base}/m/${created.meetingId}/board#token=${token}`);
-  await page.locator('[data-testid=board-now]').waitFor();
+  await page.locator('[data-testid=board-people]').waitFor();
   return page;
 }
 
@@ -285,7 +285,8 @@ describe('people in the hall (sqlite store)', () => {
       [board, 'board-topics']
     ] as const) {
       await expect.poll(() => page.locator(`[data-testid=${list}] article`).count()).toBe(5);
-      await expect.poll(() => page.locator('[data-testid=topics-count]').textContent()).toBe('共 5 个');
+      // Said once, plainly: the heading counts the cards below it.
+      await expect.poll(() => page.getByRole('heading', { level: 2, name: /^议题/ }).textContent()).toBe('议题 共 5 个');
     }
 
     const console_ = await consoleOf(created);
