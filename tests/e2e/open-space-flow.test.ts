@@ -25,7 +25,10 @@ afterAll(async () => {
 
 // The long flows get two minutes in all: each step keeps its own 10 s bound (the context default), and a
 // busy two-core machine running other test files beside them took a full minute for the longest.
+// Each browser flow runs on the embedded store; the main marketplace flow is also the one cross-store
+// smoke on Redis (store differences belong in the store contract suite, not in browser flows).
 describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
+  const embeddedOnly = test.runIf(store === 'sqlite');
   let hall: Hall;
   let contexts: BrowserContext[] = [];
   const newContext = async (options: Parameters<Browser['newContext']>[0]) => {
@@ -268,7 +271,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     expect(await phoneD.locator('[data-testid=join-error]').textContent()).toContain('会议已经结束');
   });
 
-  test('the secretary link opens a desk that enters topics for people without a phone', { timeout: 120_000 }, async () => {
+  embeddedOnly('the secretary link opens a desk that enters topics for people without a phone', { timeout: 120_000 }, async () => {
     const created = await createMeeting(hall.url, { title: '滨河东里议事会', groups: ['居民', '商户'] });
     const console_ = await openConsole(created);
     await console_.getByRole('button', { name: /查看与生成链接/ }).click();
@@ -370,7 +373,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await expect.poll(() => stranger.locator('[data-testid=secretary-no-token]').textContent()).toContain('请向主持人要记录员链接');
   });
 
-  test('a phone in an in-app browser that refuses WebSockets and storage still joins and posts, over long-polling', async () => {
+  embeddedOnly('a phone in an in-app browser that refuses WebSockets and storage still joins and posts, over long-polling', async () => {
     const created = await createMeeting(hall.url, { title: '微信里打开的会议' });
     const facilitator = await connected(hall.url, created.facilitatorToken);
     expect(await facilitator.send({ type: 'phase.advance', fromPhaseId: facilitator.state!.phaseId })).toMatchObject({ ok: true });
@@ -437,7 +440,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     facilitator.close();
   });
 
-  test('a form used before the page script has run is not lost (slow phone on hall Wi-Fi)', async () => {
+  embeddedOnly('a form used before the page script has run is not lost (slow phone on hall Wi-Fi)', async () => {
     const context = await newContext(PHONE);
     // The app's scripts are held back, as on a congested hall network: the server-rendered form is on
     // screen and can be typed into before the page is hydrated.
@@ -461,7 +464,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await phone.locator('h1', { hasText: '加入会议' }).waitFor();
   });
 
-  test('a phone that never chose a language joins an English meeting in English, once', async () => {
+  embeddedOnly('a phone that never chose a language joins an English meeting in English, once', async () => {
     const created = await createMeeting(hall.url, { title: 'Riverside review', language: 'en', groups: ['Residents', 'Experts'] });
     const phone = await (await newContext(PHONE)).newPage();
     await phone.goto(`${hall.base}/join/${created.joinCode}`);
@@ -475,7 +478,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     expect(await phone.locator('h1').textContent()).toContain('加入会议');
   });
 
-  test('a wall of 65 topics pages through at 1024x768 and 1920x1080, turned from the console or the board keys', { timeout: 120_000 }, async () => {
+  embeddedOnly('a wall of 65 topics pages through at 1024x768 and 1920x1080, turned from the console or the board keys', { timeout: 120_000 }, async () => {
     const created = await createMeeting(hall.url, { title: '滨河东里开放空间：大家关心的事', groups: ['居民', '商户', '物业公司'] });
     const facilitator = await connected(hall.url, created.facilitatorToken);
     const advanced = await facilitator.send({ type: 'phase.advance', fromPhaseId: facilitator.state!.phaseId });
