@@ -150,16 +150,20 @@ export class MeetingConnection {
 
   /**
    * Asks for a snapshot until one comes: a request the server could not answer (its store was briefly
-   * away) or that went unanswered is tried again, a little later each time, instead of leaving the
-   * page holding events forever. A reconnect brings a snapshot of its own.
+   * away) or that went unanswered is tried again, a little later each time (or when a `rate_limited`
+   * answer says), instead of leaving the page holding events forever. A reconnect brings a snapshot of its own.
    */
   #requestSnapshot(attempt: number): void {
     const socket = this.#socket;
     socket.timeout(ACK_TIMEOUT_MS).emit('snapshot', {}, (err: Error | null, ack: Ack) => {
       if (!this.#feed.awaitingSnapshot || !socket.connected || (!err && ack.ok)) return;
-      setTimeout(() => {
-        if (this.#feed.awaitingSnapshot && socket.connected) this.#requestSnapshot(attempt + 1);
-      }, Math.min(500 * attempt, 5_000));
+      const limited = !err && !ack.ok && ack.error.code === 'rate_limited';
+      setTimeout(
+        () => {
+          if (this.#feed.awaitingSnapshot && socket.connected) this.#requestSnapshot(attempt + 1);
+        },
+        limited ? (ack.error.retryAfterMs ?? 1_000) : Math.min(500 * attempt, 5_000)
+      );
     });
   }
 
