@@ -2,9 +2,11 @@
  * `pnpm bench`: topic fan-out, Yishi against a bare Socket.IO broadcast, in one run.
  *
  * For each N and each target, a separate process (bench/phones.ts) connects N phones to one meeting
- * (websocket transport) and one poster; the poster posts topics at a fixed rate for a fixed time; the
- * time from post to receipt is recorded for every (post, phone) pair and for each post's last
- * receiver. Targets: Yishi on the embedded store, on Redis, two Yishi nodes on Redis behind nginx
+ * (websocket transport) and one poster per server node (each node directly); the posters take turns
+ * posting topics at a fixed rate for a fixed time; the time from post to receipt is recorded for every
+ * (post, phone) pair and for each post's last receiver. The phones keep the meeting with the page's own
+ * MeetingFeed and count the snapshots they ask for: 0 when nothing is lost, also with two nodes, where
+ * a node emits its own entry before an earlier one from the other node reaches it. Targets: Yishi on the embedded store, on Redis, two Yishi nodes on Redis behind nginx
  * (deploy/nginx.conf), and bench/bareServer.ts. Nothing is asserted; it prints a table.
  *
  * Env: BENCH_N=100,500,2000  BENCH_DURATION_S=8  BENCH_RATE=5 (posts/s)
@@ -54,6 +56,8 @@ interface Deployment {
   url: string;
   /** Where the API is called. */
   apiUrl: string;
+  /** Each server node, where the posters connect. */
+  nodeUrls: string[];
   /** The server processes whose CPU and memory are measured (not redis, not nginx). */
   pids: number[];
   localAddresses: string[];
@@ -72,7 +76,7 @@ async function startBare(): Promise<Deployment> {
     child.once('exit', () => reject(new Error(`bare server exited: ${out}`)));
   });
   const url = `http://127.0.0.1:${port}`;
-  return { url, apiUrl: url, pids: [child.pid!], localAddresses: [], stop: () => stopChild(child) };
+  return { url, apiUrl: url, nodeUrls: [url], pids: [child.pid!], localAddresses: [], stop: () => stopChild(child) };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -126,6 +130,7 @@ async function startYishi(target: Exclude<Target, 'bare'>, n: number): Promise<D
       return {
         url: lb.url,
         apiUrl: nodes[0]!.url,
+        nodeUrls: nodes.map((p) => p.url),
         pids: nodes.map((p) => p.child.pid!),
         localAddresses,
         async stop() {
@@ -135,7 +140,7 @@ async function startYishi(target: Exclude<Target, 'bare'>, n: number): Promise<D
       };
     }
     nodes.push(await startNode({ ...env, NODE_ID: target }, `${target}-${n}`));
-    return { url: nodes[0]!.url, apiUrl: nodes[0]!.url, pids: [nodes[0]!.child.pid!], localAddresses: [], stop: cleanup };
+    return { url: nodes[0]!.url, apiUrl: nodes[0]!.url, nodeUrls: [nodes[0]!.url], pids: [nodes[0]!.child.pid!], localAddresses: [], stop: cleanup };
   } catch (err) {
     await cleanup();
     throw err;
@@ -177,7 +182,7 @@ async function runOne(target: Target, n: number): Promise<Row> {
         phones.once('exit', (code) => reject(new Error(`phones process exited (${code})`)));
       });
     const idle = total(dep.pids);
-    const start: PhonesStart = { type: 'start', kind: target === 'bare' ? 'bare' : 'yishi', url: dep.url, tokens, n, posterToken, protocol: PROTOCOL_VERSION, localAddresses: dep.localAddresses };
+    const start: PhonesStart = { type: 'start', kind: target === 'bare' ? 'bare' : 'yishi', url: dep.url, tokens, n, posterToken, posterUrls: dep.nodeUrls, protocol: PROTOCOL_VERSION, localAddresses: dep.localAddresses };
     const connectedP = next<{ n: number }>('connected');
     phones.send(start);
     const connected = await connectedP;
@@ -212,7 +217,7 @@ async function main() {
   console.log(`# Yishi fan-out benchmark — ${RATE} posts/s for ${DURATION_MS / 1000} s; N = ${NS.join(', ')}`);
   console.log(`# machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
   const rows: Row[] = [];
-  const header = '| target | N | delivered | pair p50 / p99 / max (ms) | last receiver p50 / p99 / max (ms) | ack p50 (ms) | server CPU % | RSS MB (Δ kB / phone) | ÷ bare (pair p50, p99) | ÷ bare (last p99) |';
+  const header = '| target | N | delivered | pair p50 / p99 / max (ms) | last receiver p50 / p99 / max (ms) | ack p50 (ms) | snapshots asked | server CPU % | RSS MB (Δ kB / phone) | ÷ bare (pair p50, p99) | ÷ bare (last p99) |';
   console.log(header);
   console.log(header.replace(/[^|]+/g, ' --- '));
   for (const n of NS) {
@@ -224,7 +229,7 @@ async function main() {
       const bare = rows.find((b) => b.target === 'bare' && b.n === r.n);
       const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '—');
       console.log(
-        `| ${r.target} | ${r.n} | ${r.result.received}/${r.result.expected} | ${fs3(r.result.pair)} | ${fs3(r.result.last)} | ${f(r.result.ackMs.p50)} | ${f(r.cpuPct)} | ${r.rssMb.toFixed(0)} (${f(r.rssPerPhoneKb)}) | ` +
+        `| ${r.target} | ${r.n} | ${r.result.received}/${r.result.expected} | ${fs3(r.result.pair)} | ${fs3(r.result.last)} | ${f(r.result.ackMs.p50)} | ${r.target === 'bare' ? '—' : r.result.snapshotRequests} | ${f(r.cpuPct)} | ${r.rssMb.toFixed(0)} (${f(r.rssPerPhoneKb)}) | ` +
           `${r.target === 'bare' ? '1×' : `${ratio(r.result.pair.p50, bare?.result.pair.p50)}, ${ratio(r.result.pair.p99, bare?.result.pair.p99)}`} | ` +
           `${r.target === 'bare' ? '1×' : ratio(r.result.last.p99, bare?.result.last.p99)} |`
       );

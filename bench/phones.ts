@@ -1,10 +1,14 @@
 /**
  * Hosts all simulated phones of one benchmark run, in its own process (so the server's CPU is its
- * own): N receivers and one poster, socket.io-client over the websocket transport. Posting and
- * receiving happen here, on one clock. Driven by bench/fanout.ts over IPC.
+ * own): N receivers and one poster per server node, socket.io-client over the websocket transport.
+ * Posting and receiving happen here, on one clock. Each Yishi phone keeps its copy of the meeting with
+ * the page's own MeetingFeed (its gap rule and grace window), asks for a snapshot when that says so, and
+ * the requests are counted. Driven by bench/fanout.ts over IPC.
  */
 import { performance } from 'node:perf_hooks';
+import type { Ack, EventMessage } from '../packages/protocol/src/index.ts';
 import { io, type Socket } from 'socket.io-client';
+import { MeetingFeed } from '../web/src/lib/meeting/feed.ts';
 
 export interface PhonesStart {
   type: 'start';
@@ -14,6 +18,8 @@ export interface PhonesStart {
   tokens: string[];
   n: number;
   posterToken: string;
+  /** Where the posters connect: each node directly when there are several, so commits start on all of them. */
+  posterUrls: string[];
   protocol: number;
   /** Local addresses to spread phones over (nginx hashes the client address). */
   localAddresses: string[];
@@ -38,6 +44,8 @@ export interface PhonesResult {
   pair: Stats;
   last: Stats;
   ackMs: Stats;
+  /** Snapshot requests the phones' MeetingFeed made (a gap in seq that did not close in its grace window). */
+  snapshotRequests: number;
 }
 
 export function stats(values: number[]): Stats {
@@ -52,7 +60,8 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let start: PhonesStart;
 const receivers: Socket[] = [];
-let poster: Socket;
+let posters: Socket[] = [];
+let snapshotRequests = 0;
 const sentAt = new Map<string, number>();
 const pairLatencies: number[] = [];
 const lastByPost = new Map<string, number>();
@@ -67,6 +76,26 @@ function connect(url: string, token: string, localAddress: string | undefined, p
     timeout: 60_000,
     ...(localAddress ? { localAddress } : {})
   } as Parameters<typeof io>[1]);
+}
+
+/** A phone's copy of the meeting, kept as the page keeps it; a gap it cannot close asks for a snapshot. */
+function follow(s: Socket): void {
+  const feed = new MeetingFeed({
+    changed: () => undefined,
+    resync: () => {
+      snapshotRequests++;
+      const ask = () =>
+        s.timeout(10_000).emit('snapshot', {}, (err: Error | null, ack: Ack) => {
+          if (!feed.awaitingSnapshot || !s.connected || (!err && ack.ok)) return;
+          setTimeout(ask, !err && !ack.ok ? (ack.error.retryAfterMs ?? 1_000) : 1_000);
+        });
+      ask();
+    }
+  });
+  s.on('connect', () => feed.expectSnapshot());
+  s.on('snapshot', (msg: { seq: number; state: never }) => feed.snapshot(msg.seq, msg.state));
+  s.on('event', (msg: EventMessage) => feed.event(msg));
+  s.on('skip', ({ seq }: { seq: number }) => feed.skip(seq));
 }
 
 function onEvent(msg: { event?: { type?: string; title?: string } }) {
@@ -97,23 +126,30 @@ async function onStart(msg: PhonesStart) {
     for (let j = i; j < Math.min(msg.n, i + 100); j++) {
       const s = connect(msg.url, msg.kind === 'bare' ? 'bare' : msg.tokens[j]!, addr(j), msg.protocol);
       s.on('event', onEvent);
+      if (msg.kind === 'yishi') follow(s);
       receivers.push(s);
       batch.push(ready(s, msg.kind));
     }
     await Promise.all(batch);
   }
-  poster = connect(msg.url, msg.posterToken, undefined, msg.protocol);
+  posters = (msg.kind === 'yishi' ? msg.posterUrls : [msg.url]).map((url) => connect(url, msg.posterToken, undefined, msg.protocol));
   if (msg.kind === 'yishi') {
-    const snap = await new Promise<{ state: { phaseId: string } }>((resolve, reject) => {
-      poster.once('snapshot', resolve);
-      poster.once('connect_error', reject);
-    });
+    const snaps = await Promise.all(
+      posters.map(
+        (poster) =>
+          new Promise<{ state: { phaseId: string } }>((resolve, reject) => {
+            poster.once('snapshot', resolve);
+            poster.once('connect_error', reject);
+          })
+      )
+    );
     // The facilitator opens the topic marketplace; topics can be posted from then on.
-    const ack = (await poster.timeout(10_000).emitWithAck('cmd', { commandId: 'bench-advance', type: 'phase.advance', fromPhaseId: snap.state.phaseId })) as { ok: boolean };
+    const ack = (await posters[0]!.timeout(10_000).emitWithAck('cmd', { commandId: 'bench-advance', type: 'phase.advance', fromPhaseId: snaps[0]!.state.phaseId })) as { ok: boolean };
     if (!ack.ok) throw new Error(`phase.advance refused: ${JSON.stringify(ack)}`);
-  } else await ready(poster, 'bare');
-  // Let the join/phase events drain before measuring.
+  } else await ready(posters[0]!, 'bare');
+  // Let the join/phase events drain before measuring; what the phones asked for until now is not counted.
   await wait(500);
+  snapshotRequests = 0;
   send({ type: 'connected', n: receivers.length });
 }
 
@@ -135,7 +171,8 @@ async function onPost(msg: PhonesPost) {
     sentAt.set(title, t0);
     const cmd = start.kind === 'yishi' ? { commandId: `bench-post-${k}`, type: 'topic.postFor', title, convenerName: '压测' } : { title };
     pending.push(
-      (poster.timeout(30_000).emitWithAck('cmd', cmd) as Promise<{ ok: boolean }>).then(
+      // Round robin over the nodes: consecutive entries are committed on different nodes.
+      (posters[k % posters.length]!.timeout(30_000).emitWithAck('cmd', cmd) as Promise<{ ok: boolean }>).then(
         (ack) => {
           if (ack.ok) {
             acked++;
@@ -162,7 +199,8 @@ async function onPost(msg: PhonesPost) {
     received: pairLatencies.length,
     pair: stats(pairLatencies),
     last: stats([...lastByPost.values()]),
-    ackMs: stats(ackMs)
+    ackMs: stats(ackMs),
+    snapshotRequests
   };
   send(result);
 }
@@ -172,7 +210,7 @@ process.on('message', (msg: PhonesStart | PhonesPost | { type: 'stop' }) => {
   else if (msg.type === 'post') onPost(msg).catch((err: unknown) => send({ type: 'error', message: String((err as Error)?.stack ?? err) }));
   else {
     for (const s of receivers) s.disconnect();
-    poster?.disconnect();
+    for (const poster of posters) poster.disconnect();
     process.exit(0);
   }
 });

@@ -70,7 +70,8 @@ export class TestClient {
   private requestSnapshot(attempt = 1): void {
     this.socket.timeout(10_000).emit('snapshot', {}, (err: Error | null, ack?: Ack) => {
       if (!this.feed.awaitingSnapshot || !this.socket.connected || (!err && ack?.ok)) return;
-      setTimeout(() => this.feed.awaitingSnapshot && this.socket.connected && this.requestSnapshot(attempt + 1), Math.min(100 * attempt, 1_000));
+      const limited = !err && ack && !ack.ok && ack.error.code === 'rate_limited' ? (ack.error.retryAfterMs ?? 1_000) : null;
+      setTimeout(() => this.feed.awaitingSnapshot && this.socket.connected && this.requestSnapshot(attempt + 1), limited ?? Math.min(100 * attempt, 1_000));
     });
   }
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evolve, projectEvent, projectState, type Audience, type MeetingState } from '../../packages/domain/src/index.ts';
 import { scenarioArb, simulate } from '../../packages/domain/test/scenarios.ts';
-import { MAX_HELD, MeetingFeed } from '../../web/src/lib/meeting/feed.ts';
+import { GAP_GRACE_MS, MAX_HELD, MeetingFeed, type FeedTimer } from '../../web/src/lib/meeting/feed.ts';
 
 /*
  * The page's copy of a meeting (web/src/lib/meeting/feed.ts) against a model of the network it lives
@@ -13,17 +13,55 @@ import { MAX_HELD, MeetingFeed } from '../../web/src/lib/meeting/feed.ts';
  * nodes), and snapshots the server pushes unasked. Whatever the schedule, once the network is quiet the
  * copy equals the audience's projection of the server's state, and it asked for no more snapshots than
  * broadcasts were lost (plus one per pushed snapshot).
+ *
+ * Broadcasts may also arrive out of order (across nodes, node B emits its own seq n+1 before seq n reaches
+ * it over pub/sub), each within the network's delay bound. Time is the test's own clock (FeedTimer): a gap
+ * waits the grace window for what is missing, so a network that loses nothing asks for no snapshot at all.
  */
+
+/** A clock the test moves by hand. */
+class ManualClock implements FeedTimer {
+  now = 0;
+  #timers = new Map<number, { at: number; fn: () => void }>();
+  #next = 1;
+  set(fn: () => void, ms: number): unknown {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.now + ms, fn });
+    return id;
+  }
+  clear(handle: unknown): void {
+    this.#timers.delete(handle as number);
+  }
+  get pending(): number {
+    return this.#timers.size;
+  }
+  /** Moves to `to`, firing what falls due on the way, in order. */
+  advance(to: number): void {
+    for (;;) {
+      const due = [...this.#timers.entries()].filter(([, t]) => t.at <= to).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.#timers.delete(due[0]);
+      this.now = due[1].at;
+      due[1].fn();
+    }
+    this.now = Math.max(this.now, to);
+  }
+}
+
+/** The network delivers each broadcast within this many ms of its commit; the feed's grace is at least as long. */
+const MAX_DELAY_MS = GAP_GRACE_MS;
 
 const AUDIENCES: readonly Audience[] = [{ role: 'participant', participantId: 'pa01' }, { role: 'board' }, { role: 'facilitator' }];
 
 type Wire = { kind: 'event'; msg: EventMessage } | { kind: 'skip'; seq: number };
-type Action = { t: 'commit'; lost: boolean } | { t: 'deliver' } | { t: 'read' } | { t: 'snapshot' } | { t: 'push' };
+type Action = { t: 'commit'; lost: boolean } | { t: 'deliver'; pick: number } | { t: 'wait'; ms: number } | { t: 'read' } | { t: 'snapshot' } | { t: 'push' };
 
-const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  // About one broadcast in eight is lost.
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('commit' as const), lost: fc.nat({ max: 7 }).map((n) => n === 0) }) },
-  { weight: 6, arbitrary: fc.constant({ t: 'deliver' as const }) },
+const actionArb = (lossy: boolean): fc.Arbitrary<Action> => fc.oneof(
+  // About one broadcast in eight is lost (on a lossy network).
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('commit' as const), lost: fc.nat({ max: 7 }).map((n) => lossy && n === 0) }) },
+  // Any broadcast in flight may arrive next: mostly the oldest, sometimes a later one (reordering).
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('deliver' as const), pick: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, fc.nat({ max: 4 })) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('wait' as const), ms: fc.integer({ min: 1, max: 2 * GAP_GRACE_MS }) }) },
   { weight: 2, arbitrary: fc.constant({ t: 'read' as const }) },
   { weight: 2, arbitrary: fc.constant({ t: 'snapshot' as const }) },
   // The server pushes a snapshot nobody asked for (its subscription came back): read now, arriving later.
@@ -56,21 +94,41 @@ interface Run {
 function run(log: EventMessage[], audience: Audience, connectAt: number, actions: Action[]): Run {
   const server = serverFor(log, audience);
   let committed = Math.min(Math.max(1, connectAt), log.length);
-  const inFlight: Wire[] = [];
+  const inFlight: { wire: Wire; due: number }[] = [];
+  const clock = new ManualClock();
   // Snapshots on their way, in the order the socket carries them: asked for (read later, at any
   // moment) or pushed by the server (read when pushed). Each is null until it is read.
   const snapshots: { readAt: number | null }[] = [{ readAt: null }]; // connected: the server sends one
   let resyncs = 0;
   let lost = 0;
   let pushes = 0;
-  const feed = new MeetingFeed({
-    changed: () => undefined,
-    resync: () => {
-      resyncs++;
-      snapshots.push({ readAt: null });
-    }
-  });
+  const feed = new MeetingFeed(
+    {
+      changed: () => undefined,
+      resync: () => {
+        resyncs++;
+        snapshots.push({ readAt: null });
+      }
+    },
+    { timer: clock }
+  );
   feed.expectSnapshot();
+  const deliver = (i: number) => {
+    const [next] = inFlight.splice(i, 1);
+    if (next?.wire.kind === 'event') feed.event(next.wire.msg);
+    else if (next) feed.skip(next.wire.seq);
+  };
+  /** Time passes; a broadcast still in flight arrives by its due time at the latest. */
+  const wait = (ms: number) => {
+    const to = clock.now + ms;
+    for (;;) {
+      const overdue = inFlight.map((f, i) => ({ ...f, i })).filter((f) => f.due <= to).sort((a, b) => a.due - b.due)[0];
+      if (!overdue) break;
+      clock.advance(overdue.due);
+      deliver(overdue.i);
+    }
+    clock.advance(to);
+  };
   const step = (action: Action) => {
     switch (action.t) {
       case 'commit': {
@@ -78,15 +136,15 @@ function run(log: EventMessage[], audience: Audience, connectAt: number, actions
         committed++;
         // The last entry's broadcast is never lost: a client cannot know of a loss nothing follows.
         if (action.lost && committed < log.length) lost++;
-        else inFlight.push(server.wire[committed - 1]!);
+        else inFlight.push({ wire: server.wire[committed - 1]!, due: clock.now + MAX_DELAY_MS });
         return;
       }
-      case 'deliver': {
-        const next = inFlight.shift();
-        if (next?.kind === 'event') feed.event(next.msg);
-        else if (next) feed.skip(next.seq);
+      case 'deliver':
+        if (inFlight.length > 0) deliver(Math.min(action.pick, inFlight.length - 1));
         return;
-      }
+      case 'wait':
+        wait(action.ms);
+        return;
       case 'read': {
         const unread = snapshots.find((snap) => snap.readAt === null);
         if (unread) unread.readAt = committed;
@@ -106,11 +164,13 @@ function run(log: EventMessage[], audience: Audience, connectAt: number, actions
     }
   };
   for (const action of actions) step(action);
-  // The network goes quiet: everything is committed and delivered, and every snapshot read and delivered.
+  // The network goes quiet: everything is committed and delivered, every grace window runs out, and
+  // every snapshot is read and delivered.
   while (committed < log.length) step({ t: 'commit', lost: false });
-  for (let guard = 0; inFlight.length > 0 || snapshots.length > 0; guard++) {
+  for (let guard = 0; inFlight.length > 0 || snapshots.length > 0 || clock.pending > 0; guard++) {
     if (guard > 10 * log.length + 10) throw new Error('the feed never settles');
-    while (inFlight.length > 0) step({ t: 'deliver' });
+    while (inFlight.length > 0) deliver(0);
+    wait(GAP_GRACE_MS);
     if (snapshots.length > 0) {
       step({ t: 'read' });
       step({ t: 'snapshot' });
@@ -127,7 +187,7 @@ const NUM_RUNS = Number(process.env.DOMAIN_RUNS ?? 150);
 describe('MeetingFeed (the page copy of a meeting)', () => {
   it('settles on the server state for every audience, however broadcasts and snapshots interleave or get lost', () => {
     fc.assert(
-      fc.property(scenarioArb, fc.nat({ max: 80 }), fc.array(actionArb, { maxLength: 200 }), fc.constantFrom(...AUDIENCES), (scenario, connectAt, actions, audience) => {
+      fc.property(scenarioArb, fc.nat({ max: 80 }), fc.array(actionArb(true), { maxLength: 200, size: 'max' }), fc.constantFrom(...AUDIENCES), (scenario, connectAt, actions, audience) => {
         const { log } = simulate(scenario);
         const r = run(log, audience, connectAt, actions);
         expect(r.final).toEqual(r.expected);
@@ -139,17 +199,35 @@ describe('MeetingFeed (the page copy of a meeting)', () => {
     );
   });
 
+  it('asks for no snapshot at all on a network that reorders broadcasts within the grace window and loses none', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.nat({ max: 80 }), fc.array(actionArb(false), { maxLength: 200, size: 'max' }), fc.constantFrom(...AUDIENCES), (scenario, connectAt, actions, audience) => {
+        const { log } = simulate(scenario);
+        const r = run(log, audience, connectAt, actions);
+        expect(r.final).toEqual(r.expected);
+        expect(r.lost).toBe(0);
+        // Only a pushed snapshot older than what the page already held back can leave a gap to ask about.
+        expect(r.resyncs).toBeLessThanOrEqual(r.pushes);
+      }),
+      { numRuns: NUM_RUNS }
+    );
+  });
+
   it('asks for exactly one snapshot per gap while one is on its way, and folds held events after it', () => {
     const { log } = simulate({ setup: true, steps: [] });
     const audience: Audience = { role: 'facilitator' };
     const server = serverFor(log, audience);
     let resyncs = 0;
-    const feed = new MeetingFeed({ changed: () => undefined, resync: () => resyncs++ });
+    const clock = new ManualClock();
+    const feed = new MeetingFeed({ changed: () => undefined, resync: () => resyncs++ }, { timer: clock });
     feed.snapshot(1, server.stateAt(1));
     const wire = (seq: number) => server.wire[seq - 1]!;
     const send = (w: Wire) => (w.kind === 'event' ? feed.event(w.msg) : feed.skip(w.seq));
     send(wire(3)); // 2 was lost
     send(wire(4));
+    clock.advance(GAP_GRACE_MS - 1);
+    expect(resyncs).toBe(0); // it may still come
+    clock.advance(GAP_GRACE_MS);
     expect(resyncs).toBe(1);
     expect(feed.awaitingSnapshot).toBe(true);
     expect(feed.state!.seq).toBe(1);
@@ -163,6 +241,33 @@ describe('MeetingFeed (the page copy of a meeting)', () => {
     send(wire(4));
     expect(feed.state).toEqual(server.stateAt(5));
     expect(resyncs).toBe(1);
+  });
+
+  it('holds what is ahead of a gap for the grace window and folds it in order when the gap closes, asking nothing', () => {
+    const { log } = simulate({ setup: true, steps: posts(4) });
+    const server = serverFor(log, { role: 'facilitator' });
+    const clock = new ManualClock();
+    const changes: number[] = [];
+    const feed = new MeetingFeed({ changed: (s) => changes.push(s.seq), resync: () => expect.unreachable('nothing was lost') }, { timer: clock });
+    feed.snapshot(1, server.stateAt(1));
+    const send = (seq: number) => {
+      const w = server.wire[seq - 1]!;
+      if (w.kind === 'event') feed.event(w.msg);
+      else feed.skip(w.seq);
+    };
+    // Node B's own entries (4, 3) before node A's 2 reaches it over pub/sub.
+    send(4);
+    send(3);
+    clock.advance(GAP_GRACE_MS - 1);
+    expect(feed.state!.seq).toBe(1);
+    send(2);
+    expect(feed.state).toEqual(server.stateAt(4));
+    expect(changes).toEqual([1, 4]);
+    // The window is over and nothing is missing: nothing is asked for later either.
+    clock.advance(10 * GAP_GRACE_MS);
+    expect(clock.pending).toBe(0);
+    for (let seq = 5; seq <= log.length; seq++) send(seq);
+    expect(feed.state).toEqual(server.stateAt(log.length));
   });
 
   it('keeps its newer copy when a snapshot read before a later broadcast arrives after it', () => {
@@ -184,7 +289,8 @@ describe('MeetingFeed (the page copy of a meeting)', () => {
     const server = serverFor(log, audience);
     const send = (w: Wire) => (w.kind === 'event' ? feed.event(w.msg) : feed.skip(w.seq));
     let resyncs = 0;
-    const feed = new MeetingFeed({ changed: () => undefined, resync: () => resyncs++ });
+    const clock = new ManualClock();
+    const feed = new MeetingFeed({ changed: () => undefined, resync: () => resyncs++ }, { timer: clock });
     feed.expectSnapshot();
     // A snapshot that takes very long: old news (repeated) fills the buffer, and the last 7 of the
     // log's broadcasts no longer fit.
@@ -201,6 +307,7 @@ describe('MeetingFeed (the page copy of a meeting)', () => {
     expect(later.length).toBe(log.length + 1);
     const more = serverFor(later, audience);
     send(more.wire[log.length]!);
+    clock.advance(GAP_GRACE_MS);
     expect(resyncs).toBe(1);
     feed.snapshot(log.length, more.stateAt(log.length));
     expect(feed.state).toEqual(more.stateAt(log.length + 1));

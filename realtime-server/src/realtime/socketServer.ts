@@ -68,6 +68,21 @@ const ANY_PARTICIPANT: Audience = { role: 'participant', participantId: '' };
 /** Presence changes within this window go out as one update. */
 const PRESENCE_COALESCE_MS = 100;
 
+/**
+ * Snapshot requests per connection: a phone asks after a gap it could not close, so a few in a row and
+ * then one a second is plenty. Each answer is the whole meeting, so a flood of them stalled the meeting
+ * and the whole server (issue 7).
+ */
+const SNAPSHOT_RATE = { perSecond: 1, burst: 3 };
+/** Requests a connection may send in a row after being told to wait before it is not read for a while. The page waits as told. */
+const MAX_REFUSED_IN_A_ROW = 50;
+
+type Loaded = Awaited<ReturnType<MeetingService['current']>>;
+interface MeetingRead {
+  running: Promise<Loaded>;
+  next: Promise<Loaded> | null;
+}
+
 export interface SocketServerDeps {
   config: Config;
   store: Store;
@@ -129,11 +144,38 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
   });
 
   const presencePending = new Map<string, Promise<void>>();
+  /** Per meeting: the read of the meeting in progress, and the one every later request waits for. */
+  const reads = new Map<string, MeetingRead>();
 
   async function onConnection(socket: YishiSocket): Promise<void> {
     const { auth } = socket.data;
     const { meetingId, actor } = auth;
     const bucket = new TokenBucket(config.commandRate.perSecond, config.commandRate.burst);
+    let refusedInARow = 0;
+    let holding = false;
+    /**
+     * A `rate_limited` refusal. A connection that keeps sending regardless is not read for a while:
+     * even a refusal costs a decode and an answer, and tens of thousands a second from one socket
+     * delayed every other phone (tests/server/socket-snapshots.test.ts). Closing it instead would only
+     * bring it back at once, with a full snapshot for its new connection.
+     */
+    const refuse = (reply: (a: Ack) => void, what: string, wait: number) => {
+      if (holding) return; // what it sent before the pause took hold: dropped unanswered
+      if (++refusedInARow <= MAX_REFUSED_IN_A_ROW) {
+        return reply({ ok: false, error: protocolError('rate_limited', `too many ${what}, slow down`, { retryAfterMs: wait }) });
+      }
+      log.warn({ meetingId, what }, 'connection keeps sending while rate-limited; not reading it for a while');
+      holding = true;
+      refusedInARow = 0;
+      const transport = socket.conn.transport as { name: string; socket?: { pause?(): void; resume?(): void } };
+      const ws = transport.name === 'websocket' ? transport.socket : undefined;
+      if (!ws?.pause || !ws.resume) return void socket.disconnect(true); // long-polling cannot be paused
+      ws.pause();
+      setTimeout(() => {
+        holding = false;
+        ws.resume!();
+      }, Math.max(wait, 1_000)).unref();
+    };
 
     // Engine-level packet check: a frame over the limit closes the connection with a stated reason.
     socket.conn.on('packet', (packet: { type: string; data?: unknown }) => {
@@ -151,7 +193,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
       const reply = ack as (a: Ack) => void;
       if (!socket.connected) return;
       const wait = bucket.take();
-      if (wait > 0) return reply({ ok: false, error: protocolError('rate_limited', 'too many commands, slow down', { retryAfterMs: wait }) });
+      if (wait > 0) return refuse(reply, 'commands', wait);
+      refusedInARow = 0;
       const parsed = ClientCommandSchema.safeParse(raw);
       if (!parsed.success) return reply({ ok: false, error: invalidFromZod(parsed.error) });
       try {
@@ -173,13 +216,21 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
       else if (actor.role === 'board' && signal.type === 'state') io.to(rooms.role(meetingId, 'facilitator')).emit('board', signal);
     });
 
+    // Rate-limited before any work; a request while this socket's snapshot is on its way is answered by
+    // that one; and one read of the meeting serves every socket waiting for it (readMeeting).
+    const snapshotBucket = new TokenBucket(SNAPSHOT_RATE.perSecond, SNAPSHOT_RATE.burst);
+    let snapshotInFlight: Promise<number> | null = null;
+    const snapshotOnce = () => (snapshotInFlight ??= sendSnapshot(socket).finally(() => (snapshotInFlight = null)));
     socket.on('snapshot', async (_req: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (a: Ack) => void) : () => undefined;
+      const wait = snapshotBucket.take();
+      if (wait > 0) return refuse(reply, 'snapshot requests', wait);
+      refusedInARow = 0;
       try {
-        const seq = await sendSnapshot(socket);
-        if (typeof ack === 'function') (ack as (a: Ack) => void)({ ok: true, seq });
+        reply({ ok: true, seq: await snapshotOnce() });
       } catch (err) {
         log.error({ err, meetingId }, 'snapshot failed');
-        if (typeof ack === 'function') (ack as (a: Ack) => void)({ ok: false, error: protocolError('internal', 'could not load the meeting') });
+        reply({ ok: false, error: protocolError('internal', 'could not load the meeting') });
       }
     });
 
@@ -188,7 +239,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
     const joined = [rooms.meeting(meetingId), rooms.role(meetingId, actor.role === 'system' ? 'board' : actor.role), rooms.token(auth.token.tokenId)];
     if (actor.role === 'participant') joined.push(rooms.participant(meetingId, actor.participantId));
     await socket.join(joined);
-    await sendSnapshot(socket);
+    await snapshotOnce();
     if (actor.role === 'participant') {
       socket.on('disconnect', () => void sendPresence(meetingId));
     }
@@ -253,9 +304,31 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
     if (typeof meetingId === 'string' && typeof ack === 'function') ack(localPresence(meetingId));
   });
 
+  /**
+   * The meeting's current state for a snapshot. A request that arrives while a read is running waits for
+   * the next one (which sees everything committed before the request) and shares it with every other
+   * request that arrived meanwhile: at most two reads per meeting are ever queued, however many ask.
+   */
+  function readMeeting(meetingId: string): Promise<Loaded> {
+    const slot = reads.get(meetingId);
+    if (!slot) return startRead(meetingId);
+    const again = () => startRead(meetingId);
+    return (slot.next ??= slot.running.then(again, again));
+  }
+
+  function startRead(meetingId: string): Promise<Loaded> {
+    const slot: MeetingRead = { running: meetings.current(meetingId), next: null };
+    reads.set(meetingId, slot);
+    const done = () => {
+      if (reads.get(meetingId) === slot) reads.delete(meetingId);
+    };
+    slot.running.then(done, done);
+    return slot.running;
+  }
+
   async function sendSnapshot(socket: YishiSocket): Promise<number> {
     const { meetingId, actor } = socket.data.auth;
-    const { state, head } = await meetings.current(meetingId);
+    const { state, head } = await readMeeting(meetingId);
     if (!state) throw new Error(`meeting ${meetingId} has no log`);
     socket.emit('snapshot', { protocol: PROTOCOL_VERSION, meetingId, seq: head.seq, state: projectState(state, audienceOf(actor)), you: actor, publicUrl: deps.publicUrl() });
     return head.seq;

@@ -13,6 +13,7 @@ import {
 } from '@yishi/protocol';
 import { newCommandId } from './commandId.ts';
 import { MeetingFeed } from './feed.ts';
+import { outbox } from './storage.ts';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
 
@@ -22,6 +23,8 @@ export type CommandInput = ClientCommand extends infer C ? (C extends ClientComm
 interface Pending {
   command: ClientCommand;
   resolve: (ack: Ack) => void;
+  /** The connection it was last sent on: each command goes out once per connection. */
+  sentOn: number;
 }
 
 type YishiClientSocket = Socket<ServerToClientEvents<MeetingState>, ClientToServerEvents>;
@@ -31,8 +34,9 @@ const ACK_TIMEOUT_MS = 10_000;
 /**
  * One browser's live view of one meeting. Holds the projected state the server sent, folds events with
  * the domain's `evolve`, asks for a fresh snapshot on a gap in `seq` or after a reconnect, and keeps
- * commands until the server has acknowledged them, resending with the same command id (the server
- * answers a repeat with the first result, so a retry never posts twice).
+ * commands until the server has acknowledged them: in storage too (per meeting and person), so a reload
+ * still sends them, and sent once on each connection with the same command id (the server answers a
+ * repeat with the first result, so a retry never posts twice).
  */
 export class MeetingConnection {
   state = $state.raw<MeetingState | null>(null);
@@ -47,6 +51,10 @@ export class MeetingConnection {
 
   readonly #socket: YishiClientSocket;
   readonly #pending = new Map<string, Pending>();
+  /** Counts connections, so a command is sent once on each. */
+  #connection = 0;
+  /** Where the unacknowledged commands are kept: known from the first snapshot (meeting, and who we are). */
+  #outbox: { meetingId: string; who: string } | null = null;
   readonly #feed = new MeetingFeed({
     changed: (state) => (this.state = state),
     resync: () => this.#requestSnapshot(1)
@@ -66,6 +74,7 @@ export class MeetingConnection {
     });
     const socket = this.#socket;
     socket.on('connect', () => {
+      this.#connection++;
       this.status = 'connected';
       this.#feed.expectSnapshot(); // the server sends one on every connection
       for (const pending of this.#pending.values()) this.#emit(pending);
@@ -87,6 +96,7 @@ export class MeetingConnection {
       this.you = msg.you;
       this.publicUrl = msg.publicUrl;
       this.#feed.snapshot(msg.seq, msg.state);
+      if (!this.#outbox) this.#adoptOutbox(msg.meetingId, msg.you);
     });
     socket.on('event', (msg) => this.#feed.event(msg));
     socket.on('skip', ({ seq }) => this.#feed.skip(seq));
@@ -97,23 +107,48 @@ export class MeetingConnection {
     if (navigator.onLine === false) this.#goOffline();
   }
 
-  /** Sends a command; resolves with the server's ack once it is durable (or refused). Survives reconnects. */
+  /** Sends a command; resolves with the server's ack once it is durable (or refused). Survives reconnects and reloads. */
   send(input: CommandInput): Promise<Ack> {
     const command = { ...input, commandId: newCommandId() } as ClientCommand;
     return new Promise<Ack>((resolve) => {
-      const pending: Pending = {
-        command,
-        resolve: (ack) => {
-          if (!this.#pending.delete(command.commandId)) return;
-          this.pendingCount = this.#pending.size;
-          resolve(ack);
-        }
-      };
-      this.#pending.set(command.commandId, pending);
-      this.pendingCount = this.#pending.size;
+      const pending = this.#keep(command, resolve);
       if (this.fatal) pending.resolve({ ok: false, error: this.fatal });
-      else if (this.#socket.connected) this.#emit(pending);
+      else this.#emit(pending);
     });
+  }
+
+  #keep(command: ClientCommand, resolve: (ack: Ack) => void = () => undefined): Pending {
+    const pending: Pending = {
+      command,
+      sentOn: 0,
+      resolve: (ack) => {
+        if (!this.#pending.delete(command.commandId)) return;
+        this.#saveOutbox();
+        resolve(ack);
+      }
+    };
+    this.#pending.set(command.commandId, pending);
+    this.#saveOutbox();
+    return pending;
+  }
+
+  /**
+   * Takes up what an earlier page of this person left unsent (a reload, a closed tab), and from now on
+   * keeps this page's unsent commands in the same place.
+   */
+  #adoptOutbox(meetingId: string, you: Actor): void {
+    const who = you.role === 'participant' ? `p:${you.participantId}` : you.role;
+    this.#outbox = { meetingId, who };
+    for (const command of outbox.load(meetingId, who)) {
+      if (!this.#pending.has(command.commandId)) this.#keep(command);
+    }
+    this.#saveOutbox();
+    for (const pending of this.#pending.values()) this.#emit(pending);
+  }
+
+  #saveOutbox(): void {
+    this.pendingCount = this.#pending.size;
+    if (this.#outbox) outbox.save(this.#outbox.meetingId, this.#outbox.who, [...this.#pending.values()].map((p) => p.command));
   }
 
   /** Board paging signals, relayed by the server between the console and the board (never stored). */
@@ -132,16 +167,21 @@ export class MeetingConnection {
     this.#socket.disconnect();
   }
 
+  /** Sends a command unless it already went out on this connection; its answer, or the next connection, settles it. */
   #emit(pending: Pending): void {
+    const connection = this.#connection;
+    if (!this.#socket.connected || pending.sentOn === connection) return;
+    pending.sentOn = connection;
     this.#socket.timeout(ACK_TIMEOUT_MS).emit('cmd', pending.command, (err: Error | null, ack: Ack) => {
-      if (!this.#pending.has(pending.command.commandId)) return;
-      if (err) {
-        // No answer in time: send again with the same id if we are still connected; a reconnect resends anyway.
-        if (this.#socket.connected) this.#emit(pending);
-        return;
-      }
+      // No answer in time: the next connection sends it again (with the same id), not this one.
+      if (err || !this.#pending.has(pending.command.commandId)) return;
       if (!ack.ok && ack.error.code === 'rate_limited') {
-        setTimeout(() => this.#socket.connected && this.#emit(pending), ack.error.retryAfterMs ?? 1_000);
+        // Refused unrun: it may go again on this connection, once the server says.
+        setTimeout(() => {
+          if (pending.sentOn !== connection) return;
+          pending.sentOn = 0;
+          this.#emit(pending);
+        }, ack.error.retryAfterMs ?? 1_000);
         return;
       }
       pending.resolve(ack);
@@ -150,16 +190,20 @@ export class MeetingConnection {
 
   /**
    * Asks for a snapshot until one comes: a request the server could not answer (its store was briefly
-   * away) or that went unanswered is tried again, a little later each time, instead of leaving the
-   * page holding events forever. A reconnect brings a snapshot of its own.
+   * away) or that went unanswered is tried again, a little later each time (or when a `rate_limited`
+   * answer says), instead of leaving the page holding events forever. A reconnect brings a snapshot of its own.
    */
   #requestSnapshot(attempt: number): void {
     const socket = this.#socket;
     socket.timeout(ACK_TIMEOUT_MS).emit('snapshot', {}, (err: Error | null, ack: Ack) => {
       if (!this.#feed.awaitingSnapshot || !socket.connected || (!err && ack.ok)) return;
-      setTimeout(() => {
-        if (this.#feed.awaitingSnapshot && socket.connected) this.#requestSnapshot(attempt + 1);
-      }, Math.min(500 * attempt, 5_000));
+      const limited = !err && !ack.ok && ack.error.code === 'rate_limited';
+      setTimeout(
+        () => {
+          if (this.#feed.awaitingSnapshot && socket.connected) this.#requestSnapshot(attempt + 1);
+        },
+        limited ? (ack.error.retryAfterMs ?? 1_000) : Math.min(500 * attempt, 5_000)
+      );
     });
   }
 

@@ -6,9 +6,27 @@ type Held = { kind: 'event'; msg: EventMessage } | { kind: 'skip'; seq: number }
 export interface FeedHooks {
   /** The state changed (once per message handled, however many entries it folded). */
   changed(state: MeetingState): void;
-  /** A gap in `seq`: something was missed; ask the server for a snapshot. */
+  /** A gap in `seq` that did not close within the grace window: something was lost; ask the server for a snapshot. */
   resync(): void;
 }
+
+/** The clock the grace window runs on; tests pass their own. */
+export interface FeedTimer {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const realTimer: FeedTimer = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>)
+};
+
+/**
+ * How long a gap may stay open before a snapshot is asked for. Across nodes, node B emits seq n+1 (its
+ * own command) before seq n arrives from node A over pub/sub, by a few milliseconds: without a grace,
+ * every phone on B asked for the whole meeting each time (issue 7).
+ */
+export const GAP_GRACE_MS = 400;
 
 /** Events held while a snapshot is on its way; past this the snapshot is overdue and a later gap asks again. */
 export const MAX_HELD = 1_000;
@@ -20,14 +38,24 @@ export const MAX_HELD = 1_000;
  * - what arrives while a snapshot is on its way is held and folded after it, if newer: an event
  *   committed while the snapshot was being read can overtake it (and does, across nodes);
  * - what is at or below the state's seq is dropped (a broadcast the snapshot already holds);
- * - a gap asks for one snapshot (and holds what revealed it), and nothing is folded across it.
+ * - what is ahead of a gap is held, and folded in order when the gap closes; a gap still open after the
+ *   grace window asks for one snapshot, and nothing is folded across it.
  */
 export class MeetingFeed {
   #state: MeetingState | null = null;
   #awaiting = false;
   #held: Held[] = [];
+  #grace: unknown = null;
+  readonly #graceMs: number;
+  readonly #timer: FeedTimer;
 
-  constructor(private readonly hooks: FeedHooks) {}
+  constructor(
+    private readonly hooks: FeedHooks,
+    opts: { graceMs?: number; timer?: FeedTimer } = {}
+  ) {
+    this.#graceMs = opts.graceMs ?? GAP_GRACE_MS;
+    this.#timer = opts.timer ?? realTimer;
+  }
 
   get state(): MeetingState | null {
     return this.#state;
@@ -41,26 +69,16 @@ export class MeetingFeed {
   /** A snapshot is on its way: the server sends one on every connection. */
   expectSnapshot(): void {
     this.#awaiting = true;
+    this.#stopGrace();
   }
 
   snapshot(seq: number, state: MeetingState): void {
     this.#awaiting = false;
     // A snapshot older than this copy (read before a broadcast that overtook it, as when the server
     // resyncs its phones after a Redis outage) brings nothing: keep the newer copy, never go back.
-    let next = this.#state !== null && this.#state.seq > seq ? this.#state : advanceSeq(state, seq);
-    const held = this.#held;
-    this.#held = [];
-    for (const [i, item] of held.entries()) {
-      const folded = this.#fold(next, item);
-      if (folded === 'gap') {
-        // Still missing something: keep what is left for the next snapshot.
-        this.#held = held.slice(i);
-        this.#set(next);
-        return this.#gap();
-      }
-      next = folded;
-    }
-    this.#set(next);
+    const next = this.#state !== null && this.#state.seq > seq ? this.#state : advanceSeq(state, seq);
+    this.#set(this.#drain(next));
+    this.#watchGap();
   }
 
   event(msg: EventMessage): void {
@@ -73,30 +91,53 @@ export class MeetingFeed {
 
   #receive(item: Held): void {
     const state = this.#state;
-    if (state === null || this.#awaiting) return this.#hold(item);
-    const folded = this.#fold(state, item);
-    if (folded === 'gap') {
-      // Kept: a snapshot read before this entry was committed still gets it folded in.
-      this.#hold(item);
-      return this.#gap();
-    }
-    if (folded !== state) this.#set(folded);
+    // Old news (a broadcast the state already holds) is dropped at once.
+    if (state !== null && seqOf(item) <= state.seq) return;
+    this.#hold(item);
+    if (state === null || this.#awaiting) return;
+    const next = this.#drain(state);
+    if (next !== state) this.#set(next);
+    this.#watchGap();
   }
 
   #hold(item: Held): void {
     if (this.#held.length < MAX_HELD) this.#held.push(item);
   }
 
-  /** The state with `item` folded in; the same state when it is old news; 'gap' when entries are missing. */
-  #fold(state: MeetingState, item: Held): MeetingState | 'gap' {
-    const seq = item.kind === 'event' ? item.msg.seq : item.seq;
-    if (seq <= state.seq) return state;
-    if (seq !== state.seq + 1) return 'gap';
-    return item.kind === 'event' ? evolve(state, item.msg) : advanceSeq(state, seq);
+  /** `state` with every held entry folded in that follows it without a gap; the rest stays held. */
+  #drain(state: MeetingState): MeetingState {
+    const held = this.#held.sort((a, b) => seqOf(a) - seqOf(b));
+    let i = 0;
+    for (; i < held.length; i++) {
+      const item = held[i]!;
+      const seq = seqOf(item);
+      if (seq <= state.seq) continue;
+      if (seq !== state.seq + 1) break;
+      state = item.kind === 'event' ? evolve(state, item.msg) : advanceSeq(state, seq);
+    }
+    this.#held = held.slice(i);
+    return state;
+  }
+
+  /** Whatever is still held lies beyond a gap: give the missing entries the grace window to arrive. */
+  #watchGap(): void {
+    if (this.#held.length === 0) return this.#stopGrace();
+    if (this.#grace !== null || this.#awaiting) return;
+    this.#grace = this.#timer.set(() => {
+      this.#grace = null;
+      if (this.#held.length > 0 && !this.#awaiting) this.#gap();
+    }, this.#graceMs);
+  }
+
+  #stopGrace(): void {
+    if (this.#grace === null) return;
+    this.#timer.clear(this.#grace);
+    this.#grace = null;
   }
 
   #gap(): void {
     this.#awaiting = true;
+    this.#stopGrace();
     this.hooks.resync();
   }
 
@@ -104,4 +145,8 @@ export class MeetingFeed {
     this.#state = state;
     this.hooks.changed(state);
   }
+}
+
+function seqOf(item: Held): number {
+  return item.kind === 'event' ? item.msg.seq : item.seq;
 }

@@ -1,3 +1,5 @@
+import type { ClientCommand } from '@yishi/protocol';
+
 /**
  * What this browser remembers about meetings, in localStorage so a reload, a locked phone or a closed
  * tab comes back as the same person. Some in-app browsers and private modes refuse storage: then a
@@ -43,26 +45,37 @@ function write(key: string, value: unknown): void {
 export type LinkRole = 'board' | 'secretary';
 
 const keys = {
-  participantByCode: (joinCode: string) => `yishi:participant:code:${joinCode}`,
   participantByMeeting: (meetingId: string) => `yishi:participant:meeting:${meetingId}`,
   facilitator: (meetingId: string) => `yishi:facilitator:${meetingId}`,
   board: (meetingId: string) => `yishi:board:${meetingId}`,
   secretary: (meetingId: string) => `yishi:secretary:${meetingId}`,
   recovery: (meetingId: string) => `yishi:recovery:${meetingId}`,
+  outbox: (meetingId: string, who: string) => `yishi:outbox:${meetingId}:${who}`,
+  joinKey: (meetingId: string) => `yishi:join-key:${meetingId}`,
   textSize: 'yishi:text-size'
 };
 
 export const sessions = {
-  participantForCode: (joinCode: string) => read<ParticipantSession>(keys.participantByCode(joinCode)),
+  // By meeting, never by join code: an ended meeting's code is handed out again, to another meeting.
   participantForMeeting: (meetingId: string) => read<ParticipantSession>(keys.participantByMeeting(meetingId)),
   saveParticipant(session: ParticipantSession) {
-    write(keys.participantByCode(session.joinCode), session);
     write(keys.participantByMeeting(session.meetingId), session);
   },
   forgetParticipant(session: ParticipantSession) {
-    write(keys.participantByCode(session.joinCode), null);
     write(keys.participantByMeeting(session.meetingId), null);
   },
+  /**
+   * The key this phone sends with its join to a meeting, kept until the join succeeded: a retry or a
+   * reload after a lost answer sends the same key and gets the same participant back.
+   */
+  joinKey(meetingId: string): string {
+    const kept = read<string>(keys.joinKey(meetingId));
+    if (kept && /^[A-Za-z0-9_-]{16,64}$/.test(kept)) return kept;
+    const made = newJoinKey();
+    write(keys.joinKey(meetingId), made);
+    return made;
+  },
+  forgetJoinKey: (meetingId: string) => write(keys.joinKey(meetingId), null),
   facilitatorToken: (meetingId: string) => read<string>(keys.facilitator(meetingId)),
   saveFacilitatorToken: (meetingId: string, token: string) => write(keys.facilitator(meetingId), token),
   linkToken: (meetingId: string, role: LinkRole) => read<string>(keys[role](meetingId)),
@@ -73,6 +86,28 @@ export const sessions = {
   largeText: () => read<boolean>(keys.textSize) === true,
   saveLargeText: (on: boolean) => write(keys.textSize, on)
 };
+
+/**
+ * Commands sent but not yet acknowledged, per meeting and person, so a reload sends them still. What
+ * comes back from storage is only a candidate: the server checks every command as always.
+ */
+export const outbox = {
+  load(meetingId: string, who: string): ClientCommand[] {
+    const stored = read<unknown>(keys.outbox(meetingId, who));
+    if (!Array.isArray(stored)) return [];
+    return stored.filter((c): c is ClientCommand => typeof c === 'object' && c !== null && typeof (c as { commandId?: unknown }).commandId === 'string' && typeof (c as { type?: unknown }).type === 'string');
+  },
+  save(meetingId: string, who: string, commands: readonly ClientCommand[]): void {
+    write(keys.outbox(meetingId, who), commands.length > 0 ? commands : null);
+  }
+};
+
+/** 128 random bits, URL-safe. `crypto.getRandomValues` works on plain HTTP too (no `randomUUID` there). */
+function newJoinKey(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return 'j' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 /**
  * The token of a board or secretary link. It arrives in the URL fragment, which never reaches a
