@@ -97,7 +97,8 @@ function integratesFully(runs: Map<number, Run>, stateOf: (client: number) => nu
       const own = stateOf(run.client);
       // A gap before this client's first struct is never filled by this update.
       if (s.clock > own) return false;
-      const blocker = s.clock + s.length <= own ? undefined : s.deps.find((d) => d.clock >= stateOf(d.client));
+      // Yjs asks for the dependencies even of a struct it already has (and keeps it pending without them).
+      const blocker = s.deps.find((d) => d.clock >= stateOf(d.client));
       if (blocker) {
         // A dependency on a client the update does not advance can never be met.
         if (!runs.has(blocker.client)) return false;
