@@ -107,6 +107,15 @@ describe('updateCheck', () => {
     del.getText('t').delete(0, 1);
     expect(checkUpdate(server, deletes[0]!)).toMatchObject({ ok: false });
     expect(checkUpdate(serverWith([Y.encodeStateAsUpdate(ds)]), deletes[0]!)).toEqual({ ok: true });
+    // Found by the fuzzer: an update the document already has, altered so that an item's origin names a
+    // client it never saw. Yjs resolves the origins even of structs it has, and keeps this one pending.
+    const known = session(1);
+    const altered = known[5]!.slice();
+    altered[30] = 0;
+    const copy = serverWith(known.slice(0, 6));
+    expect(checkUpdate(copy, altered)).toMatchObject({ ok: false });
+    Y.applyUpdate(copy, altered);
+    expect(copy.store.pendingStructs).not.toBeNull();
   });
 
   it('refuses subdocuments, skips, repeated client sections, forward references and undecodable bytes', () => {
