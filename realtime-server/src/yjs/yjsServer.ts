@@ -106,6 +106,8 @@ class SharedDoc {
   ready: Promise<void> = Promise.resolve();
   /** Bytes this document holds in the store: what was loaded plus every update appended since. */
   bytes = 0;
+  /** The store holds updates that were left out on load (see applyStored). */
+  private damaged = false;
   /** Writes to the store, in arrival order. */
   private writes: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
@@ -144,11 +146,38 @@ class SharedDoc {
     try {
       const updates = await this.store.loadDocUpdates(this.meetingId, this.docId);
       for (const u of updates) this.bytes += u.byteLength;
-      if (updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(updates), FROM_STORE);
+      if (updates.length > 0) this.applyStored(updates);
     } catch (err) {
       this.unsubscribe?.();
       throw err;
     }
+  }
+
+  /**
+   * Stored updates were checked on arrival, but a store written before the check existed may hold a
+   * poisoned one: the merged whole is checked too, and if it fails, the updates that pass are applied
+   * one by one (and the rest left out of the served copy, with an error in the log).
+   */
+  private applyStored(updates: Uint8Array[]): void {
+    try {
+      const merged = Y.mergeUpdates(updates);
+      if (checkUpdate(this.doc, merged).ok) return Y.applyUpdate(this.doc, merged, FROM_STORE);
+    } catch {
+      // Falls through to one at a time.
+    }
+    let rest = updates;
+    for (let progress = true; progress && rest.length > 0; ) {
+      const before = rest.length;
+      rest = rest.filter((u) => {
+        if (!checkUpdate(this.doc, u).ok) return true;
+        Y.applyUpdate(this.doc, u, FROM_STORE);
+        return false;
+      });
+      progress = rest.length < before;
+    }
+    // Compaction would fold the bad ones into the good: keep them apart for the next load.
+    this.damaged = rest.length > 0;
+    if (rest.length > 0) this.log.error({ meetingId: this.meetingId, docId: this.docId, skipped: rest.length }, 'stored document updates that would not apply cleanly were left out');
   }
 
   private onUpdate(update: Uint8Array, origin: UpdateOrigin | undefined): void {
@@ -257,7 +286,7 @@ class SharedDoc {
     await this.flush();
     try {
       const stored = await this.store.loadDocUpdates(this.meetingId, this.docId);
-      if (stored.length > COMPACT_OVER) await this.store.compactDoc(this.meetingId, this.docId);
+      if (stored.length > COMPACT_OVER && !this.damaged) await this.store.compactDoc(this.meetingId, this.docId);
     } catch (err) {
       this.log.warn({ err, meetingId: this.meetingId, docId: this.docId }, 'compaction failed; updates are kept as they are');
     }
