@@ -160,8 +160,8 @@ class SharedDoc {
    */
   private applyStored(updates: Uint8Array[]): void {
     try {
-      const merged = Y.mergeUpdates(updates);
-      if (checkUpdate(this.doc, merged).ok) return Y.applyUpdate(this.doc, merged, FROM_STORE);
+      const check = checkUpdate(this.doc, Y.mergeUpdates(updates));
+      if (check.ok) return Y.applyUpdate(this.doc, check.update, FROM_STORE);
     } catch {
       // Falls through to one at a time.
     }
@@ -169,9 +169,9 @@ class SharedDoc {
     for (let progress = true; progress && rest.length > 0; ) {
       const before = rest.length;
       rest = rest.filter((u) => {
-        if (!checkUpdate(this.doc, u).ok) return true;
-        Y.applyUpdate(this.doc, u, FROM_STORE);
-        return false;
+        const check = checkUpdate(this.doc, u);
+        if (check.ok) Y.applyUpdate(this.doc, check.update, FROM_STORE);
+        return !check.ok;
       });
       progress = rest.length < before;
     }
@@ -233,7 +233,7 @@ class SharedDoc {
         if (this.bytes + update.byteLength > limits.maxDocBytes) throw new Refused(WS_CLOSE.docFull, 'document full');
         const check = checkUpdate(this.doc, update);
         if (!check.ok) throw new Refused(WS_CLOSE.badUpdate, 'bad update', check.reason);
-        Y.applyUpdate(this.doc, update, { kind: 'connection', ws } satisfies UpdateOrigin);
+        Y.applyUpdate(this.doc, check.update, { kind: 'connection', ws } satisfies UpdateOrigin);
       } else {
         throw new Refused(WS_CLOSE.badUpdate, 'bad message', `unknown sync message ${syncType}`);
       }
