@@ -58,7 +58,19 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
   const web = await loadWebHandler(opts.webHandlerPath === undefined ? DEFAULT_WEB_BUILD : opts.webHandlerPath, log);
 
   let sockets: SocketServer | null = null;
-  const api = createApi({ config, store, meetings, log, publicUrl, failures: opts.failures ?? null, onTokenRevoked: (_m, tokenId) => sockets?.disconnectToken(tokenId) });
+  let yjsServer: YjsServer | null = null;
+  const api = createApi({
+    config,
+    store,
+    meetings,
+    log,
+    publicUrl,
+    failures: opts.failures ?? null,
+    onTokenRevoked: (meetingId, tokenId) => {
+      sockets?.disconnectToken(tokenId);
+      yjsServer?.revokeToken(meetingId, tokenId);
+    }
+  });
 
   const http = createServer((req, res) => {
     const started = Date.now();
@@ -85,7 +97,7 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
   });
 
   sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl, adapter: opts.socketAdapter ?? null });
-  const yjs = new YjsServer({ store, meetings, origins, log, relay: opts.relay ?? null });
+  const yjs = (yjsServer = new YjsServer({ store, meetings, origins, log, relay: opts.relay ?? null }));
 
   // Socket.IO registers its own upgrade listener for /socket.io; /yjs is ours; anything else is refused.
   http.on('upgrade', (req, socket, head) => {
@@ -103,6 +115,10 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
 
   meetings.onCommit((meetingId, committed) => {
     sockets?.broadcast(meetingId, committed);
+    // Removing someone or ending the meeting changes who may edit the meeting's documents.
+    if (committed.some((c) => c.entry.event.type === 'participant.removed' || c.entry.event.type === 'meeting.ended')) {
+      yjs.rightsChanged(meetingId, committed.at(-1)!.after);
+    }
     if (committed.some((c) => c.entry.event.type === 'meeting.ended')) {
       store.setMeetingStatus(meetingId, 'ended').catch((err: unknown) => log.error({ err, meetingId }, 'could not mark meeting ended'));
     }

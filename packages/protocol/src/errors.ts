@@ -60,9 +60,21 @@ export const CLOSE_REASONS = {
 
 /** WebSocket close codes used on /yjs (4000-4999 is the application range). */
 export const WS_CLOSE = {
+  /** A message or Yjs update that does not decode or would not apply cleanly; nothing of it was applied. */
+  badUpdate: 4400,
+  /** The token was revoked, or is unknown. */
   unauthorized: 4401,
+  /** No right to this document (e.g. the participant was removed). */
   forbidden: 4403,
   notFound: 4404,
+  /** The meeting already has as many documents as it may; this one would be one more. */
+  tooManyDocs: 4409,
+  /** One update over the update size limit. */
+  updateTooLarge: 4413,
+  /** More updates per second than the connection's allowance. */
+  rateLimited: 4429,
+  /** The document's stored size would pass its limit; it can still be read. */
+  docFull: 4507,
   tooLarge: 1009,
   shuttingDown: 1001
 } as const;

@@ -107,6 +107,8 @@ export interface Store {
 
   appendDocUpdate(meetingId: string, docId: string, update: Uint8Array): Promise<void>;
   loadDocUpdates(meetingId: string, docId: string): Promise<Uint8Array[]>;
+  /** [S17] The ids of the meeting's documents that have at least one stored update, sorted. */
+  listDocs(meetingId: string): Promise<string[]>;
   /** Merges stored updates into one without losing any that arrive while it runs. */
   compactDoc(meetingId: string, docId: string): Promise<DocCompaction>;
 

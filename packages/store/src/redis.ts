@@ -36,6 +36,8 @@ export function redisKeys(prefix = 'yishi:') {
     doc: (meetingId: string, docId: string) => `${m(meetingId)}doc:${docId}`,
     /** Hash: `update` = all compacted updates merged, `through` = id of the last stream entry folded in. */
     docBase: (meetingId: string, docId: string) => `${m(meetingId)}docbase:${docId}`,
+    /** Set of the doc ids with at least one stored update (written with each append). */
+    docIds: (meetingId: string) => `${m(meetingId)}docids`,
     joinCode: (code: string) => `${prefix}code:{${code}}`,
     token: (tokenHash: string) => `${prefix}token:${tokenHash}`
   };
@@ -349,7 +351,10 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     },
 
     async appendDocUpdate(meetingId, docId, update) {
-      await redis.xadd(k.doc(meetingId, docId), '*', 'u', Buffer.from(update));
+      await execAll(redis.multi().xadd(k.doc(meetingId, docId), '*', 'u', Buffer.from(update)).sadd(k.docIds(meetingId), docId));
+    },
+    async listDocs(meetingId) {
+      return (await redis.smembers(k.docIds(meetingId))).sort();
     },
     async loadDocUpdates(meetingId, docId) {
       const { base, entries } = await readDoc(meetingId, docId);

@@ -223,6 +223,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
 
     addUpdate: db.prepare('INSERT INTO doc_updates (meeting_id, doc_id, data) VALUES (?, ?, ?)'),
     updates: db.prepare('SELECT id, data FROM doc_updates WHERE meeting_id = ? AND doc_id = ? ORDER BY id'),
+    docIds: db.prepare('SELECT DISTINCT doc_id FROM doc_updates WHERE meeting_id = ? ORDER BY doc_id'),
     countUpTo: db.prepare('SELECT count(*) AS n FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id <= ?'),
     countAfter: db.prepare('SELECT count(*) AS n FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id > ?'),
     deleteUpTo: db.prepare('DELETE FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id <= ?'),
@@ -375,6 +376,9 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     },
     async loadDocUpdates(meetingId, docId) {
       return (q.updates.all(meetingId, docId) as UpdateRow[]).map((r) => toBytes(r.data));
+    },
+    async listDocs(meetingId) {
+      return (q.docIds.all(meetingId) as { doc_id: string }[]).map((r) => r.doc_id);
     },
     async compactDoc(meetingId, docId) {
       const rows = q.updates.all(meetingId, docId) as UpdateRow[];

@@ -506,6 +506,24 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    it('[S17] listDocs names each document of a meeting with a stored update, once, sorted', async () => {
+      const m = id('m');
+      const other = id('m');
+      expect(await store.listDocs(m)).toEqual([]);
+      const doc = new Y.Doc();
+      const updates: Uint8Array[] = [];
+      doc.on('update', (u: Uint8Array) => updates.push(u));
+      doc.getText('t').insert(0, 'a');
+      doc.getText('t').insert(1, 'b');
+      for (const docId of ['zeta', 'alpha', 'zeta', 'mid']) for (const u of updates) await store.appendDocUpdate(m, docId, u);
+      await store.appendDocUpdate(other, 'elsewhere', updates[0]!);
+      expect(await store.listDocs(m)).toEqual(['alpha', 'mid', 'zeta']);
+      await store.compactDoc(m, 'zeta');
+      const reopened = await h.reopen();
+      expect(await reopened.listDocs(m)).toEqual(['alpha', 'mid', 'zeta']);
+      expect(await reopened.listDocs(other)).toEqual(['elsewhere']);
+    });
+
     it('[S12] command results are put-if-absent: the first stored result wins, success or error', async () => {
       const m = id('m');
       const error = { ok: false as const, error: { code: 'not_allowed', message: 'no', field: 'title' } };

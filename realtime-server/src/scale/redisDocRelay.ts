@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { redisRetryStrategy, type Store } from '@yishi/store';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
-import type { DocRelay } from '../yjs/yjsServer.ts';
+import type { DocRelay, YjsControl } from '../yjs/yjsServer.ts';
 import { onResubscribed, retrying } from './resubscribed.ts';
 
 export interface RedisDocRelayOptions {
@@ -32,6 +32,8 @@ export class RedisDocRelay implements DocRelay {
   private readonly prefix: string;
   private readonly listeners = new Map<string, Set<(update: Uint8Array) => void>>();
   private readonly docs = new Map<string, { meetingId: string; docId: string }>();
+  private readonly controlListeners = new Set<(message: YjsControl) => void>();
+  private readonly controlChannel: string;
   private closed = false;
 
   constructor(private readonly opts: RedisDocRelayOptions) {
@@ -39,13 +41,20 @@ export class RedisDocRelay implements DocRelay {
     this.originBytes = Buffer.from(this.origin, 'utf8');
     if (this.originBytes.byteLength > 255) throw new Error('relay origin too long');
     this.prefix = opts.prefix ?? 'yishi:yjs:';
+    // Document channels are `<prefix><meetingId>/<docId>`; this name has no slash, so it is none of them.
+    this.controlChannel = `${this.prefix}control`;
     // A lost relay message is repaired from the store, so never hold up a publish while Redis is away.
     this.pub = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, retryStrategy: redisRetryStrategy, connectionName: `yishi:yjs-pub:${opts.nodeId}` });
     this.sub = new Redis(opts.redisUrl, { lazyConnect: false, retryStrategy: redisRetryStrategy, connectionName: `yishi:yjs-sub:${opts.nodeId}` });
     for (const [name, conn] of [['pub', this.pub], ['sub', this.sub]] as const) {
       conn.on('error', (err: Error) => opts.log.warn({ err: err.message, conn: name }, 'yjs relay: redis connection error'));
     }
-    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString('utf8'), message));
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+      const name = channel.toString('utf8');
+      if (name === this.controlChannel) this.onControlMessage(message);
+      else this.onMessage(name, message);
+    });
+    this.sub.subscribe(this.controlChannel).catch((err: unknown) => opts.log.warn({ err: (err as Error).message }, 'yjs relay: control subscribe failed'));
     // After Redis went away, updates relayed in between were lost here: read the stored ones again.
     onResubscribed(this.sub, () => {
       for (const [channel, { meetingId, docId }] of this.docs) this.catchUp(meetingId, docId, channel);
@@ -56,15 +65,63 @@ export class RedisDocRelay implements DocRelay {
     return `${this.prefix}${meetingId}/${docId}`;
   }
 
-  publish(meetingId: string, docId: string, update: Uint8Array): void {
-    if (this.closed) return;
-    const message = Buffer.allocUnsafe(1 + this.originBytes.byteLength + update.byteLength);
+  private framed(body: Uint8Array): Buffer {
+    const message = Buffer.allocUnsafe(1 + this.originBytes.byteLength + body.byteLength);
     message[0] = this.originBytes.byteLength;
     this.originBytes.copy(message, 1);
-    message.set(update, 1 + this.originBytes.byteLength);
-    this.pub.publish(this.channel(meetingId, docId), message).catch((err: unknown) => {
+    message.set(body, 1 + this.originBytes.byteLength);
+    return message;
+  }
+
+  /** The body of a message from another node, or null for our own (or a malformed) one. */
+  private fromOthers(message: Buffer): Uint8Array | null {
+    if (message.byteLength < 1) return null;
+    const originLength = message[0]!;
+    if (message.byteLength < 1 + originLength) return null;
+    // Our own publish coming back: already applied, persisted and broadcast here.
+    if (originLength === this.originBytes.byteLength && this.originBytes.equals(message.subarray(1, 1 + originLength))) return null;
+    return new Uint8Array(message.buffer, message.byteOffset + 1 + originLength, message.byteLength - 1 - originLength);
+  }
+
+  publish(meetingId: string, docId: string, update: Uint8Array): void {
+    if (this.closed) return;
+    this.pub.publish(this.channel(meetingId, docId), this.framed(update)).catch((err: unknown) => {
       this.opts.log.warn({ err: (err as Error).message, meetingId, docId }, 'yjs relay: publish failed; other nodes catch up from the store');
     });
+  }
+
+  /**
+   * Rights changes (a revoked link, a removed participant, the end) seen by this node, for the others.
+   * Fire-and-forget like updates: a node that misses one still refuses the person at their next upgrade.
+   */
+  publishControl(message: YjsControl): void {
+    if (this.closed) return;
+    this.pub.publish(this.controlChannel, this.framed(Buffer.from(JSON.stringify(message), 'utf8'))).catch((err: unknown) => {
+      this.opts.log.warn({ err: (err as Error).message }, 'yjs relay: control publish failed');
+    });
+  }
+
+  onControl(listener: (message: YjsControl) => void): void {
+    this.controlListeners.add(listener);
+  }
+
+  private onControlMessage(message: Buffer): void {
+    const body = this.fromOthers(message);
+    if (!body) return;
+    let parsed: YjsControl;
+    try {
+      parsed = JSON.parse(Buffer.from(body).toString('utf8')) as YjsControl;
+    } catch {
+      return;
+    }
+    if (typeof parsed?.meetingId !== 'string') return;
+    for (const cb of this.controlListeners) {
+      try {
+        cb(parsed);
+      } catch (err) {
+        this.opts.log.warn({ err }, 'yjs relay: control listener failed');
+      }
+    }
   }
 
   subscribe(meetingId: string, docId: string, onUpdate: (update: Uint8Array) => void): () => void {
@@ -113,12 +170,9 @@ export class RedisDocRelay implements DocRelay {
 
   private onMessage(channel: string, message: Buffer): void {
     const set = this.listeners.get(channel);
-    if (!set || message.byteLength < 1) return;
-    const originLength = message[0]!;
-    if (message.byteLength < 1 + originLength) return;
-    // Our own publish coming back: already applied, persisted and broadcast here.
-    if (originLength === this.originBytes.byteLength && this.originBytes.equals(message.subarray(1, 1 + originLength))) return;
-    const update = new Uint8Array(message.buffer, message.byteOffset + 1 + originLength, message.byteLength - 1 - originLength);
+    if (!set) return;
+    const update = this.fromOthers(message);
+    if (!update) return;
     for (const cb of set) {
       try {
         cb(update);
@@ -133,6 +187,7 @@ export class RedisDocRelay implements DocRelay {
     this.closed = true;
     this.listeners.clear();
     this.docs.clear();
+    this.controlListeners.clear();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
   }
 }

@@ -1,20 +1,26 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WS_CLOSE, LIMITS } from '@yishi/protocol';
+import type { MeetingState } from '@yishi/domain';
+import { CLOSE_REASONS, WS_CLOSE, LIMITS, type Actor } from '@yishi/protocol';
 import type { Store } from '@yishi/store';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import * as authProtocol from 'y-protocols/auth';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import { WebSocketServer, type WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { authenticate } from '../auth.ts';
+import { TokenBucket } from '../http/failureThrottle.ts';
 import type { OriginPolicy } from '../http/origins.ts';
 import type { Logger } from '../logger.ts';
 import type { MeetingService } from '../meetings/meetingService.ts';
+import { docRight } from './rights.ts';
+import { checkStateVector, checkUpdate } from './updateCheck.ts';
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
+const MESSAGE_AUTH = 2;
 const DOC_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MEETING_ID = /^[A-Za-z0-9_-]{4,64}$/;
 const PING_MS = 30_000;
@@ -25,22 +31,83 @@ const COMPACT_OVER = 50;
 export type UpdateOrigin = { kind: 'connection'; ws: WebSocket } | { kind: 'store' } | { kind: 'relay' };
 const FROM_STORE: UpdateOrigin = { kind: 'store' };
 
+/**
+ * Limits per meeting, document and connection. Past each, the connection is closed with its own code
+ * (WS_CLOSE) and nothing of the refused message is applied, stored or relayed.
+ */
+export interface YjsLimits {
+  /** Distinct documents a meeting may have (stored or open); opening one more is refused. */
+  maxDocsPerMeeting: number;
+  /**
+   * One update. 32 KiB holds a paste of about 10,000 Chinese characters (3 bytes each in UTF-8) — more
+   * than a charter — while staying well inside the 64 KiB frame cap with room for the message header.
+   */
+  maxUpdateBytes: number;
+  /** What a document may hold in the store (its updates as stored, until compaction on unload). */
+  maxDocBytes: number;
+  /**
+   * Token bucket per connection: an update costs 1 + one token per KiB, a sync request 10, an
+   * awareness message 1 (dropped, not closed, when none is left: the next one carries the same state).
+   * Typing sends one small update and one awareness message per key; a 32 KiB paste costs 33.
+   */
+  tokensPerSecond: number;
+  tokenBurst: number;
+}
+
+export const YJS_LIMITS: YjsLimits = {
+  maxDocsPerMeeting: 50,
+  maxUpdateBytes: 32 * 1024,
+  maxDocBytes: 4 * 1024 * 1024,
+  tokensPerSecond: 50,
+  tokenBurst: 150
+};
+const SYNC_REQUEST_COST = 10;
+
+/** A change of rights seen by one node, carried to the others (revoked token, or re-decide a meeting). */
+export type YjsControl = { kind: 'token'; meetingId: string; tokenId: string } | { kind: 'rights'; meetingId: string };
+
 /** Relays updates between nodes (Redis pub/sub when scaled out); absent on a single node. */
 export interface DocRelay {
   publish(meetingId: string, docId: string, update: Uint8Array): void;
   subscribe(meetingId: string, docId: string, onUpdate: (update: Uint8Array) => void): () => void;
+  /** Tells every other node; it does not come back to this one. */
+  publishControl?(message: YjsControl): void;
+  onControl?(listener: (message: YjsControl) => void): void;
 }
 
 interface Conn {
-  readOnly: boolean;
+  actor: Actor;
+  tokenId: string;
+  right: 'read' | 'write';
   awarenessIds: Set<number>;
   alive: boolean;
+  bucket: TokenBucket;
+  /** Whether this read-only connection was told so (once). */
+  toldReadOnly: boolean;
+}
+
+/** Closes the connection with `code`; nothing of the message that caused it was applied. */
+class Refused extends Error {
+  constructor(
+    readonly code: number,
+    reason: string,
+    readonly detail = reason
+  ) {
+    super(reason);
+  }
 }
 
 class SharedDoc {
   readonly doc = new Y.Doc({ gc: true });
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly conns = new Map<WebSocket, Conn>();
+  /** Upgrades that opened this document and have not attached or given up yet, plus attached connections. */
+  holds = 0;
+  ready: Promise<void> = Promise.resolve();
+  /** Bytes this document holds in the store: what was loaded plus every update appended since. */
+  bytes = 0;
+  /** The store holds updates that were left out on load (see applyStored). */
+  private damaged = false;
   /** Writes to the store, in arrival order. */
   private writes: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
@@ -50,7 +117,8 @@ class SharedDoc {
     readonly docId: string,
     private readonly store: Store,
     private readonly log: Logger,
-    private readonly relay: DocRelay | null
+    private readonly relay: DocRelay | null,
+    private readonly limits: () => YjsLimits
   ) {
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin as UpdateOrigin | undefined));
@@ -72,19 +140,50 @@ class SharedDoc {
     // Listen to other nodes before reading the store: an update relayed meanwhile is applied (Yjs
     // updates are idempotent and commute), rather than falling between the read and the subscription.
     if (this.relay) {
+      // Checked by the node that received it; applied even when its dependencies are still on their way.
       this.unsubscribe = this.relay.subscribe(this.meetingId, this.docId, (update) => Y.applyUpdate(this.doc, update, { kind: 'relay' } satisfies UpdateOrigin));
     }
     try {
       const updates = await this.store.loadDocUpdates(this.meetingId, this.docId);
-      if (updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(updates), FROM_STORE);
+      for (const u of updates) this.bytes += u.byteLength;
+      if (updates.length > 0) this.applyStored(updates);
     } catch (err) {
       this.unsubscribe?.();
       throw err;
     }
   }
 
+  /**
+   * Stored updates were checked on arrival, but a store written before the check existed may hold a
+   * poisoned one: the merged whole is checked too, and if it fails, the updates that pass are applied
+   * one by one (and the rest left out of the served copy, with an error in the log).
+   */
+  private applyStored(updates: Uint8Array[]): void {
+    try {
+      const check = checkUpdate(this.doc, Y.mergeUpdates(updates));
+      if (check.ok) return Y.applyUpdate(this.doc, check.update, FROM_STORE);
+    } catch {
+      // Falls through to one at a time.
+    }
+    let rest = updates;
+    for (let progress = true; progress && rest.length > 0; ) {
+      const before = rest.length;
+      rest = rest.filter((u) => {
+        const check = checkUpdate(this.doc, u);
+        if (check.ok) Y.applyUpdate(this.doc, check.update, FROM_STORE);
+        return !check.ok;
+      });
+      progress = rest.length < before;
+    }
+    // Compaction would fold the bad ones into the good: keep them apart for the next load.
+    this.damaged = rest.length > 0;
+    if (rest.length > 0) this.log.error({ meetingId: this.meetingId, docId: this.docId, skipped: rest.length }, 'stored document updates that would not apply cleanly were left out');
+  }
+
   private onUpdate(update: Uint8Array, origin: UpdateOrigin | undefined): void {
     if (origin?.kind === 'store') return;
+    // Stored by this node or by the one that relayed it: either way it counts towards the document's size.
+    this.bytes += update.byteLength;
     if (origin?.kind === 'connection' || origin === undefined) {
       // Only the node that received an update from a person persists and relays it.
       this.persist(update);
@@ -111,28 +210,61 @@ class SharedDoc {
   }
 
   handleMessage(ws: WebSocket, conn: Conn, data: Uint8Array): void {
+    const limits = this.limits();
     const decoder = decoding.createDecoder(data);
     const type = decoding.readVarUint(decoder);
     if (type === MESSAGE_SYNC) {
       const syncType = decoding.readVarUint(decoder);
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, MESSAGE_SYNC);
-      const origin: UpdateOrigin = { kind: 'connection', ws };
       if (syncType === syncProtocol.messageYjsSyncStep1) {
-        syncProtocol.readSyncStep1(decoder, encoder, this.doc);
+        charge(conn, SYNC_REQUEST_COST);
+        const stateVector = decoding.readVarUint8Array(decoder);
+        if (!checkStateVector(stateVector)) throw new Refused(WS_CLOSE.badUpdate, 'bad sync request');
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_SYNC);
+        syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
+        send(ws, encoding.toUint8Array(encoder));
       } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
-        // A read-only connection (the board) may receive the document but never change it.
-        if (conn.readOnly) return;
-        syncProtocol.readSyncStep2(decoder, this.doc, origin);
+        // A copy: the check and Yjs must read exactly these bytes and no further into the frame.
+        const update = decoding.readVarUint8Array(decoder).slice();
+        // A read-only connection (the board, everyone but staff after the end) receives but never changes.
+        if (conn.right !== 'write') return this.tellReadOnly(ws, conn);
+        if (update.byteLength > limits.maxUpdateBytes) throw new Refused(WS_CLOSE.updateTooLarge, 'update too large');
+        charge(conn, 1 + Math.floor(update.byteLength / 1024));
+        if (this.bytes + update.byteLength > limits.maxDocBytes) throw new Refused(WS_CLOSE.docFull, 'document full');
+        const check = checkUpdate(this.doc, update);
+        if (!check.ok) throw new Refused(WS_CLOSE.badUpdate, 'bad update', check.reason);
+        Y.applyUpdate(this.doc, check.update, { kind: 'connection', ws } satisfies UpdateOrigin);
       } else {
-        throw new Error(`unknown sync message ${syncType}`);
+        throw new Refused(WS_CLOSE.badUpdate, 'bad message', `unknown sync message ${syncType}`);
       }
-      if (encoding.length(encoder) > 1) send(ws, encoding.toUint8Array(encoder));
     } else if (type === MESSAGE_AWARENESS) {
+      // A read-only connection publishes no presence or cursor; past its allowance a state is dropped.
+      if (conn.right !== 'write' || !afford(conn, 1)) return;
       awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), { kind: 'connection', ws } satisfies UpdateOrigin);
     } else {
-      throw new Error(`unknown message type ${type}`);
+      throw new Refused(WS_CLOSE.badUpdate, 'bad message', `unknown message type ${type}`);
     }
+  }
+
+  /** Says once, in y-websocket's own words (an auth "permission denied"), that changes are not taken. */
+  tellReadOnly(ws: WebSocket, conn: Conn): void {
+    if (conn.toldReadOnly) return;
+    conn.toldReadOnly = true;
+    const enc = encoding.createEncoder();
+    encoding.writeVarUint(enc, MESSAGE_AUTH);
+    authProtocol.writePermissionDenied(enc, 'read-only');
+    send(ws, encoding.toUint8Array(enc));
+  }
+
+  /** Applies a new right to a connection: from now on it writes, or only reads and publishes no presence. */
+  setRight(ws: WebSocket, conn: Conn, right: 'read' | 'write'): void {
+    if (conn.right === right) return;
+    conn.right = right;
+    if (right === 'read') {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
+      conn.awarenessIds.clear();
+      this.tellReadOnly(ws, conn);
+    } else conn.toldReadOnly = false;
   }
 
   greet(ws: WebSocket): void {
@@ -154,13 +286,24 @@ class SharedDoc {
     await this.flush();
     try {
       const stored = await this.store.loadDocUpdates(this.meetingId, this.docId);
-      if (stored.length > COMPACT_OVER) await this.store.compactDoc(this.meetingId, this.docId);
+      if (stored.length > COMPACT_OVER && !this.damaged) await this.store.compactDoc(this.meetingId, this.docId);
     } catch (err) {
       this.log.warn({ err, meetingId: this.meetingId, docId: this.docId }, 'compaction failed; updates are kept as they are');
     }
     this.awareness.destroy();
     this.doc.destroy();
   }
+}
+
+function afford(conn: Conn, cost: number): boolean {
+  // The bucket hands out one token at a time; a refused message closes the connection, so tokens
+  // taken before the refusal do not matter.
+  for (let i = 0; i < cost; i++) if (conn.bucket.take() > 0) return false;
+  return true;
+}
+
+function charge(conn: Conn, cost: number): void {
+  if (!afford(conn, cost)) throw new Refused(WS_CLOSE.rateLimited, 'rate limited');
 }
 
 function send(ws: WebSocket, message: Uint8Array): void {
@@ -176,35 +319,62 @@ export interface YjsServerDeps {
   origins: OriginPolicy;
   log: Logger;
   relay?: DocRelay | null;
+  limits?: Partial<YjsLimits>;
+}
+
+interface Attached {
+  shared: SharedDoc;
+  conn: Conn;
 }
 
 /**
  * The y-websocket endpoint `/yjs/<meetingId>/<docId>?token=…`. The token is checked before anything is
- * loaded; each document is loaded once even when connections race, every update is persisted through
- * the store as it arrives, and a document is flushed and unloaded when its last connection leaves.
+ * loaded; each document is loaded once even when connections race, every update is checked
+ * (updateCheck.ts) and persisted through the store as it arrives, and a document is flushed and
+ * unloaded when the last connection or upgrade holding it lets go. Rights (rights.ts) are decided at
+ * upgrade and again when the meeting changes, on every node.
  */
 export class YjsServer {
+  /** Tests lower these to reach a limit quickly. */
+  limits: YjsLimits;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes });
-  private readonly docs = new Map<string, Promise<SharedDoc>>();
+  private readonly docs = new Map<string, SharedDoc>();
   private readonly unloading = new Map<string, Promise<void>>();
+  private readonly attached = new Map<WebSocket, Attached>();
+  /** Bumped per meeting whenever rights change, so an upgrade in flight across a change starts over. */
+  private readonly rightsEpoch = new Map<string, number>();
   private readonly pinger: NodeJS.Timeout;
   private closing = false;
 
   constructor(private readonly deps: YjsServerDeps) {
+    this.limits = { ...YJS_LIMITS, ...deps.limits };
     this.pinger = setInterval(() => this.ping(), PING_MS);
     this.pinger.unref();
+    deps.relay?.onControl?.((message) => this.onControl(message));
   }
 
-  /** Returns false when the request is not for /yjs. */
+  /** Returns false when the request is not for /yjs. Never throws, whatever the request target. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = /^\/yjs\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // `//[` and the like are no URL at all: answered here, whoever they were meant for.
+      refuse(socket, 400, 'Bad Request');
+      return true;
+    }
     if (!url.pathname.startsWith('/yjs/')) return false;
+    const match = /^\/yjs\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     void this.accept(req, socket, head, url, match).catch((err: unknown) => {
       this.deps.log.error({ err }, 'yjs upgrade failed');
       refuse(socket, 500, 'Internal Server Error');
     });
     return true;
+  }
+
+  /** Documents in memory on this node (loaded or loading). */
+  loadedDocCount(): number {
+    return this.docs.size;
   }
 
   private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, match: RegExpExecArray | null): Promise<void> {
@@ -216,93 +386,181 @@ export class YjsServer {
     if (!match || !MEETING_ID.test(match[1]!) || !DOC_ID.test(match[2]!)) return refuse(socket, 404, 'Not Found');
     const meetingId = match[1]!;
     const docId = match[2]!;
+    const epoch = this.rightsEpoch.get(meetingId) ?? 0;
     const auth = await authenticate(this.deps.store, this.deps.meetings, url.searchParams.get('token'));
     if (!auth.ok) return refuse(socket, auth.error.code === 'forbidden' ? 403 : 401, 'Unauthorized');
     if (auth.auth.meetingId !== meetingId) return refuse(socket, 403, 'Forbidden');
-    // Until documents get kinds and rights, every document of the meeting may be opened; the board only reads.
-    const readOnly = auth.auth.actor.role === 'board';
-    const shared = await this.open(meetingId, docId);
-    if (this.closing) return refuse(socket, 503, 'Service Unavailable');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, shared, readOnly));
+    const { state } = await this.deps.meetings.current(meetingId);
+    const right = docRight(auth.auth.actor, state);
+    if (right === 'none') return refuse(socket, 403, 'Forbidden');
+    const stored = this.docs.has(docKey(meetingId, docId)) ? [] : await this.deps.store.listDocs(meetingId);
+    if (gone(socket)) return;
+    // Counted right before opening, with no await in between, so racing upgrades on this node cannot
+    // both take the last place.
+    if (!this.docs.has(docKey(meetingId, docId)) && !stored.includes(docId) && this.docCount(meetingId, stored) >= this.limits.maxDocsPerMeeting) {
+      return this.wss.handleUpgrade(req, socket, head, (ws) => ws.close(WS_CLOSE.tooManyDocs, 'too many documents'));
+    }
+    const shared = this.open(meetingId, docId);
+    try {
+      await shared.ready;
+    } catch (err) {
+      this.release(shared);
+      throw err;
+    }
+    // The socket went away while the document loaded, or rights changed meanwhile: let go of the document.
+    if (this.closing || gone(socket) || (this.rightsEpoch.get(meetingId) ?? 0) !== epoch) {
+      this.release(shared);
+      return refuse(socket, 503, 'Service Unavailable');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, shared, { actor: auth.auth.actor, tokenId: auth.auth.token.tokenId, right }));
   }
 
-  private attach(ws: WebSocket, shared: SharedDoc, readOnly: boolean): void {
-    const conn: Conn = { readOnly, awarenessIds: new Set(), alive: true };
+  /** Distinct documents of a meeting: those stored plus those open (or unloading) on this node. */
+  private docCount(meetingId: string, stored: string[]): number {
+    const ids = new Set(stored);
+    const prefix = `${meetingId}/`;
+    for (const key of [...this.docs.keys(), ...this.unloading.keys()]) if (key.startsWith(prefix)) ids.add(key.slice(prefix.length));
+    return ids.size;
+  }
+
+  private attach(ws: WebSocket, shared: SharedDoc, who: Pick<Conn, 'actor' | 'tokenId' | 'right'>): void {
+    const conn: Conn = { ...who, awarenessIds: new Set(), alive: true, bucket: new TokenBucket(this.limits.tokensPerSecond, this.limits.tokenBurst), toldReadOnly: false };
     shared.conns.set(ws, conn);
+    this.attached.set(ws, { shared, conn });
     ws.binaryType = 'arraybuffer';
     ws.on('pong', () => (conn.alive = true));
     ws.on('message', (data: ArrayBuffer) => {
+      if (!shared.conns.has(ws)) return;
       try {
         shared.handleMessage(ws, conn, new Uint8Array(data));
       } catch (err) {
-        this.deps.log.warn({ err, meetingId: shared.meetingId, docId: shared.docId }, 'bad yjs message, closing');
-        ws.close(WS_CLOSE.forbidden, 'bad message');
+        const refused = err instanceof Refused ? err : new Refused(WS_CLOSE.badUpdate, 'bad message', (err as Error).message);
+        this.deps.log.warn({ detail: refused.detail, code: refused.code, meetingId: shared.meetingId, docId: shared.docId }, 'yjs message refused, closing');
+        this.drop(ws, refused.code, refused.message);
       }
     });
-    ws.on('close', () => this.detach(ws, shared, conn));
+    ws.on('close', () => this.detach(ws));
     ws.on('error', () => ws.terminate());
     shared.greet(ws);
   }
 
-  private detach(ws: WebSocket, shared: SharedDoc, conn: Conn): void {
-    if (!shared.conns.delete(ws)) return;
-    awarenessProtocol.removeAwarenessStates(shared.awareness, [...conn.awarenessIds], null);
-    if (shared.conns.size === 0 && !this.closing) {
-      const key = docKey(shared.meetingId, shared.docId);
-      this.docs.delete(key);
-      const done = shared.unload().finally(() => this.unloading.delete(key));
-      this.unloading.set(key, done);
+  /** Closes a connection and stops taking anything from it at once (its close handshake may take a while). */
+  private drop(ws: WebSocket, code: number, reason: string): void {
+    this.detach(ws);
+    ws.close(code, reason);
+  }
+
+  private detach(ws: WebSocket): void {
+    const a = this.attached.get(ws);
+    if (!a) return;
+    this.attached.delete(ws);
+    a.shared.conns.delete(ws);
+    awarenessProtocol.removeAwarenessStates(a.shared.awareness, [...a.conn.awarenessIds], null);
+    this.release(a.shared);
+  }
+
+  private open(meetingId: string, docId: string): SharedDoc {
+    const key = docKey(meetingId, docId);
+    let shared = this.docs.get(key);
+    if (!shared) {
+      const s = new SharedDoc(meetingId, docId, this.deps.store, this.deps.log, this.deps.relay ?? null, () => this.limits);
+      // A document being unloaded is flushed before it is read again, so no update is missed.
+      s.ready = (this.unloading.get(key) ?? Promise.resolve()).then(() => s.load());
+      s.ready.catch(() => {
+        if (this.docs.get(key) === s) this.docs.delete(key);
+      });
+      this.docs.set(key, s);
+      shared = s;
+    }
+    shared.holds++;
+    return shared;
+  }
+
+  /** One holder (an upgrade or a connection) lets go; the last one unloads the document. */
+  private release(shared: SharedDoc): void {
+    shared.holds--;
+    const key = docKey(shared.meetingId, shared.docId);
+    if (shared.holds > 0 || this.closing || this.docs.get(key) !== shared) return;
+    this.docs.delete(key);
+    const done = shared.unload().finally(() => this.unloading.delete(key));
+    this.unloading.set(key, done);
+  }
+
+  /** Closes every /yjs connection opened with this token, on this node and (through the relay) on the others. */
+  revokeToken(meetingId: string, tokenId: string): void {
+    this.closeToken(meetingId, tokenId);
+    this.deps.relay?.publishControl?.({ kind: 'token', meetingId, tokenId });
+  }
+
+  /** Re-decides every connection of the meeting with its new state, here and on the other nodes. */
+  rightsChanged(meetingId: string, state: MeetingState): void {
+    this.applyRights(meetingId, state);
+    this.deps.relay?.publishControl?.({ kind: 'rights', meetingId });
+  }
+
+  private onControl(message: YjsControl): void {
+    if (message.kind === 'token') return this.closeToken(message.meetingId, message.tokenId);
+    this.bumpEpoch(message.meetingId);
+    this.deps.meetings.current(message.meetingId).then(
+      ({ state }) => this.applyRights(message.meetingId, state),
+      (err: unknown) => this.deps.log.error({ err, meetingId: message.meetingId }, 'yjs: could not re-decide rights')
+    );
+  }
+
+  private closeToken(meetingId: string, tokenId: string): void {
+    this.bumpEpoch(meetingId);
+    for (const [ws, { shared, conn }] of this.attached) {
+      if (shared.meetingId === meetingId && conn.tokenId === tokenId) this.drop(ws, WS_CLOSE.unauthorized, CLOSE_REASONS.revoked);
     }
   }
 
-  private open(meetingId: string, docId: string): Promise<SharedDoc> {
-    const key = docKey(meetingId, docId);
-    let p = this.docs.get(key);
-    if (!p) {
-      const shared = new SharedDoc(meetingId, docId, this.deps.store, this.deps.log, this.deps.relay ?? null);
-      // A document being unloaded is flushed before it is read again, so no update is missed.
-      p = (this.unloading.get(key) ?? Promise.resolve()).then(() => shared.load()).then(() => shared);
-      p.catch(() => this.docs.delete(key));
-      this.docs.set(key, p);
+  private applyRights(meetingId: string, state: MeetingState | null): void {
+    this.bumpEpoch(meetingId);
+    for (const [ws, { shared, conn }] of this.attached) {
+      if (shared.meetingId !== meetingId) continue;
+      const right = docRight(conn.actor, state);
+      if (right === 'none') this.drop(ws, WS_CLOSE.forbidden, CLOSE_REASONS.removed);
+      else shared.setRight(ws, conn, right);
     }
-    return p;
+  }
+
+  private bumpEpoch(meetingId: string): void {
+    this.rightsEpoch.set(meetingId, (this.rightsEpoch.get(meetingId) ?? 0) + 1);
   }
 
   private ping(): void {
-    for (const p of this.docs.values()) {
-      void p.then((shared) => {
-        for (const [ws, conn] of shared.conns) {
-          if (!conn.alive) {
-            ws.terminate();
-            continue;
-          }
-          conn.alive = false;
-          ws.ping();
-        }
-      }, () => undefined);
+    for (const [ws, { conn }] of this.attached) {
+      if (!conn.alive) {
+        ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      ws.ping();
     }
   }
 
   /** Waits until every update received so far is in the store. */
   async flush(): Promise<void> {
-    const docs = await Promise.allSettled([...this.docs.values()]);
-    await Promise.all(docs.map((d) => (d.status === 'fulfilled' ? d.value.flush() : undefined)));
+    await Promise.all([...this.docs.values()].map((d) => d.ready.then(() => d.flush(), () => undefined)));
     await Promise.all(this.unloading.values());
   }
 
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.pinger);
-    const docs = await Promise.allSettled([...this.docs.values()]);
-    for (const d of docs) {
-      if (d.status !== 'fulfilled') continue;
-      for (const ws of d.value.conns.keys()) ws.close(WS_CLOSE.shuttingDown, 'server shutting down');
-    }
-    await Promise.all(docs.map((d) => (d.status === 'fulfilled' ? d.value.unload() : undefined)));
+    for (const ws of [...this.attached.keys()]) ws.close(WS_CLOSE.shuttingDown, 'server shutting down');
+    const docs = [...this.docs.values()];
+    await Promise.all(docs.map((d) => d.ready.then(() => d.unload(), () => undefined)));
     await Promise.all(this.unloading.values());
     this.docs.clear();
+    this.attached.clear();
     this.wss.close();
   }
+}
+
+/** The client is gone: nothing may be opened for it, or what was opened must be let go. */
+function gone(socket: Duplex): boolean {
+  return socket.destroyed || !socket.readable || !socket.writable;
 }
 
 function docKey(meetingId: string, docId: string): string {
