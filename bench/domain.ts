@@ -12,8 +12,8 @@
  * The logs are made through `decide`, so every event is one the server would have written.
  * Env: BENCH_DOMAIN_REPEAT=5 (replays per measurement; the median is kept).
  */
-import { decide, evolve, advanceSeq, projectEvent, projectState, replay, type Audience, type MeetingState } from '../packages/domain/src/index.ts';
-import type { Actor, Command, EventMessage } from '../packages/protocol/src/index.ts';
+import { decide, evolve, advanceSeq, projectEvent, projectState, replay, type Audience, type MeetingState, type Command, type EventMessage } from '../packages/domain/src/index.ts';
+import type { Actor } from '../packages/protocol/src/index.ts';
 
 const REPEAT = Number(process.env.BENCH_DOMAIN_REPEAT ?? 5);
 const FACILITATOR: Actor = { role: 'facilitator' };

@@ -6,7 +6,8 @@
  * the requests are counted. Driven by bench/fanout.ts over IPC.
  */
 import { performance } from 'node:perf_hooks';
-import type { Ack, EventMessage } from '../packages/protocol/src/index.ts';
+import type { EventMessage } from '../packages/domain/src/index.ts';
+import type { Ack } from '../packages/protocol/src/index.ts';
 import { io, type Socket } from 'socket.io-client';
 import { MeetingFeed } from '../web/src/lib/meeting/feed.ts';
 

@@ -122,7 +122,10 @@ describe('a phone on a shaky network (sqlite store)', () => {
     await page.reload();
     await expect.poll(() => outboxOf(page)).toEqual([expect.objectContaining({ type: 'topic.post', title: '路灯坏了没人修' })]);
     network.restore();
-    await page.locator('[data-testid=topics] article', { hasText: '路灯坏了没人修' }).waitFor();
+    // The page finds the way back on its own reconnect schedule (Socket.IO's backoff, up to 4 s ± 50 %
+    // between attempts while it was cut off), then resends: on a loaded machine that is more than the
+    // 10 s a step usually gets.
+    await page.locator('[data-testid=topics] article', { hasText: '路灯坏了没人修' }).waitFor({ timeout: 30_000 });
     await expect.poll(() => outboxOf(page)).toEqual([]);
 
     const s = await barrier(fac, '屏障一');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { MeetingState } from '@yishi/domain';
-import { PROTOCOL_VERSION, type Ack, type CreateMeetingResponse, type EventMessage, type JoinResponse, type ProtocolError, type SnapshotMessage } from '@yishi/protocol';
+import type { EventMessage, MeetingState } from '@yishi/domain';
+import { PROTOCOL_VERSION, type Ack, type CreateMeetingResponse, type JoinResponse, type ProtocolError, type SnapshotMessage } from '@yishi/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { MeetingFeed } from '../../web/src/lib/meeting/feed.ts';
 import { postJson } from './servers.ts';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { EventMessage } from '@yishi/protocol';
+import type { EventMessage } from '@yishi/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient, connected, createMeeting, join } from '../helpers/clients.ts';
 import { postJson, ROOT, startBackend, startProcess, type ServerProcess } from '../helpers/servers.ts';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connected, createMeeting } from '../helpers/clients.ts';
 import { STORE_KINDS, startBackend, startOn, type Backend, type InProcess } from '../helpers/servers.ts';
 import { readFile } from 'node:fs/promises';
-import { STATE_FORMAT, replay, toStoredState, type MeetingState } from '@yishi/domain';
+import { STATE_FORMAT, replay, toStoredState, type LogEntry, type MeetingState } from '@yishi/domain';
 import { openStore } from '@yishi/store';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -87,7 +87,7 @@ describe.each(STORE_KINDS)('snapshot formats on %s', (kind) => {
     const backend = await startBackend(kind);
     cleanups.push(() => backend.dispose());
     const { m, head, store } = await meetingWithTopics(backend);
-    const logState = replay(await store.readLog(m.meetingId))!;
+    const logState = replay((await store.readLog(m.meetingId)) as LogEntry[])!;
     expect(STATE_FORMAT).toBeGreaterThan(1);
     await store.saveSnapshot(m.meetingId, { ...head, state: toStoredState({ ...logState, title: '当前格式快照' }) });
     await store.close();

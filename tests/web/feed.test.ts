@@ -1,4 +1,4 @@
-import type { EventMessage } from '@yishi/protocol';
+import type { EventMessage } from '@yishi/domain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evolve, projectEvent, projectState, type Audience, type MeetingState } from '../../packages/domain/src/index.ts';

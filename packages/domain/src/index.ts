@@ -1,14 +1,30 @@
-export type { DecideContext, Decision } from './decision.ts';
-export { decide } from './decide.ts';
+export type { DecideContext } from './decision.ts';
+export type { MeetingDecision as Decision } from './registry.ts';
+export {
+  ClientCommandSchema,
+  ServerCommandSchema,
+  MeetingEventSchema,
+  COMMAND_RIGHTS,
+  decide,
+  evolve,
+  replay,
+  advanceSeq,
+  type ClientCommand,
+  type ServerCommand,
+  type Command,
+  type CommandType,
+  type MeetingEvent,
+  type MeetingEventType,
+  type LogEntry,
+  type NewEntry,
+  type EventMessage
+} from './registry.ts';
 export { permits, type CommandBody } from './permits.ts';
-export { evolve, replay, advanceSeq } from './evolve.ts';
 export type { Audience } from './audience.ts';
 export { projectState, projectEvent } from './projection.ts';
-export { createPhases } from './templates.ts';
 export type { MeetingState, Participant, Topic, Merge, StoredState } from './state.ts';
 export { STATE_FORMAT, toStoredState, fromStoredState } from './state.ts';
-export type { TopicRow, MergeGroup } from './selectors.ts';
-export { visibleTopics, convenersOf, participantCountsByGroup, currentPhase, topicCounts } from './selectors.ts';
-export { MAX_OPEN_TOPICS_PER_PARTICIPANT } from './openSpace/topics.ts';
-export { COMMAND_RIGHTS } from './rights.ts';
+export { participantCountsByGroup } from './meeting/index.ts';
+export { createPhases, currentPhase } from './phases/index.ts';
+export { visibleTopics, convenersOf, topicCounts, MAX_OPEN_TOPICS_PER_PARTICIPANT, TopicViewSchema, type TopicRow, type MergeGroup, type TopicView } from './topics/index.ts';
 export { exhaustive } from './exhaustive.ts';

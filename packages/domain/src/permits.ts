@@ -1,5 +1,5 @@
-import type { Actor, Command } from '@yishi/protocol';
-import { decide } from './decide.ts';
+import type { Actor } from '@yishi/protocol';
+import { decide, type Command } from './registry.ts';
 import type { MeetingState } from './state.ts';
 
 const PROBE = { now: 0, newId: () => 'probe' };

@@ -1,8 +1,6 @@
-import type { EventMessage } from '@yishi/protocol';
 import { isPublicTopic, seesEverything, type Audience } from './audience.ts';
-import { exhaustive } from './exhaustive.ts';
-import { topicView } from './openSpace/topics.ts';
-import { filterRecord, own } from './records.ts';
+import { filterRecord } from './records.ts';
+import { projectRedacted, type EventMessage } from './registry.ts';
 import type { MeetingState } from './state.ts';
 
 /**
@@ -41,40 +39,6 @@ export function projectEvent(
 ): EventMessage | null {
   const message: EventMessage = { seq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event };
   if (seesEverything(audience)) return message;
-  const event = entry.event;
-  const publicIn = (state: MeetingState | null, topicId: string): boolean => {
-    const topic = state === null ? undefined : own(state.topics, topicId);
-    return topic !== undefined && isPublicTopic(topic);
-  };
-  switch (event.type) {
-    case 'topic.posted':
-      return publicIn(after, event.topicId) ? message : null;
-    case 'topic.edited':
-      return publicIn(before, event.topicId) && publicIn(after, event.topicId) ? message : null;
-    case 'topic.hidden':
-    case 'topic.withdrawn':
-      // A removal for an audience that held the topic; nothing at all for one that did not.
-      return publicIn(before, event.topicId) ? message : null;
-    case 'topic.unhidden': {
-      const topic = publicIn(after, event.topicId) ? own(after.topics, event.topicId) : undefined;
-      if (topic === undefined) return null;
-      if (publicIn(before, event.topicId)) return message;
-      return { ...message, event: { type: 'topic.unhidden', topicId: event.topicId, topic: topicView(topic) } };
-    }
-    case 'board.spotlit':
-      return event.topicId === null || publicIn(after, event.topicId) ? message : null;
-    case 'meeting.created':
-    case 'participant.joined':
-    case 'participant.renamed':
-    case 'participant.removed':
-    case 'topic.merged':
-    case 'topic.unmerged':
-    case 'phase.changed':
-    case 'joining.closed':
-    case 'joining.opened':
-    case 'meeting.ended':
-      return message;
-    default:
-      return exhaustive(event);
-  }
+  // `meeting.created` starts every view (before = null); each other event says how it is redacted.
+  return before === null ? message : projectRedacted(before, after, message, audience);
 }

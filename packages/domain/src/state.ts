@@ -1,4 +1,5 @@
-import type { Actor, Convener, Language, Phase, TemplateId, TopicView } from '@yishi/protocol';
+import type { Actor, Convener, Language, Phase, TemplateId } from '@yishi/protocol';
+import type { TopicView } from './topics/schemas.ts';
 
 /**
  * The shape of `MeetingState` as stored in snapshots. Bump it whenever that shape changes: a snapshot

@@ -1,6 +1,6 @@
-import type { Actor, ClientCommand, Command, EventMessage, ServerCommand } from '@yishi/protocol';
+import type { Actor } from '@yishi/protocol';
 import { DEFAULT_GROUPS } from '@yishi/protocol';
-import { decide, evolve, type DecideContext, type Decision, type MeetingState } from '../src/index.ts';
+import { decide, evolve, type DecideContext, type Decision, type MeetingState, type ClientCommand, type Command, type EventMessage, type ServerCommand } from '../src/index.ts';
 
 export const FACILITATOR: Actor = { role: 'facilitator' };
 export const SECRETARY: Actor = { role: 'secretary' };

@@ -1,20 +1,7 @@
-import type { Actor, Command } from '@yishi/protocol';
+import type { Actor } from '@yishi/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  advanceSeq,
-  convenersOf,
-  decide,
-  evolve,
-  MAX_OPEN_TOPICS_PER_PARTICIPANT,
-  permits,
-  projectEvent,
-  projectState,
-  replay,
-  visibleTopics,
-  type Audience,
-  type MeetingState
-} from '../src/index.ts';
+import { advanceSeq, convenersOf, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, permits, projectEvent, projectState, replay, visibleTopics, type Audience, type MeetingState, type Command } from '../src/index.ts';
 import { makeCtx, PEOPLE, scenarioArb, simulate, type Scenario } from './scenarios.ts';
 
 const AUDIENCES: readonly Audience[] = [

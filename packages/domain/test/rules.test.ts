@@ -1,21 +1,7 @@
-import type { ClientCommand, Convener } from '@yishi/protocol';
+import type { Convener } from '@yishi/protocol';
 import { DEFAULT_GROUPS } from '@yishi/protocol';
 import { describe, expect, it } from 'vitest';
-import {
-  convenersOf,
-  createPhases,
-  currentPhase,
-  decide,
-  evolve,
-  MAX_OPEN_TOPICS_PER_PARTICIPANT,
-  participantCountsByGroup,
-  projectEvent,
-  projectState,
-  replay,
-  topicCounts,
-  visibleTopics,
-  type Decision
-} from '../src/index.ts';
+import { convenersOf, createPhases, currentPhase, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, participantCountsByGroup, projectEvent, projectState, replay, topicCounts, visibleTopics, type Decision, type ClientCommand } from '../src/index.ts';
 import {
   BOARD,
   cmd,

@@ -1,6 +1,6 @@
-import type { Actor, Command, EventMessage } from '@yishi/protocol';
+import type { Actor } from '@yishi/protocol';
 import fc from 'fast-check';
-import { decide, evolve, type Decision, type MeetingState } from '../src/index.ts';
+import { decide, evolve, type Decision, type MeetingState, type Command, type EventMessage } from '../src/index.ts';
 import { BOARD, cmd, createCommand, deepFreeze, FACILITATOR, participant, SECRETARY, SYSTEM } from './harness.ts';
 
 /*

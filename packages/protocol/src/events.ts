@@ -1,75 +1,40 @@
 import { z } from 'zod';
-import { ActorSchema, ConvenerSchema, IdSchema, LanguageSchema, PhaseSchema, TemplateIdSchema } from './model.ts';
+import { ActorSchema, type Actor } from './model.ts';
 
-const ev = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.strictObject({ type: z.literal(type), ...shape });
-
-/** A topic as an audience that did not hold it before needs it (see `topic.unhidden`). */
-export const TopicViewSchema = z.strictObject({
-  id: IdSchema,
-  title: z.string(),
-  description: z.string(),
-  convener: ConvenerSchema,
-  enteredBy: ActorSchema.nullable(),
-  postedAt: z.number(),
-  order: z.number().int()
-});
-export type TopicView = z.infer<typeof TopicViewSchema>;
-
-/** Domain events: what happened. The log holds these; clients fold them with the domain's `evolve`. */
-export const MeetingEventSchema = z.discriminatedUnion('type', [
-  ev('meeting.created', {
-    meetingId: IdSchema,
-    joinCode: z.string(),
-    title: z.string(),
-    templateId: TemplateIdSchema,
-    language: LanguageSchema,
-    groups: z.array(z.string()),
-    phases: z.array(PhaseSchema)
-  }),
-  ev('participant.joined', { participantId: IdSchema, name: z.string(), group: z.string() }),
-  ev('participant.renamed', { participantId: IdSchema, name: z.string() }),
-  ev('participant.removed', { participantId: IdSchema }),
-  ev('topic.posted', {
-    topicId: IdSchema,
-    title: z.string(),
-    description: z.string(),
-    convener: ConvenerSchema,
-    /** Set when the facilitator or secretary entered the topic on someone's behalf. */
-    enteredBy: ActorSchema.nullable()
-  }),
-  ev('topic.edited', { topicId: IdSchema, title: z.string(), description: z.string() }),
-  ev('topic.withdrawn', { topicId: IdSchema }),
-  ev('topic.hidden', { topicId: IdSchema }),
-  /** `topic` is filled in by the projection for audiences from whom the hidden topic was redacted. */
-  ev('topic.unhidden', { topicId: IdSchema, topic: TopicViewSchema.optional() }),
-  ev('topic.merged', { mergeId: IdSchema, targetId: IdSchema, sourceIds: z.array(IdSchema) }),
-  ev('topic.unmerged', { mergeId: IdSchema }),
-  ev('phase.changed', { fromPhaseId: IdSchema, toPhaseId: IdSchema }),
-  ev('joining.closed', {}),
-  ev('joining.opened', {}),
-  ev('meeting.ended', {}),
-  /** The topic the board shows in full, or null when it was taken down. */
-  ev('board.spotlit', { topicId: IdSchema.nullable() })
-]);
-export type MeetingEvent = z.infer<typeof MeetingEventSchema>;
-export type MeetingEventType = MeetingEvent['type'];
+/**
+ * What every event has, whatever feature it belongs to. The events themselves (their schemas, rules and
+ * projections) live in the domain's feature modules; the wire and the store only need this envelope.
+ */
+export const EventEnvelopeSchema = z.looseObject({ type: z.string().min(1).max(64) });
+export interface EventEnvelope {
+  type: string;
+}
 
 /** What a command produces before the store gives it a place in the log. */
-export interface NewEntry {
+export interface NewEntry<E extends EventEnvelope = EventEnvelope> {
   at: number;
-  actor: z.infer<typeof ActorSchema>;
+  actor: Actor;
   commandId: string | null;
-  event: MeetingEvent;
+  event: E;
 }
 
 /** One entry of a meeting's append-only, hash-chained log. */
+export interface LogEntry<E extends EventEnvelope = EventEnvelope> extends NewEntry<E> {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** A stored log entry's shape, checked by the verifier (`unreadable` when it does not hold). */
 export const LogEntrySchema = z.strictObject({
   seq: z.number().int().positive(),
   at: z.number(),
   actor: ActorSchema,
   commandId: z.string().nullable(),
-  event: MeetingEventSchema,
+  event: EventEnvelopeSchema,
   prevHash: z.string(),
   hash: z.string()
 });
-export type LogEntry = z.infer<typeof LogEntrySchema>;
+
+/** A log entry as one audience sees it: the projection may redact the event or drop it. */
+export type EventMessage<E extends EventEnvelope = EventEnvelope> = Pick<LogEntry<E>, 'seq' | 'at' | 'actor' | 'event'>;

@@ -1,9 +1,15 @@
 import { z } from 'zod';
-import { CreateMeetingInputSchema } from './commands.ts';
-import { IdSchema, GroupNameSchema, NameSchema, RoleSchema } from './model.ts';
+import { GroupNameSchema, GroupsSchema, IdSchema, LanguageSchema, MeetingTitleSchema, NameSchema, RoleSchema, TemplateIdSchema } from './model.ts';
 import { JoinCodeSchema, LIMITS, text } from './text.ts';
 
-export const CreateMeetingRequestSchema = CreateMeetingInputSchema;
+/** `POST /api/meetings`: what a facilitator fills in on the landing page. */
+export const CreateMeetingRequestSchema = z.strictObject({
+  title: MeetingTitleSchema,
+  groups: GroupsSchema.optional(),
+  language: LanguageSchema.default('zh-CN'),
+  templateId: TemplateIdSchema.default('open-space')
+});
+export type CreateMeetingRequest = z.infer<typeof CreateMeetingRequestSchema>;
 export interface CreateMeetingResponse {
   meetingId: string;
   joinCode: string;

@@ -1,7 +1,6 @@
 export * from './errors.ts';
 export * from './text.ts';
 export * from './model.ts';
-export * from './commands.ts';
 export * from './events.ts';
 export * from './messages.ts';
 export * from './http.ts';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { ClientCommand } from './commands.ts';
 import type { ProtocolError } from './errors.ts';
-import type { LogEntry } from './events.ts';
+import type { EventEnvelope, EventMessage } from './events.ts';
 import type { Actor } from './model.ts';
 
 /**
@@ -17,9 +16,6 @@ export const HandshakeAuthSchema = z.strictObject({
 export type HandshakeAuth = z.infer<typeof HandshakeAuthSchema>;
 
 export type Ack = { ok: true; seq: number } | { ok: false; error: ProtocolError };
-
-/** A log entry as one audience sees it: the projection may redact the event or drop it. */
-export type EventMessage = Pick<LogEntry, 'seq' | 'at' | 'actor' | 'event'>;
 
 export interface SnapshotMessage<State = unknown> {
   protocol: number;
@@ -51,8 +47,8 @@ export const BoardSignalSchema = z.discriminatedUnion('type', [
 ]);
 export type BoardSignal = z.infer<typeof BoardSignalSchema>;
 
-export interface ServerToClientEvents<State = unknown> {
-  event: (msg: EventMessage) => void;
+export interface ServerToClientEvents<State = unknown, E extends EventEnvelope = EventEnvelope> {
+  event: (msg: EventMessage<E>) => void;
   snapshot: (msg: SnapshotMessage<State>) => void;
   /** An entry this audience may not see (its projection is empty): only the seq moves on. */
   skip: (msg: { seq: number }) => void;
@@ -62,8 +58,8 @@ export interface ServerToClientEvents<State = unknown> {
   closing: (msg: { reason: string; error: ProtocolError }) => void;
 }
 
-export interface ClientToServerEvents {
-  cmd: (command: ClientCommand, ack: (ack: Ack) => void) => void;
+export interface ClientToServerEvents<C = unknown> {
+  cmd: (command: C, ack: (ack: Ack) => void) => void;
   snapshot: (request: unknown, ack: (ack: Ack) => void) => void;
   board: (signal: BoardSignal) => void;
 }

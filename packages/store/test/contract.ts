@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { LogEntry, MeetingEvent, NewEntry } from '@yishi/protocol';
+import type { LogEntry as LogEntryOf, NewEntry as NewEntryOf } from '@yishi/protocol';
 import { entryHash, genesisHash, hashToken } from '../src/chain.ts';
 import type { Head, MeetingRecord, Store, StoreHooks, TokenRecord } from '../src/port.ts';
+
+/** The store keeps events as opaque JSON; these two shapes stand in for a domain's events in the contract. */
+type TestEvent = { type: 'participant.joined'; participantId: string; name: string; group: string } | { type: 'joining.closed' };
+type LogEntry = LogEntryOf<TestEvent>;
+type NewEntry = NewEntryOf<TestEvent>;
 
 /** Backend-specific ways to damage a stored log, as an attacker or a bad disk would. */
 export interface Tamper {
@@ -34,11 +39,11 @@ export interface StoreHarness {
  * Rewrites one stored entry: `change` returns a replacement entry, or a string to store verbatim in
  * place of the entry's JSON (the event column in SQLite).
  */
-export type RewriteEntry = (meetingId: string, seq: number, change: (entry: LogEntry) => LogEntry | string) => Promise<void>;
+export type RewriteEntry = (meetingId: string, seq: number, change: (entry: LogEntryOf) => LogEntryOf | string) => Promise<void>;
 
 /** Builds the tamper operations from a backend's two primitives. */
 export function tamperFrom(rewrite: RewriteEntry, remove: Tamper['remove']): Tamper {
-  const other: MeetingEvent = { type: 'joining.closed' };
+  const other: TestEvent = { type: 'joining.closed' };
   return {
     alter: (meetingId, seq) => rewrite(meetingId, seq, (e) => ({ ...e, event: other })),
     remove,
@@ -78,8 +83,8 @@ async function appendAll(store: Store, meetingId: string, names: string[]): Prom
 /** A tiny reducer for S7; the store itself knows no domain. */
 type Roster = { names: string[]; closed: boolean };
 const emptyRoster: Roster = { names: [], closed: false };
-const fold = (state: Roster, entries: LogEntry[]): Roster =>
-  entries.reduce<Roster>((s, { event }) => {
+const fold = (state: Roster, entries: LogEntryOf[]): Roster =>
+  (entries as LogEntry[]).reduce<Roster>((s, { event }) => {
     if (event.type === 'participant.joined') return { ...s, names: [...s.names, event.name] };
     if (event.type === 'joining.closed') return { ...s, closed: true };
     return s;

@@ -1,5 +1,5 @@
-import { decide, evolve, fromStoredState, replay, toStoredState, type MeetingState } from '@yishi/domain';
-import { protocolError, type Actor, type Command, type LogEntry, type ProtocolError } from '@yishi/protocol';
+import { decide, evolve, fromStoredState, replay, toStoredState, type Command, type LogEntry, type MeetingState } from '@yishi/domain';
+import { protocolError, type Actor, type LogEntry as StoredEntry, type ProtocolError } from '@yishi/protocol';
 import type { CommandResult, Head, MeetingRecord, Store, TokenRecord } from '@yishi/store';
 import { genesisHash } from '@yishi/store';
 import type { Logger } from '../logger.ts';
@@ -74,7 +74,7 @@ export class MeetingService {
         return { ok: false, error: protocolError('conflict', 'the meeting already exists') };
       }
       const genesis: Loaded = { state: null, head: { seq: 0, hash: genesisHash(record.meetingId) }, snapshotSeq: 0 };
-      this.publish(record.meetingId, this.apply(record.meetingId, genesis, created.entries, created.head));
+      this.publish(record.meetingId, this.apply(record.meetingId, genesis, meetingEntries(created.entries), created.head));
       return { ok: true, seq: created.head.seq };
     });
   }
@@ -104,7 +104,7 @@ export class MeetingService {
       const entries = decision.events.map((event) => ({ at: now, actor, commandId, event }));
       const appended = await this.store.append(meetingId, loaded.head, entries, commandKey ?? undefined);
       if (appended.ok) {
-        const committed = this.apply(meetingId, loaded, appended.entries, appended.head);
+        const committed = this.apply(meetingId, loaded, meetingEntries(appended.entries), appended.head);
         this.publish(meetingId, committed);
         this.maybeSnapshot(meetingId);
         return { ok: true, seq: appended.head.seq };
@@ -145,7 +145,7 @@ export class MeetingService {
   private async refresh(meetingId: string): Promise<Loaded> {
     const cached = this.cache.get(meetingId);
     if (!cached) return this.loadOnce(meetingId);
-    const tail = await this.store.readLog(meetingId, cached.head.seq + 1);
+    const tail = meetingEntries(await this.store.readLog(meetingId, cached.head.seq + 1));
     if (tail.length === 0) return cached;
     const last = tail[tail.length - 1]!;
     const next: Loaded = { state: replay(tail, cached.state), head: { seq: last.seq, hash: last.hash }, snapshotSeq: cached.snapshotSeq };
@@ -168,7 +168,7 @@ export class MeetingService {
     // A snapshot of another state format (an older Yishi wrote it) is ignored: the log rebuilds the state.
     if (stored && !from) this.log.info({ meetingId, seq: stored.seq }, 'snapshot in another state format ignored; replaying the log');
     const snapshot = from ? stored : null;
-    const tail = await this.store.readLog(meetingId, (snapshot?.seq ?? 0) + 1);
+    const tail = meetingEntries(await this.store.readLog(meetingId, (snapshot?.seq ?? 0) + 1));
     const last = tail[tail.length - 1];
     const head: Head = last ? { seq: last.seq, hash: last.hash } : snapshot ? { seq: snapshot.seq, hash: snapshot.hash } : { seq: 0, hash: genesisHash(meetingId) };
     // With no usable snapshot the next command writes one (in this format) once the log is long enough.
@@ -222,4 +222,12 @@ function backoff(attempt: number): Promise<void> {
 function asExecuteResult(result: CommandResult): ExecuteResult {
   if (result.ok) return { ok: true, seq: result.seq };
   return { ok: false, error: result.error as ProtocolError };
+}
+
+/**
+ * The store keeps events as opaque JSON (it knows no domain rules); a meeting's log holds only events
+ * that `decide` produced and the store chained, so read back they are the meeting's events.
+ */
+function meetingEntries(entries: StoredEntry[]): LogEntry[] {
+  return entries as LogEntry[];
 }

@@ -1,9 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
-import { projectEvent, projectState, type Audience, type MeetingState } from '@yishi/domain';
+import { ClientCommandSchema, projectEvent, projectState, type Audience, type ClientCommand, type MeetingEvent, type MeetingState } from '@yishi/domain';
 import {
   BoardSignalSchema,
   CLOSE_REASONS,
-  ClientCommandSchema,
   HandshakeAuthSchema,
   LIMITS,
   PROTOCOL_VERSION,
@@ -34,8 +33,8 @@ interface ServerSideEvents {
   'presence:query': (meetingId: string, ack: (participantIds: string[]) => void) => void;
 }
 
-type YishiSocket = Socket<ClientToServerEvents, ServerToClientEvents<MeetingState>, ServerSideEvents, SocketData>;
-export type YishiIo = Server<ClientToServerEvents, ServerToClientEvents<MeetingState>, ServerSideEvents, SocketData>;
+type YishiSocket = Socket<ClientToServerEvents<ClientCommand>, ServerToClientEvents<MeetingState, MeetingEvent>, ServerSideEvents, SocketData>;
+export type YishiIo = Server<ClientToServerEvents<ClientCommand>, ServerToClientEvents<MeetingState, MeetingEvent>, ServerSideEvents, SocketData>;
 
 /** Connections are grouped by who they are, so each group gets the projection meant for it. */
 const AUDIENCE_ROLES = ['facilitator', 'secretary', 'participant', 'board'] as const;

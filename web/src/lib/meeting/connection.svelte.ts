@@ -1,12 +1,11 @@
 import { getContext, setContext } from 'svelte';
 import { io, type Socket } from 'socket.io-client';
-import type { MeetingState } from '@yishi/domain';
+import type { ClientCommand, MeetingEvent, MeetingState } from '@yishi/domain';
 import {
   PROTOCOL_VERSION,
   type Ack,
   type Actor,
   type BoardSignal,
-  type ClientCommand,
   type ClientToServerEvents,
   type ProtocolError,
   type ServerToClientEvents
@@ -27,7 +26,7 @@ interface Pending {
   sentOn: number;
 }
 
-type YishiClientSocket = Socket<ServerToClientEvents<MeetingState>, ClientToServerEvents>;
+type YishiClientSocket = Socket<ServerToClientEvents<MeetingState, MeetingEvent>, ClientToServerEvents<ClientCommand>>;
 
 const ACK_TIMEOUT_MS = 10_000;
 

@@ -1,5 +1,4 @@
-import { advanceSeq, evolve, type MeetingState } from '@yishi/domain';
-import type { EventMessage } from '@yishi/protocol';
+import { advanceSeq, evolve, type EventMessage, type MeetingState } from '@yishi/domain';
 
 type Held = { kind: 'event'; msg: EventMessage } | { kind: 'skip'; seq: number };
 

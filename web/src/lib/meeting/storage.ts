@@ -1,4 +1,4 @@
-import type { ClientCommand } from '@yishi/protocol';
+import type { ClientCommand } from '@yishi/domain';
 
 /**
  * What this browser remembers about meetings, in localStorage so a reload, a locked phone or a closed

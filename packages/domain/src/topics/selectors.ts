@@ -1,18 +1,8 @@
-import type { Convener, Phase } from '@yishi/protocol';
-import { isTopicVisibleTo, type Audience } from './audience.ts';
-import { activeMergesInto, dedupeConveners } from './openSpace/merges.ts';
-import { own } from './records.ts';
-import type { MeetingState, Topic } from './state.ts';
-
-export function currentPhase(state: MeetingState): Phase {
-  const phase = state.phases.find((p) => p.id === state.phaseId);
-  if (phase === undefined) throw new Error(`meeting ${state.meetingId}: current phase ${state.phaseId} is not among its phases`);
-  return phase;
-}
-
-export function currentPhaseIndex(state: MeetingState): number {
-  return state.phases.findIndex((p) => p.id === state.phaseId);
-}
+import type { Convener } from '@yishi/protocol';
+import { isTopicVisibleTo, type Audience } from '../audience.ts';
+import { own } from '../records.ts';
+import type { MeetingState, Topic } from '../state.ts';
+import { activeMergesInto, dedupeConveners } from './merges.ts';
 
 /**
  * The target's own convener, then the conveners of every source of its active merges (merge order,
@@ -82,15 +72,6 @@ export function topicCounts(state: MeetingState): { shown: number; hidden: numbe
     hidden: topics.filter((t) => t.hidden && !t.withdrawn).length,
     withdrawn: topics.filter((t) => t.withdrawn).length
   };
-}
-
-/** People present per stakeholder group (joined and not removed), every meeting group listed, in meeting order. */
-export function participantCountsByGroup(state: MeetingState): Record<string, number> {
-  const counts = new Map<string, number>(state.groups.map((group) => [group, 0]));
-  for (const participant of Object.values(state.participants)) {
-    if (!participant.removed) counts.set(participant.group, (counts.get(participant.group) ?? 0) + 1);
-  }
-  return Object.fromEntries(counts);
 }
 
 function present(state: MeetingState, topicIds: readonly string[]): Topic[] {

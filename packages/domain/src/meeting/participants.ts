@@ -1,26 +1,24 @@
-import type { Command, EventMessage, MeetingEvent } from '@yishi/protocol';
-import { accept, refuse, refuseClosed, type Decision } from './decision.ts';
-import { own, updateEntry, withEntry } from './records.ts';
-import type { MeetingState, Participant } from './state.ts';
+import type { EventMessage } from '@yishi/protocol';
+import { accept, refuse, refuseClosed, type Decision } from '../decision.ts';
+import { own, updateEntry, withEntry } from '../records.ts';
+import type { MeetingState, Participant } from '../state.ts';
+import type { MeetingLifeCmd as Cmd, MeetingLifeEv as Ev, MeetingLifeEvent } from './schemas.ts';
 
-type Cmd<T extends Command['type']> = Extract<Command, { type: T }>;
-type Ev<T extends MeetingEvent['type']> = Extract<MeetingEvent, { type: T }>;
-
-export function decideJoin(state: MeetingState, command: Cmd<'participant.join'>): Decision {
+export function decideJoin(state: MeetingState, command: Cmd<'participant.join'>): Decision<MeetingLifeEvent> {
   if (!state.joiningOpen) return refuseClosed('joining_closed', 'joining is closed');
   if (!state.groups.includes(command.group)) return refuse('invalid', 'not a group of this meeting', 'group');
   if (own(state.participants, command.participantId) !== undefined) return refuse('conflict', 'already joined');
-  return accept({ type: 'participant.joined', participantId: command.participantId, name: command.name, group: command.group });
+  return accept<MeetingLifeEvent>({ type: 'participant.joined', participantId: command.participantId, name: command.name, group: command.group });
 }
 
 /** Rename and remove both need someone who is still in the meeting. */
-export function decideParticipantChange(state: MeetingState, command: Cmd<'participant.rename' | 'participant.remove'>): Decision {
+export function decideParticipantChange(state: MeetingState, command: Cmd<'participant.rename' | 'participant.remove'>): Decision<MeetingLifeEvent> {
   const participant = own(state.participants, command.participantId);
   if (participant === undefined) return refuse('not_found', 'no such participant', 'participantId');
   if (participant.removed) return refuse('conflict', 'participant was removed', 'participantId');
   return command.type === 'participant.rename'
-    ? accept({ type: 'participant.renamed', participantId: command.participantId, name: command.name })
-    : accept({ type: 'participant.removed', participantId: command.participantId });
+    ? accept<MeetingLifeEvent>({ type: 'participant.renamed', participantId: command.participantId, name: command.name })
+    : accept<MeetingLifeEvent>({ type: 'participant.removed', participantId: command.participantId });
 }
 
 export function participantJoined(state: MeetingState, event: Ev<'participant.joined'>, entry: EventMessage): MeetingState {
@@ -36,4 +34,13 @@ export function participantRenamed(state: MeetingState, event: Ev<'participant.r
 
 export function participantRemoved(state: MeetingState, event: Ev<'participant.removed'>): MeetingState {
   return { ...state, participants: updateEntry(state.participants, event.participantId, (p) => ({ ...p, removed: true })) };
+}
+
+/** People present per stakeholder group (joined and not removed), every meeting group listed, in meeting order. */
+export function participantCountsByGroup(state: MeetingState): Record<string, number> {
+  const counts = new Map<string, number>(state.groups.map((group) => [group, 0]));
+  for (const participant of Object.values(state.participants)) {
+    if (!participant.removed) counts.set(participant.group, (counts.get(participant.group) ?? 0) + 1);
+  }
+  return Object.fromEntries(counts);
 }

@@ -1,18 +1,18 @@
-import type { Actor, Command, EventMessage, MeetingEvent, TopicView } from '@yishi/protocol';
-import { accept, refuse, type DecideContext, type Decision } from '../decision.ts';
+import type { Actor, EventMessage } from '@yishi/protocol';
+import { accept, refuse, type DecideContext, type Decision, type Refusal } from '../decision.ts';
+import { currentPhase } from '../phases/index.ts';
 import { own, updateEntry, withEntry, withoutEntry } from '../records.ts';
-import { currentPhase } from '../selectors.ts';
 import type { Merge, MeetingState, Topic } from '../state.ts';
 import { activeMergeWithSource, activeMerges, activeMergesInto } from './merges.ts';
+import type { TopicCmd as Cmd, TopicEv as Ev, TopicEvent, TopicView } from './schemas.ts';
 import { dimmed } from './spotlight.ts';
 
-type Cmd<T extends Command['type']> = Extract<Command, { type: T }>;
-type Ev<T extends MeetingEvent['type']> = Extract<MeetingEvent, { type: T }>;
+type TopicDecision = Decision<TopicEvent>;
 
 /** A participant's topics that still stand (hidden ones count: hiding is the facilitator's call, not theirs). */
 export const MAX_OPEN_TOPICS_PER_PARTICIPANT = 20;
 
-function topicsClosed(state: MeetingState): Decision | null {
+function topicsClosed(state: MeetingState): Refusal | null {
   return currentPhase(state).allows.topics ? null : refuse('wrong_phase', 'topics cannot be posted or edited in this phase');
 }
 
@@ -37,11 +37,11 @@ function mayAmend(topic: Topic, actor: Actor): boolean {
   }
 }
 
-function notAParticipant(): Decision {
+function notAParticipant(): Refusal {
   return refuse('forbidden', 'only a participant may do this');
 }
 
-export function decidePost(state: MeetingState, command: Cmd<'topic.post'>, actor: Actor, ctx: DecideContext): Decision {
+export function decidePost(state: MeetingState, command: Cmd<'topic.post'>, actor: Actor, ctx: DecideContext): TopicDecision {
   if (actor.role !== 'participant') return notAParticipant();
   const closed = topicsClosed(state);
   if (closed) return closed;
@@ -49,7 +49,7 @@ export function decidePost(state: MeetingState, command: Cmd<'topic.post'>, acto
   if (open >= MAX_OPEN_TOPICS_PER_PARTICIPANT) {
     return refuse('conflict', `at most ${MAX_OPEN_TOPICS_PER_PARTICIPANT} topics per participant; withdraw one first`);
   }
-  return accept({
+  return accept<TopicEvent>({
     type: 'topic.posted',
     topicId: ctx.newId(),
     title: command.title,
@@ -60,13 +60,13 @@ export function decidePost(state: MeetingState, command: Cmd<'topic.post'>, acto
 }
 
 /** After the end any phase: staff enter the slips left over to complete the record [D8]. */
-export function decidePostFor(state: MeetingState, command: Cmd<'topic.postFor'>, actor: Actor, ctx: DecideContext): Decision {
+export function decidePostFor(state: MeetingState, command: Cmd<'topic.postFor'>, actor: Actor, ctx: DecideContext): TopicDecision {
   const closed = state.ended ? null : topicsClosed(state);
   if (closed) return closed;
   if (command.convenerGroup !== null && !state.groups.includes(command.convenerGroup)) {
     return refuse('invalid', 'not a group of this meeting', 'convenerGroup');
   }
-  return accept({
+  return accept<TopicEvent>({
     type: 'topic.posted',
     topicId: ctx.newId(),
     title: command.title,
@@ -77,7 +77,7 @@ export function decidePostFor(state: MeetingState, command: Cmd<'topic.postFor'>
 }
 
 /** While the meeting runs, only in a phase that takes topics; after the end staff may still correct the record. */
-export function decideEdit(state: MeetingState, command: Cmd<'topic.edit'>, actor: Actor): Decision {
+export function decideEdit(state: MeetingState, command: Cmd<'topic.edit'>, actor: Actor): TopicDecision {
   const topic = own(state.topics, command.topicId);
   if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
   if (!mayAmend(topic, actor)) return refuse('forbidden', 'only the convener (or staff, for a topic staff entered) may edit a topic');
@@ -86,11 +86,11 @@ export function decideEdit(state: MeetingState, command: Cmd<'topic.edit'>, acto
   if (closed) return closed;
   if (topic.hidden) return refuse('conflict', 'the topic is hidden');
   if (activeMergeWithSource(state, topic.id)) return refuse('conflict', 'the topic was merged into another');
-  return accept({ type: 'topic.edited', topicId: topic.id, title: command.title, description: command.description });
+  return accept<TopicEvent>({ type: 'topic.edited', topicId: topic.id, title: command.title, description: command.description });
 }
 
 /** Allowed in any phase, but not while the topic takes part in a merge: the facilitator unmerges first. */
-export function decideWithdraw(state: MeetingState, command: Cmd<'topic.withdraw'>, actor: Actor): Decision {
+export function decideWithdraw(state: MeetingState, command: Cmd<'topic.withdraw'>, actor: Actor): TopicDecision {
   const topic = own(state.topics, command.topicId);
   if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
   if (!mayAmend(topic, actor)) return refuse('forbidden', 'only the convener (or staff, for a topic staff entered) may withdraw a topic');
@@ -98,23 +98,23 @@ export function decideWithdraw(state: MeetingState, command: Cmd<'topic.withdraw
   if (activeMergeWithSource(state, topic.id) || activeMergesInto(state, topic.id).length > 0) {
     return refuse('conflict', 'the topic is part of a merge; it must be unmerged first');
   }
-  return accept({ type: 'topic.withdrawn', topicId: topic.id });
+  return accept<TopicEvent>({ type: 'topic.withdrawn', topicId: topic.id });
 }
 
-export function decideVisibility(state: MeetingState, command: Cmd<'topic.hide' | 'topic.unhide'>): Decision {
+export function decideVisibility(state: MeetingState, command: Cmd<'topic.hide' | 'topic.unhide'>): TopicDecision {
   const topic = own(state.topics, command.topicId);
   if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
   if (topic.withdrawn) return refuse('conflict', 'the topic was withdrawn');
   const hide = command.type === 'topic.hide';
   if (topic.hidden === hide) return refuse('conflict', hide ? 'the topic is already hidden' : 'the topic is not hidden');
-  return accept(hide ? { type: 'topic.hidden', topicId: topic.id } : { type: 'topic.unhidden', topicId: topic.id });
+  return accept<TopicEvent>(hide ? { type: 'topic.hidden', topicId: topic.id } : { type: 'topic.unhidden', topicId: topic.id });
 }
 
 /**
  * Merges are one level deep: a source is folded under exactly one target, and a target is never
  * itself folded. That keeps the conveners of a merged topic a flat, complete list [D3].
  */
-export function decideMerge(state: MeetingState, command: Cmd<'topic.merge'>, ctx: DecideContext): Decision {
+export function decideMerge(state: MeetingState, command: Cmd<'topic.merge'>, ctx: DecideContext): TopicDecision {
   if (new Set(command.sourceIds).size !== command.sourceIds.length) return refuse('invalid', 'duplicate topic ids', 'sourceIds');
   const target = own(state.topics, command.targetId);
   if (target === undefined) return refuse('not_found', 'no such target topic', 'targetId');
@@ -133,14 +133,14 @@ export function decideMerge(state: MeetingState, command: Cmd<'topic.merge'>, ct
   }
   const targets = new Set(merges.map((m) => m.targetId));
   if (sources.some((s) => targets.has(s.id))) return refuse('conflict', 'a source has topics merged into it; unmerge first');
-  return accept({ type: 'topic.merged', mergeId: ctx.newId(), targetId: target.id, sourceIds: [...command.sourceIds] });
+  return accept<TopicEvent>({ type: 'topic.merged', mergeId: ctx.newId(), targetId: target.id, sourceIds: [...command.sourceIds] });
 }
 
-export function decideUnmerge(state: MeetingState, command: Cmd<'topic.unmerge'>): Decision {
+export function decideUnmerge(state: MeetingState, command: Cmd<'topic.unmerge'>): TopicDecision {
   const merge = own(state.merges, command.mergeId);
   if (merge === undefined) return refuse('not_found', 'no such merge', 'mergeId');
   if (!merge.active) return refuse('conflict', 'already unmerged');
-  return accept({ type: 'topic.unmerged', mergeId: merge.id });
+  return accept<TopicEvent>({ type: 'topic.unmerged', mergeId: merge.id });
 }
 
 export function topicView(topic: TopicView): TopicView {

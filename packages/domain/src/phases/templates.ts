@@ -1,5 +1,5 @@
 import type { Phase, PhaseKind, TemplateId } from '@yishi/protocol';
-import { exhaustive } from './exhaustive.ts';
+import { exhaustive } from '../exhaustive.ts';
 
 interface PhaseDraft {
   kind: PhaseKind;
