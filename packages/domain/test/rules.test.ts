@@ -1,7 +1,26 @@
+import { readFileSync } from 'node:fs';
 import type { Convener } from '@yishi/protocol';
 import { DEFAULT_GROUPS } from '@yishi/protocol';
 import { describe, expect, it } from 'vitest';
-import { convenersOf, createPhases, currentPhase, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, participantCountsByGroup, projectEvent, projectState, replay, topicCounts, visibleTopics, type Decision, type ClientCommand } from '../src/index.ts';
+import {
+  convenersOf,
+  createPhases,
+  currentPhase,
+  decide,
+  evolve,
+  fromStoredState,
+  MAX_OPEN_TOPICS_PER_PARTICIPANT,
+  participantCountsByGroup,
+  projectEvent,
+  projectState,
+  replay,
+  toStoredState,
+  topicCounts,
+  visibleTopics,
+  type Decision,
+  type ClientCommand,
+  type EventMessage
+} from '../src/index.ts';
 import {
   BOARD,
   cmd,
@@ -671,5 +690,33 @@ describe('replay', () => {
     const mid = replay(h.log.slice(0, 3));
     expect(replay(h.log.slice(1), mid)).toEqual(h.current);
     expect(replay([])).toBeNull();
+  });
+});
+
+describe('snapshots [D1]', () => {
+  // Written by the code before the records were persistent maps: its log, and the snapshot stored at its end.
+  const fixture = JSON.parse(readFileSync(new URL('./fixtures/snapshot-format-2.json', import.meta.url), 'utf8')) as { log: EventMessage[]; stored: unknown };
+
+  it('[D1] a snapshot stored before the persistent maps reads back as the state its log builds, and today writes the same JSON', () => {
+    const state = replay(fixture.log)!;
+    expect(fromStoredState(fixture.stored)).toStrictEqual(state);
+    expect(JSON.parse(JSON.stringify(toStoredState(state)))).toEqual(fixture.stored);
+    // The records are plain objects keyed by id (`__proto__` and `constructor` too), and nothing derived is stored.
+    const json = (fixture.stored as { state: Record<string, unknown> }).state;
+    expect(Object.keys(json.participants as object)).toEqual(expect.arrayContaining(['__proto__', 'constructor']));
+    expect(state.participants.get('__proto__')).toMatchObject({ group: '__proto__' });
+    expect(Object.keys(JSON.parse(JSON.stringify(state)) as object).sort()).toEqual(Object.keys(json).sort());
+  });
+
+  it('[D1] a revived state decides and folds as the state it was taken from', () => {
+    const state = replay(fixture.log)!;
+    const revived = fromStoredState(JSON.parse(JSON.stringify(toStoredState(state))))!;
+    const mergedAway = [...state.merges.values()].find((m) => m.active)!.sourceIds[0]!;
+    for (const command of [
+      cmd({ type: 'topic.edit', topicId: mergedAway, title: '改', description: '' }),
+      cmd({ type: 'topic.post', title: '新议题', description: '' })
+    ]) {
+      expect(decide(revived, command, participant('ann1'), { now: 0, newId: () => 'n1' })).toStrictEqual(decide(state, command, participant('ann1'), { now: 0, newId: () => 'n1' }));
+    }
   });
 });
