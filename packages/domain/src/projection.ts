@@ -14,7 +14,8 @@ export function projectState(state: MeetingState, audience: Audience): MeetingSt
   // `evolve` keeps the spotlight on a public topic; a view never names one it does not hold regardless.
   const spotlight = state.spotlight !== null && topics.has(state.spotlight) ? state.spotlight : null;
   // The view's index counts what the view holds, as the client's `evolve` will keep it.
-  return { ...state, view: 'public', topics, spotlight, index: buildIndex(topics, state.merges) };
+  const index = topics === state.topics ? state.index : buildIndex(topics, state.merges);
+  return { ...state, view: 'public', topics, spotlight, index };
 }
 
 /**
