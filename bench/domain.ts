@@ -10,7 +10,7 @@
  *   topics in both (the goal is at most 1.2×: a phone's snapshot carries counts, not the roster).
  *
  * The logs are made through `decide`, so every event is one the server would have written.
- * Env: BENCH_DOMAIN_REPEAT=5 (replays per measurement; the median is kept).
+ * Env: BENCH_DOMAIN_REPEAT=5 (samples per measurement, each replaying ~10,000 events; the median is kept).
  */
 import { decide, evolve, advanceSeq, projectEvent, projectState, replay, type Audience, type MeetingState, type Command, type EventMessage } from '../packages/domain/src/index.ts';
 import type { Actor } from '../packages/protocol/src/index.ts';
@@ -145,13 +145,17 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function timeIt(fn: () => void): number {
+/**
+ * Median ms of one `fn()`. Each sample runs it `runs` times, so a short log is timed over as much work
+ * as a long one and a single garbage collection does not decide its figure.
+ */
+function timeIt(fn: () => void, runs = 1): number {
   fn(); // warm-up
   const times: number[] = [];
   for (let i = 0; i < REPEAT; i++) {
     const started = process.hrtime.bigint();
-    fn();
-    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    for (let r = 0; r < runs; r++) fn();
+    times.push(Number(process.hrtime.bigint() - started) / 1e6 / runs);
   }
   return median(times);
 }
@@ -163,14 +167,24 @@ interface ReplayRow {
   phoneMs: number;
 }
 
-function measureReplay(name: string, mix: Mix): ReplayRow {
+interface ReplayCase {
+  name: string;
+  log: EventMessage[];
+  feed: ReturnType<typeof phoneFeed>;
+}
+
+function prepareReplay(name: string, mix: Mix): ReplayCase {
   const { log } = makeLog(mix);
-  const feed = phoneFeed(log);
-  const serverMs = timeIt(() => void replay(log));
+  return { name, log, feed: phoneFeed(log) };
+}
+
+function measureReplay({ name, log, feed }: ReplayCase): ReplayRow {
+  const runs = Math.max(1, Math.round(10_000 / log.length));
+  const serverMs = timeIt(() => void replay(log), runs);
   const phoneMs = timeIt(() => {
     let state = feed.start;
     for (const m of feed.messages) state = m.kind === 'event' ? evolve(state, m.msg) : advanceSeq(state, m.seq);
-  });
+  }, runs);
   return { name, events: log.length, serverMs, phoneMs };
 }
 
@@ -180,9 +194,10 @@ function snapshotBytes(people: number, topics: number): number {
 }
 
 export function runDomainBench(): void {
-  console.log('\n## Domain: cost per event as a meeting grows (median of %d replays)\n', REPEAT);
-  const short = measureReplay('short', { joins: 200, posts: 50, edits: 600, other: 150 });
-  const long = measureReplay('long', { joins: 2000, posts: 500, edits: 6000, other: 1500 });
+  console.log('\n## Domain: cost per event as a meeting grows (median of %d samples)\n', REPEAT);
+  // Both logs are made before either is timed, so the short one is not timed on code still warming up.
+  const cases = [prepareReplay('short', { joins: 200, posts: 50, edits: 600, other: 150 }), prepareReplay('long', { joins: 2000, posts: 500, edits: 6000, other: 1500 })];
+  const [short, long] = cases.map(measureReplay) as [ReplayRow, ReplayRow];
   const us = (ms: number, events: number) => ((ms * 1000) / events).toFixed(2);
   console.log('| log | events | server replay ms | server µs/event | phone fold ms | phone µs/event |');
   console.log('| --- | --- | --- | --- | --- | --- |');
