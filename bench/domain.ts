@@ -39,7 +39,7 @@ function prng(seed: number): () => number {
 }
 
 /** Builds a meeting's log with the given mix through decide → evolve, as the server would. */
-export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: MeetingState } {
+export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: MeetingState; decideMs: number; commands: number } {
   const random = prng(seed);
   let n = 0;
   const newId = () => `id${String(++n).padStart(7, '0')}`;
@@ -47,10 +47,14 @@ export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: Meeti
   const log: EventMessage[] = [];
   let now = 1_700_000_000_000;
   let cmdNo = 0;
+  let decideNs = 0n;
+  let commands = 0;
   const run = (command: Command, actor: Actor): boolean => {
     now += 10;
-    const withId = 'commandId' in command ? command : command;
-    const decision = decide(state, withId, actor, { now, newId });
+    const started = process.hrtime.bigint();
+    const decision = decide(state, command, actor, { now, newId });
+    decideNs += process.hrtime.bigint() - started;
+    commands++;
     if (!decision.ok) return false;
     for (const event of decision.events) {
       const entry: EventMessage = { seq: log.length + 1, at: now, actor, event };
@@ -123,7 +127,7 @@ export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: Meeti
       run({ type: index === 1 ? 'phase.advance' : 'phase.back', commandId: cid(), fromPhaseId: s.phaseId }, FACILITATOR);
     }
   }
-  return { log, state: current() };
+  return { log, state: current(), decideMs: Number(decideNs) / 1e6, commands };
 }
 
 /** The messages a phone receives for a log, after its snapshot of the first entry. */
@@ -163,6 +167,9 @@ function timeIt(fn: () => void, runs = 1): number {
 interface ReplayRow {
   name: string;
   events: number;
+  /** Commands decided while the log was made (refused ones too), and the time `decide` took for them. */
+  commands: number;
+  decideMs: number;
   serverMs: number;
   phoneMs: number;
 }
@@ -171,21 +178,24 @@ interface ReplayCase {
   name: string;
   log: EventMessage[];
   feed: ReturnType<typeof phoneFeed>;
+  commands: number;
+  decideMs: number;
 }
 
 function prepareReplay(name: string, mix: Mix): ReplayCase {
-  const { log } = makeLog(mix);
-  return { name, log, feed: phoneFeed(log) };
+  makeLog(mix); // warm-up: `decide` is timed on the second making
+  const { log, commands, decideMs } = makeLog(mix);
+  return { name, log, feed: phoneFeed(log), commands, decideMs };
 }
 
-function measureReplay({ name, log, feed }: ReplayCase): ReplayRow {
+function measureReplay({ name, log, feed, commands, decideMs }: ReplayCase): ReplayRow {
   const runs = Math.max(1, Math.round(10_000 / log.length));
   const serverMs = timeIt(() => void replay(log), runs);
   const phoneMs = timeIt(() => {
     let state = feed.start;
     for (const m of feed.messages) state = m.kind === 'event' ? evolve(state, m.msg) : advanceSeq(state, m.seq);
   }, runs);
-  return { name, events: log.length, serverMs, phoneMs };
+  return { name, events: log.length, commands, decideMs, serverMs, phoneMs };
 }
 
 function snapshotBytes(people: number, topics: number): number {
@@ -199,13 +209,17 @@ export function runDomainBench(): void {
   const cases = [prepareReplay('short', { joins: 200, posts: 50, edits: 600, other: 150 }), prepareReplay('long', { joins: 2000, posts: 500, edits: 6000, other: 1500 })];
   const [short, long] = cases.map(measureReplay) as [ReplayRow, ReplayRow];
   const us = (ms: number, events: number) => ((ms * 1000) / events).toFixed(2);
-  console.log('| log | events | server replay ms | server µs/event | phone fold ms | phone µs/event |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const r of [short, long]) console.log(`| ${r.name} | ${r.events} | ${r.serverMs.toFixed(1)} | ${us(r.serverMs, r.events)} | ${r.phoneMs.toFixed(1)} | ${us(r.phoneMs, r.events)} |`);
+  console.log('| log | events | server replay ms | server µs/event | phone fold ms | phone µs/event | commands | decide µs/command |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of [short, long]) {
+    console.log(`| ${r.name} | ${r.events} | ${r.serverMs.toFixed(1)} | ${us(r.serverMs, r.events)} | ${r.phoneMs.toFixed(1)} | ${us(r.phoneMs, r.events)} | ${r.commands} | ${us(r.decideMs, r.commands)} |`);
+  }
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   console.log(
     `\nper-event cost long ÷ short: server ${ratio(long.serverMs / long.events, short.serverMs / short.events)}×, phone ${ratio(long.phoneMs / long.events, short.phoneMs / short.events)}× (goal: at most 3×)`
   );
+  // One timing per command (no repeats), so rougher than the replay figures; it shows a decision that scans the meeting.
+  console.log(`per-command decide cost long ÷ short: ${ratio(long.decideMs / long.commands, short.decideMs / short.commands)}×`);
 
   console.log('\n## Domain: a phone\'s snapshot with 200 topics\n');
   const small = snapshotBytes(20, 200);
