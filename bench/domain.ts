@@ -10,12 +10,12 @@
  *   topics in both (the goal is at most 1.2×: a phone's snapshot carries counts, not the roster).
  *
  * The logs are made through `decide`, so every event is one the server would have written.
- * Env: BENCH_DOMAIN_REPEAT=5 (samples per measurement, each replaying ~10,000 events; the median is kept).
+ * Env: BENCH_DOMAIN_REPEAT=11 (samples per measurement, each ~10,000 events' worth, the two logs in turn; the median is kept).
  */
 import { decide, evolve, advanceSeq, projectEvent, projectState, replay, type Audience, type MeetingState, type Command, type EventMessage } from '../packages/domain/src/index.ts';
 import type { Actor } from '../packages/protocol/src/index.ts';
 
-const REPEAT = Number(process.env.BENCH_DOMAIN_REPEAT ?? 5);
+const REPEAT = Number(process.env.BENCH_DOMAIN_REPEAT ?? 11);
 const FACILITATOR: Actor = { role: 'facilitator' };
 const PHONE: Audience = { role: 'participant', participantId: 'p00001' };
 
@@ -39,7 +39,14 @@ function prng(seed: number): () => number {
 }
 
 /** Builds a meeting's log with the given mix through decide → evolve, as the server would. */
-export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: MeetingState; decideMs: number; commands: number } {
+/** A command as it was decided while a log was made: on the state after `atSeq` entries (refused ones too). */
+interface Tried {
+  atSeq: number;
+  command: Command;
+  actor: Actor;
+}
+
+export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: MeetingState; tried: Tried[] } {
   const random = prng(seed);
   let n = 0;
   const newId = () => `id${String(++n).padStart(7, '0')}`;
@@ -47,14 +54,11 @@ export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: Meeti
   const log: EventMessage[] = [];
   let now = 1_700_000_000_000;
   let cmdNo = 0;
-  let decideNs = 0n;
-  let commands = 0;
+  const tried: Tried[] = [];
   const run = (command: Command, actor: Actor): boolean => {
     now += 10;
-    const started = process.hrtime.bigint();
+    tried.push({ atSeq: log.length, command, actor });
     const decision = decide(state, command, actor, { now, newId });
-    decideNs += process.hrtime.bigint() - started;
-    commands++;
     if (!decision.ok) return false;
     for (const event of decision.events) {
       const entry: EventMessage = { seq: log.length + 1, at: now, actor, event };
@@ -127,7 +131,7 @@ export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: Meeti
       run({ type: index === 1 ? 'phase.advance' : 'phase.back', commandId: cid(), fromPhaseId: s.phaseId }, FACILITATOR);
     }
   }
-  return { log, state: current(), decideMs: Number(decideNs) / 1e6, commands };
+  return { log, state: current(), tried };
 }
 
 /** The messages a phone receives for a log, after its snapshot of the first entry. */
@@ -149,25 +153,10 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/**
- * Median ms of one `fn()`. Each sample runs it `runs` times, so a short log is timed over as much work
- * as a long one and a single garbage collection does not decide its figure.
- */
-function timeIt(fn: () => void, runs = 1): number {
-  fn(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < REPEAT; i++) {
-    const started = process.hrtime.bigint();
-    for (let r = 0; r < runs; r++) fn();
-    times.push(Number(process.hrtime.bigint() - started) / 1e6 / runs);
-  }
-  return median(times);
-}
-
 interface ReplayRow {
   name: string;
   events: number;
-  /** Commands decided while the log was made (refused ones too), and the time `decide` took for them. */
+  /** Commands tried while the log was made (refused ones too), and the time `decide` takes for them. */
   commands: number;
   decideMs: number;
   serverMs: number;
@@ -178,24 +167,72 @@ interface ReplayCase {
   name: string;
   log: EventMessage[];
   feed: ReturnType<typeof phoneFeed>;
-  commands: number;
-  decideMs: number;
+  tried: Tried[];
 }
 
 function prepareReplay(name: string, mix: Mix): ReplayCase {
-  makeLog(mix); // warm-up: `decide` is timed on the second making
-  const { log, commands, decideMs } = makeLog(mix);
-  return { name, log, feed: phoneFeed(log), commands, decideMs };
+  const { log, tried } = makeLog(mix);
+  return { name, log, feed: phoneFeed(log), tried };
 }
 
-function measureReplay({ name, log, feed, commands, decideMs }: ReplayCase): ReplayRow {
-  const runs = Math.max(1, Math.round(10_000 / log.length));
-  const serverMs = timeIt(() => void replay(log), runs);
-  const phoneMs = timeIt(() => {
-    let state = feed.start;
-    for (const m of feed.messages) state = m.kind === 'event' ? evolve(state, m.msg) : advanceSeq(state, m.seq);
-  }, runs);
-  return { name, events: log.length, commands, decideMs, serverMs, phoneMs };
+const elapsedMs = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
+
+/** ms to replay the whole log on the server's state. */
+function serverSample({ log }: ReplayCase): number {
+  const started = process.hrtime.bigint();
+  replay(log);
+  return elapsedMs(started);
+}
+
+/** ms for a phone to fold what it receives after its snapshot. */
+function phoneSample({ feed }: ReplayCase): number {
+  const started = process.hrtime.bigint();
+  let state = feed.start;
+  for (const m of feed.messages) state = m.kind === 'event' ? evolve(state, m.msg) : advanceSeq(state, m.seq);
+  return elapsedMs(started);
+}
+
+/** ms `decide` takes for every command tried while the log was made, each on the state it met (folding is not timed). */
+function decideSample({ log, tried }: ReplayCase): number {
+  const ctx = { now: 0, newId: () => 'bench' };
+  let ms = 0;
+  let state: MeetingState | null = null;
+  let folded = 0;
+  for (const { atSeq, command, actor } of tried) {
+    while (folded < atSeq) state = evolve(state, log[folded++]!);
+    const started = process.hrtime.bigint();
+    for (let r = 0; r < 5; r++) decide(state, command, actor, ctx);
+    ms += elapsedMs(started) / 5;
+  }
+  return ms;
+}
+
+/**
+ * Median ms per measure and case. The samples of both cases are taken in turn, and each runs about
+ * 10,000 events' worth (a short log several times over), so a load that comes and goes on a shared
+ * machine, a garbage collection or code still warming up weighs on both logs alike.
+ */
+function measureReplays(cases: ReplayCase[]): ReplayRow[] {
+  const measures = { serverMs: serverSample, phoneMs: phoneSample, decideMs: decideSample };
+  const samples = cases.map(() => ({ serverMs: [] as number[], phoneMs: [] as number[], decideMs: [] as number[] }));
+  for (let i = 0; i <= REPEAT; i++) {
+    cases.forEach((c, k) => {
+      const runs = Math.max(1, Math.round(10_000 / c.log.length));
+      for (const [key, sample] of Object.entries(measures) as [keyof typeof measures, (c: ReplayCase) => number][]) {
+        let ms = 0;
+        for (let r = 0; r < runs; r++) ms += sample(c);
+        if (i > 0) samples[k]![key].push(ms / runs); // the first round warms up
+      }
+    });
+  }
+  return cases.map((c, k) => ({
+    name: c.name,
+    events: c.log.length,
+    commands: c.tried.length,
+    serverMs: median(samples[k]!.serverMs),
+    phoneMs: median(samples[k]!.phoneMs),
+    decideMs: median(samples[k]!.decideMs)
+  }));
 }
 
 function snapshotBytes(people: number, topics: number): number {
@@ -205,9 +242,8 @@ function snapshotBytes(people: number, topics: number): number {
 
 export function runDomainBench(): void {
   console.log('\n## Domain: cost per event as a meeting grows (median of %d samples)\n', REPEAT);
-  // Both logs are made before either is timed, so the short one is not timed on code still warming up.
   const cases = [prepareReplay('short', { joins: 200, posts: 50, edits: 600, other: 150 }), prepareReplay('long', { joins: 2000, posts: 500, edits: 6000, other: 1500 })];
-  const [short, long] = cases.map(measureReplay) as [ReplayRow, ReplayRow];
+  const [short, long] = measureReplays(cases) as [ReplayRow, ReplayRow];
   const us = (ms: number, events: number) => ((ms * 1000) / events).toFixed(2);
   console.log('| log | events | server replay ms | server µs/event | phone fold ms | phone µs/event | commands | decide µs/command |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -218,7 +254,6 @@ export function runDomainBench(): void {
   console.log(
     `\nper-event cost long ÷ short: server ${ratio(long.serverMs / long.events, short.serverMs / short.events)}×, phone ${ratio(long.phoneMs / long.events, short.phoneMs / short.events)}× (goal: at most 3×)`
   );
-  // One timing per command (no repeats), so rougher than the replay figures; it shows a decision that scans the meeting.
   console.log(`per-command decide cost long ÷ short: ${ratio(long.decideMs / long.commands, short.decideMs / short.commands)}×`);
 
   console.log('\n## Domain: a phone\'s snapshot with 200 topics\n');
