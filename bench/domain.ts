@@ -10,12 +10,12 @@
  *   topics in both (the goal is at most 1.2×: a phone's snapshot carries counts, not the roster).
  *
  * The logs are made through `decide`, so every event is one the server would have written.
- * Env: BENCH_DOMAIN_REPEAT=5 (replays per measurement; the median is kept).
+ * Env: BENCH_DOMAIN_REPEAT=11 (samples per measurement, each ~10,000 events' worth, the two logs in turn; the median is kept).
  */
 import { decide, evolve, advanceSeq, projectEvent, projectState, replay, type Audience, type MeetingState, type Command, type EventMessage } from '../packages/domain/src/index.ts';
 import type { Actor } from '../packages/protocol/src/index.ts';
 
-const REPEAT = Number(process.env.BENCH_DOMAIN_REPEAT ?? 5);
+const REPEAT = Number(process.env.BENCH_DOMAIN_REPEAT ?? 11);
 const FACILITATOR: Actor = { role: 'facilitator' };
 const PHONE: Audience = { role: 'participant', participantId: 'p00001' };
 
@@ -39,7 +39,14 @@ function prng(seed: number): () => number {
 }
 
 /** Builds a meeting's log with the given mix through decide → evolve, as the server would. */
-export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: MeetingState } {
+/** A command as it was decided while a log was made: on the state after `atSeq` entries (refused ones too). */
+interface Tried {
+  atSeq: number;
+  command: Command;
+  actor: Actor;
+}
+
+export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: MeetingState; tried: Tried[] } {
   const random = prng(seed);
   let n = 0;
   const newId = () => `id${String(++n).padStart(7, '0')}`;
@@ -47,10 +54,11 @@ export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: Meeti
   const log: EventMessage[] = [];
   let now = 1_700_000_000_000;
   let cmdNo = 0;
+  const tried: Tried[] = [];
   const run = (command: Command, actor: Actor): boolean => {
     now += 10;
-    const withId = 'commandId' in command ? command : command;
-    const decision = decide(state, withId, actor, { now, newId });
+    tried.push({ atSeq: log.length, command, actor });
+    const decision = decide(state, command, actor, { now, newId });
     if (!decision.ok) return false;
     for (const event of decision.events) {
       const entry: EventMessage = { seq: log.length + 1, at: now, actor, event };
@@ -123,7 +131,7 @@ export function makeLog(mix: Mix, seed = 1): { log: EventMessage[]; state: Meeti
       run({ type: index === 1 ? 'phase.advance' : 'phase.back', commandId: cid(), fromPhaseId: s.phaseId }, FACILITATOR);
     }
   }
-  return { log, state: current() };
+  return { log, state: current(), tried };
 }
 
 /** The messages a phone receives for a log, after its snapshot of the first entry. */
@@ -145,33 +153,86 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function timeIt(fn: () => void): number {
-  fn(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < REPEAT; i++) {
-    const started = process.hrtime.bigint();
-    fn();
-    times.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  return median(times);
-}
-
 interface ReplayRow {
   name: string;
   events: number;
+  /** Commands tried while the log was made (refused ones too), and the time `decide` takes for them. */
+  commands: number;
+  decideMs: number;
   serverMs: number;
   phoneMs: number;
 }
 
-function measureReplay(name: string, mix: Mix): ReplayRow {
-  const { log } = makeLog(mix);
-  const feed = phoneFeed(log);
-  const serverMs = timeIt(() => void replay(log));
-  const phoneMs = timeIt(() => {
-    let state = feed.start;
-    for (const m of feed.messages) state = m.kind === 'event' ? evolve(state, m.msg) : advanceSeq(state, m.seq);
-  });
-  return { name, events: log.length, serverMs, phoneMs };
+interface ReplayCase {
+  name: string;
+  log: EventMessage[];
+  feed: ReturnType<typeof phoneFeed>;
+  tried: Tried[];
+}
+
+function prepareReplay(name: string, mix: Mix): ReplayCase {
+  const { log, tried } = makeLog(mix);
+  return { name, log, feed: phoneFeed(log), tried };
+}
+
+const elapsedMs = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
+
+/** ms to replay the whole log on the server's state. */
+function serverSample({ log }: ReplayCase): number {
+  const started = process.hrtime.bigint();
+  replay(log);
+  return elapsedMs(started);
+}
+
+/** ms for a phone to fold what it receives after its snapshot. */
+function phoneSample({ feed }: ReplayCase): number {
+  const started = process.hrtime.bigint();
+  let state = feed.start;
+  for (const m of feed.messages) state = m.kind === 'event' ? evolve(state, m.msg) : advanceSeq(state, m.seq);
+  return elapsedMs(started);
+}
+
+/** ms `decide` takes for every command tried while the log was made, each on the state it met (folding is not timed). */
+function decideSample({ log, tried }: ReplayCase): number {
+  const ctx = { now: 0, newId: () => 'bench' };
+  let ms = 0;
+  let state: MeetingState | null = null;
+  let folded = 0;
+  for (const { atSeq, command, actor } of tried) {
+    while (folded < atSeq) state = evolve(state, log[folded++]!);
+    const started = process.hrtime.bigint();
+    for (let r = 0; r < 5; r++) decide(state, command, actor, ctx);
+    ms += elapsedMs(started) / 5;
+  }
+  return ms;
+}
+
+/**
+ * Median ms per measure and case. The samples of both cases are taken in turn, and each runs about
+ * 10,000 events' worth (a short log several times over), so a load that comes and goes on a shared
+ * machine, a garbage collection or code still warming up weighs on both logs alike.
+ */
+function measureReplays(cases: ReplayCase[]): ReplayRow[] {
+  const measures = { serverMs: serverSample, phoneMs: phoneSample, decideMs: decideSample };
+  const samples = cases.map(() => ({ serverMs: [] as number[], phoneMs: [] as number[], decideMs: [] as number[] }));
+  for (let i = 0; i <= REPEAT; i++) {
+    cases.forEach((c, k) => {
+      const runs = Math.max(1, Math.round(10_000 / c.log.length));
+      for (const [key, sample] of Object.entries(measures) as [keyof typeof measures, (c: ReplayCase) => number][]) {
+        let ms = 0;
+        for (let r = 0; r < runs; r++) ms += sample(c);
+        if (i > 0) samples[k]![key].push(ms / runs); // the first round warms up
+      }
+    });
+  }
+  return cases.map((c, k) => ({
+    name: c.name,
+    events: c.log.length,
+    commands: c.tried.length,
+    serverMs: median(samples[k]!.serverMs),
+    phoneMs: median(samples[k]!.phoneMs),
+    decideMs: median(samples[k]!.decideMs)
+  }));
 }
 
 function snapshotBytes(people: number, topics: number): number {
@@ -180,17 +241,20 @@ function snapshotBytes(people: number, topics: number): number {
 }
 
 export function runDomainBench(): void {
-  console.log('\n## Domain: cost per event as a meeting grows (median of %d replays)\n', REPEAT);
-  const short = measureReplay('short', { joins: 200, posts: 50, edits: 600, other: 150 });
-  const long = measureReplay('long', { joins: 2000, posts: 500, edits: 6000, other: 1500 });
+  console.log('\n## Domain: cost per event as a meeting grows (median of %d samples)\n', REPEAT);
+  const cases = [prepareReplay('short', { joins: 200, posts: 50, edits: 600, other: 150 }), prepareReplay('long', { joins: 2000, posts: 500, edits: 6000, other: 1500 })];
+  const [short, long] = measureReplays(cases) as [ReplayRow, ReplayRow];
   const us = (ms: number, events: number) => ((ms * 1000) / events).toFixed(2);
-  console.log('| log | events | server replay ms | server µs/event | phone fold ms | phone µs/event |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const r of [short, long]) console.log(`| ${r.name} | ${r.events} | ${r.serverMs.toFixed(1)} | ${us(r.serverMs, r.events)} | ${r.phoneMs.toFixed(1)} | ${us(r.phoneMs, r.events)} |`);
+  console.log('| log | events | server replay ms | server µs/event | phone fold ms | phone µs/event | commands | decide µs/command |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of [short, long]) {
+    console.log(`| ${r.name} | ${r.events} | ${r.serverMs.toFixed(1)} | ${us(r.serverMs, r.events)} | ${r.phoneMs.toFixed(1)} | ${us(r.phoneMs, r.events)} | ${r.commands} | ${us(r.decideMs, r.commands)} |`);
+  }
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   console.log(
     `\nper-event cost long ÷ short: server ${ratio(long.serverMs / long.events, short.serverMs / short.events)}×, phone ${ratio(long.phoneMs / long.events, short.phoneMs / short.events)}× (goal: at most 3×)`
   );
+  console.log(`per-command decide cost long ÷ short: ${ratio(long.decideMs / long.commands, short.decideMs / short.commands)}×`);
 
   console.log('\n## Domain: a phone\'s snapshot with 200 topics\n');
   const small = snapshotBytes(20, 200);

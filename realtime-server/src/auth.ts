@@ -52,7 +52,7 @@ export async function authenticate(store: Store, meetings: MeetingService, secre
   if (token.expiresAt !== null && token.expiresAt <= now) return { ok: false, error: protocolError('unauthorized', 'this token has expired') };
   if (token.role === 'participant') {
     const { state } = await meetings.current(token.meetingId);
-    const p = token.participantId ? state?.participants[token.participantId] : undefined;
+    const p = token.participantId ? state?.participants.get(token.participantId) : undefined;
     if (!p) return { ok: false, error: protocolError('unauthorized', 'unknown participant') };
     if (p.removed) return { ok: false, error: protocolError('forbidden', 'you were removed from this meeting') };
   }

@@ -431,7 +431,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await joinAs(phone, '周阿姨', '居民');
     await phone.locator('[data-status=connected]').waitFor();
     await postTopic(phone, '小区门口的快递柜');
-    await facilitator.until((s) => Object.values(s.topics).some((t) => t.title === '小区门口的快递柜'), 'the topic reached the server');
+    await facilitator.until((s) => [...s.topics.values()].some((t) => t.title === '小区门口的快递柜'), 'the topic reached the server');
     // And the other way: a topic entered by the facilitator reaches this phone.
     expect(await facilitator.send({ type: 'topic.postFor', title: '路灯坏了', description: '', convenerName: '赵师傅', convenerGroup: null })).toMatchObject({ ok: true });
     await phone.locator('[data-testid=topics] article', { hasText: '路灯坏了' }).waitFor();
@@ -493,7 +493,7 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
       const ack = await facilitator.send({ type: 'topic.postFor', title, description: '', convenerName: `${i % 9}号楼居民`, convenerGroup: i % 3 === 0 ? '商户' : '居民' });
       expect(ack).toMatchObject({ ok: true });
     }
-    const topicIds = new Set(Object.keys(facilitator.state!.topics));
+    const topicIds = new Set(facilitator.state!.topics.keys());
     facilitator.close();
     expect(topicIds.size).toBe(65);
 

@@ -109,8 +109,8 @@ async function advance(facilitator: TestClient, kind: string) {
 async function postAs(client: TestClient, title: string): Promise<string> {
   const ack = await client.send({ type: 'topic.post', title, description: '' });
   expect(ack).toMatchObject({ ok: true });
-  const state = await client.until((s) => Object.values(s.topics).some((t) => t.title === title), title);
-  return Object.values(state.topics).find((t) => t.title === title)!.id;
+  const state = await client.until((s) => [...s.topics.values()].some((t) => t.title === title), title);
+  return [...state.topics.values()].find((t) => t.title === title)!.id;
 }
 
 /** axe-core's findings on the page as it is now: WCAG A/AA and best practice, plus AAA contrast (7:1). */
@@ -145,8 +145,8 @@ describe('people in the hall (sqlite store)', () => {
     await phone.page.getByRole('button', { name: '提交议题' }).click();
     const merchant = await connected(hall.url, (await join(hall.url, created.joinCode, '李师傅', '商户')).token);
     const duplicate = await postAs(merchant, '晚上停车难');
-    const state = await facilitator.until((s) => Object.keys(s.topics).length === 3, 'three topics');
-    const parking = Object.values(state.topics).find((t) => t.title === '停车位太少')!.id;
+    const state = await facilitator.until((s) => s.topics.size === 3, 'three topics');
+    const parking = [...state.topics.values()].find((t) => t.title === '停车位太少')!.id;
     // The merchant's duplicate goes under the resident's topic: a merge target can be edited, not withdrawn.
     expect(await facilitator.send({ type: 'topic.merge', targetId: parking, sourceIds: [duplicate] })).toMatchObject({ ok: true });
     const merged = cardOf(phone.page, 'topics', '停车位太少');
@@ -166,8 +166,8 @@ describe('people in the hall (sqlite store)', () => {
     expect(await phone.page.locator('[data-testid=topics]').getByRole('button', { name: '修改' }).count()).toBe(0);
     const full = await facilitator.until(() => true);
     for (const [title, topic] of [
-      ['楼道堆物怎么清理', Object.values(full.topics).find((t) => t.title === '楼道堆物怎么清理')!],
-      ['停车位太少', full.topics[parking]!]
+      ['楼道堆物怎么清理', [...full.topics.values()].find((t) => t.title === '楼道堆物怎么清理')!],
+      ['停车位太少', full.topics.get(parking)!]
     ] as const) {
       const allowed = permits(full, { type: 'topic.withdraw', topicId: topic.id }, actor);
       expect(await cardOf(phone.page, 'topics', title).getByRole('button', { name: '撤回' }).count(), title).toBe(allowed ? 1 : 0);
@@ -276,7 +276,7 @@ describe('people in the hall (sqlite store)', () => {
     expect(await facilitator.send({ type: 'topic.hide', topicId: ids['油烟扰民'] })).toMatchObject({ ok: true });
     expect(await facilitator.send({ type: 'topic.hide', topicId: ids['快递柜'] })).toMatchObject({ ok: true });
     expect(await resident.send({ type: 'topic.withdraw', topicId: ids['公厕开放时间'] })).toMatchObject({ ok: true });
-    await facilitator.until((s) => Object.values(s.topics).filter((t) => t.withdrawn).length === 1, 'the withdrawal');
+    await facilitator.until((s) => [...s.topics.values()].filter((t) => t.withdrawn).length === 1, 'the withdrawal');
 
     const phone = await phoneOf(created, '周阿姨', '居民');
     const board = await boardOf(created, [1920, 1080]);
@@ -335,8 +335,8 @@ describe('people in the hall (sqlite store)', () => {
       await phone.getByRole('button', { name: '提交议题' }).click();
       await cardOf(phone, 'topics', title).waitFor();
     }
-    const state = await facilitator.until((s) => Object.keys(s.topics).length === 3, 'three topics');
-    const idOf = (title: string) => Object.values(state.topics).find((t) => t.title === title)!.id;
+    const state = await facilitator.until((s) => s.topics.size === 3, 'three topics');
+    const idOf = (title: string) => [...state.topics.values()].find((t) => t.title === title)!.id;
 
     // Withdrawn by the phone itself: no notice.
     await cardOf(phone, 'topics', '楼下烧烤摊').getByRole('button', { name: '撤回' }).click();
@@ -415,8 +415,8 @@ describe('people in the hall (sqlite store)', () => {
     await shot(phone.page, 'phone-limit');
     expect(await axeViolations(phone.page)).toEqual([]);
     await phone.page.getByRole('button', { name: '提交议题' }).click();
-    const state = await facilitator.until((s) => Object.keys(s.topics).length === 1, 'the topic');
-    expect(Object.values(state.topics)[0]!.title).toBe(rare.repeat(120));
+    const state = await facilitator.until((s) => s.topics.size === 1, 'the topic');
+    expect([...state.topics.values()][0]!.title).toBe(rare.repeat(120));
     await cardOf(phone.page, 'topics', rare.repeat(120)).waitFor();
 
     // A paste in the middle keeps what was there and takes only what fits, where it was pasted.

@@ -95,7 +95,7 @@ const outboxOf = (page: Page) =>
       .flatMap((k) => JSON.parse(localStorage.getItem(k)!) as { type: string; title?: string }[])
   );
 
-const titled = (s: MeetingState, title: string) => Object.values(s.topics).filter((t) => t.title === title);
+const titled = (s: MeetingState, title: string) => [...s.topics.values()].filter((t) => t.title === title);
 
 /** Once the facilitator holds this later topic, every earlier one is in its copy too. */
 async function barrier(fac: TestClient, title: string) {

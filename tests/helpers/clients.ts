@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventMessage, MeetingState } from '@yishi/domain';
+import type { EventMessage, MeetingState, MeetingStateJSON } from '@yishi/domain';
 import { PROTOCOL_VERSION, type Ack, type CreateMeetingResponse, type JoinResponse, type ProtocolError, type SnapshotMessage } from '@yishi/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { MeetingFeed } from '../../web/src/lib/meeting/feed.ts';
@@ -45,7 +45,7 @@ export class TestClient {
       ...(opts.extraHeaders ? { extraHeaders: opts.extraHeaders } : {})
     });
     this.socket.on('connect', () => this.feed.expectSnapshot());
-    this.socket.on('snapshot', (msg: SnapshotMessage<MeetingState>) => {
+    this.socket.on('snapshot', (msg: SnapshotMessage<MeetingStateJSON>) => {
       this.snapshots++;
       this.feed.snapshot(msg.seq, msg.state);
     });

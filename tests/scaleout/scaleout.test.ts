@@ -74,7 +74,7 @@ async function dropConnection(name: string): Promise<void> {
 }
 
 
-const titles = (c: TestClient) => Object.values(c.state?.topics ?? {}).map((t) => t.title);
+const titles = (c: TestClient) => [...(c.state?.topics.values() ?? [])].map((t) => t.title);
 const postedBySeq = (c: TestClient) =>
   new Map(c.events.filter((e: EventMessage) => e.event.type === 'topic.posted').map((e) => [e.seq, (e.event as { title: string }).title]));
 
@@ -89,10 +89,10 @@ describe('two nodes on one Redis behind nginx', () => {
   it('delivers a topic posted through node A to phones on node B, and the other way round', async () => {
     const { fac, onA, onB } = await meetingOnBothNodes();
     expect((await onB.send({ type: 'topic.post', title: '停车难' })).ok).toBe(true);
-    await onA.until((s) => Object.values(s.topics).some((t) => t.title === '停车难'), 'node A phone sees node B topic');
-    await fac.until((s) => Object.values(s.topics).some((t) => t.title === '停车难'), 'facilitator sees node B topic');
+    await onA.until((s) => [...s.topics.values()].some((t) => t.title === '停车难'), 'node A phone sees node B topic');
+    await fac.until((s) => [...s.topics.values()].some((t) => t.title === '停车难'), 'facilitator sees node B topic');
     expect((await onA.send({ type: 'topic.post', title: '垃圾分类' })).ok).toBe(true);
-    await onB.until((s) => Object.values(s.topics).some((t) => t.title === '垃圾分类'), 'node B phone sees node A topic');
+    await onB.until((s) => [...s.topics.values()].some((t) => t.title === '垃圾分类'), 'node B phone sees node A topic');
   });
 
   it('computes presence across nodes: a console on node B sees who connected to node A', async () => {

@@ -68,7 +68,7 @@ describe.each(STORE_KINDS)('HTTP API on %s', (kind) => {
     expect(res.status).toBe(201);
     expect(res.body.meetingId).toBe(m.meetingId);
     const phone = await connected(srv.url, res.body.token);
-    expect(phone.state!.participants[res.body.participantId]).toMatchObject({ name: '张阿姨', group: '居民' });
+    expect(phone.state!.participants.get(res.body.participantId)).toMatchObject({ name: '张阿姨', group: '居民' });
     phone.close();
   });
 

@@ -23,7 +23,7 @@ describe.each(STORE_KINDS)('idempotent join with a join key on %s', (kind) => {
     api.post<JoinResponse & { error?: { code: string } }>(i, '/api/join', { joinCode, name, group: '居民', ...(joinKey ? { joinKey } : {}) }, phone);
   const participants = async (m: CreateMeetingResponse) => {
     const fac = await connected(api.urls[0]!, m.facilitatorToken);
-    const list = Object.values(fac.state!.participants);
+    const list = [...fac.state!.participants.values()];
     fac.close();
     return list;
   };
@@ -88,7 +88,7 @@ describe.each(STORE_KINDS)('idempotent join with a join key on %s', (kind) => {
     expect((await fac.send({ type: 'joining.open' })).ok).toBe(true);
     const lateAgain = await joinAs(0, m.joinCode, late, '晚到');
     expect(lateAgain.status).toBe(201);
-    await waitFor(() => Object.keys(fac.state!.participants).length === 2, { what: 'two participants' });
+    await waitFor(() => fac.state!.participants.size === 2, { what: 'two participants' });
     fac.close();
   });
 

@@ -60,7 +60,7 @@ describe.each(STORE_KINDS)('two nodes on one %s store', (kind) => {
     expect(result).toEqual({ ok: true, seq: 6 });
     expect(a.staleRetries).toBe(3);
     const { state } = await a.current(meetingId);
-    expect(Object.values(state!.topics).map((t) => t.title).sort()).toEqual(['A 的议题', 'B1', 'B2', 'B3'].sort());
+    expect([...state!.topics.values()].map((t) => t.title).sort()).toEqual(['A 的议题', 'B1', 'B2', 'B3'].sort());
     expect(await storeA.verifyLog(meetingId)).toMatchObject({ ok: true, count: 6 });
   });
 

@@ -32,7 +32,7 @@ async function postTopics(url: string, token: string, titles: string[]): Promise
 
 async function titlesAfterRestart(url: string, token: string): Promise<string[]> {
   const fac = await connected(url, token);
-  const titles = Object.values(fac.state!.topics).map((t) => t.title);
+  const titles = [...fac.state!.topics.values()].map((t) => t.title);
   fac.close();
   return titles.sort();
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connected, createMeeting } from '../helpers/clients.ts';
 import { STORE_KINDS, startBackend, startOn, type Backend, type InProcess } from '../helpers/servers.ts';
 import { readFile } from 'node:fs/promises';
-import { STATE_FORMAT, replay, toStoredState, type LogEntry, type MeetingState } from '@yishi/domain';
+import { STATE_FORMAT, replay, toStoredState, type LogEntry, type MeetingStateJSON } from '@yishi/domain';
 import { openStore } from '@yishi/store';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -45,7 +45,7 @@ describe.each(STORE_KINDS)('snapshots on %s', (kind) => {
     const second = await serverOn(backend);
     const again = await connected(second.url, m.facilitatorToken);
     expect(again.seq).toBe(finalSeq);
-    expect(Object.values(again.state!.topics).map((t) => t.title).sort()).toEqual(titles.sort());
+    expect([...again.state!.topics.values()].map((t) => t.title).sort()).toEqual(titles.sort());
     again.close();
   });
 });
@@ -71,7 +71,7 @@ describe.each(STORE_KINDS)('snapshot formats on %s', (kind) => {
     const { m, head, store } = await meetingWithTopics(backend);
     // Today's format before this change: the bare state. Dressed as this meeting at its head, but with a
     // title and topics the log never had: trusting it would show them.
-    const fixture = JSON.parse(await readFile(new URL('./fixtures/snapshot-format-1.json', import.meta.url), 'utf8')) as MeetingState;
+    const fixture = JSON.parse(await readFile(new URL('./fixtures/snapshot-format-1.json', import.meta.url), 'utf8')) as MeetingStateJSON;
     await store.saveSnapshot(m.meetingId, { ...head, state: { ...fixture, meetingId: m.meetingId, joinCode: m.joinCode, seq: head.seq, title: '旧格式快照' } });
     await store.close();
 
@@ -79,7 +79,7 @@ describe.each(STORE_KINDS)('snapshot formats on %s', (kind) => {
     const fac = await connected(srv.url, m.facilitatorToken);
     expect(fac.seq).toBe(head.seq);
     expect(fac.state!.title).toBe('滨河东里议事会');
-    expect(Object.values(fac.state!.topics).map((t) => t.title).sort()).toEqual(['一号议题', '三号议题', '二号议题']);
+    expect([...fac.state!.topics.values()].map((t) => t.title).sort()).toEqual(['一号议题', '三号议题', '二号议题']);
     fac.close();
   });
 

@@ -7,7 +7,7 @@ import { STORE_KINDS, startInProcess, type InProcess } from '../helpers/servers.
 import { waitFor } from '../helpers/wait.ts';
 
 const topicTitles = (s: MeetingState | null) =>
-  Object.values(s?.topics ?? {})
+  [...(s?.topics.values() ?? [])]
     .filter((t) => !t.withdrawn)
     .map((t) => t.title)
     .sort();
@@ -84,7 +84,7 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
     const title = '<script>alert("议题")</script>';
     expect((await phone.send({ type: 'topic.post', title })).ok).toBe(true);
     const s = await fac.until((st) => topicTitles(st).includes(title), 'script title stored as text');
-    expect(s.participants[p.participantId]?.name).toBe(name);
+    expect(s.participants.get(p.participantId)?.name).toBe(name);
     fac.close();
     phone.close();
   });
@@ -233,7 +233,7 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
     expect(new Set(seqs).size).toBe(20);
     const finalSeq = await head(m.meetingId);
     await Promise.all(phones.map((ph) => ph.until((s) => s.seq === finalSeq, 'phone caught up')));
-    for (const ph of phones) expect(Object.keys(ph.state!.topics)).toHaveLength(20);
+    for (const ph of phones) expect(ph.state!.topics.size).toBe(20);
     fac.close();
     for (const ph of phones) ph.close();
   });
@@ -244,22 +244,22 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
     const board = await connected(srv.url, boardToken);
     const posted = await phone.send({ type: 'topic.post', title: '不文明的议题' });
     expect(posted.ok).toBe(true);
-    const topicId = await fac.until((s) => topicTitles(s).includes('不文明的议题')).then((s) => Object.values(s.topics).find((t) => t.title === '不文明的议题')!.id);
+    const topicId = await fac.until((s) => topicTitles(s).includes('不文明的议题')).then((s) => [...s.topics.values()].find((t) => t.title === '不文明的议题')!.id);
     expect((await fac.send({ type: 'topic.hide', topicId })).ok).toBe(true);
     // A later command is the barrier: once the phone and the board hold it, they got everything before.
     expect((await fac.send({ type: 'topic.postFor', title: '屏障', convenerName: '记录' })).ok).toBe(true);
     const finalSeq = await head(m.meetingId);
     for (const c of [phone, board]) {
       await c.until((s) => s.seq === finalSeq, 'caught up');
-      expect(c.state!.topics[topicId]).toBeUndefined();
+      expect(c.state!.topics.get(topicId)).toBeUndefined();
     }
-    expect(fac.state!.topics[topicId]).toMatchObject({ hidden: true, title: '不文明的议题' });
+    expect(fac.state!.topics.get(topicId)).toMatchObject({ hidden: true, title: '不文明的议题' });
     // A fresh snapshot is projected too.
     const late = await connected(srv.url, boardToken);
-    expect(late.state!.topics[topicId]).toBeUndefined();
+    expect(late.state!.topics.get(topicId)).toBeUndefined();
     // Unhiding gives the audiences the topic back, whole.
     expect((await fac.send({ type: 'topic.unhide', topicId })).ok).toBe(true);
-    await board.until((s) => s.topics[topicId]?.title === '不文明的议题', 'board got topic back');
+    await board.until((s) => s.topics.get(topicId)?.title === '不文明的议题', 'board got topic back');
     for (const c of [fac, phone, board, late]) c.close();
   });
 

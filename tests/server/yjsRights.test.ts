@@ -1,4 +1,4 @@
-import type { MeetingState } from '@yishi/domain';
+import { PMap, type MeetingState } from '@yishi/domain';
 import type { Actor } from '@yishi/protocol';
 import { describe, expect, it } from 'vitest';
 import { docRight } from '../../realtime-server/src/yjs/rights.ts';
@@ -7,10 +7,10 @@ import { docRight } from '../../realtime-server/src/yjs/rights.ts';
 const meeting = (ended: boolean) =>
   ({
     ended,
-    participants: {
+    participants: PMap.fromRecord({
       p1: { id: 'p1', removed: false },
       p2: { id: 'p2', removed: true }
-    }
+    })
   }) as unknown as MeetingState;
 
 describe('docRight: what a connection may do with a meeting\'s documents', () => {

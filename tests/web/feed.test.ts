@@ -1,7 +1,7 @@
 import type { EventMessage } from '@yishi/domain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evolve, projectEvent, projectState, type Audience, type MeetingState } from '../../packages/domain/src/index.ts';
+import { evolve, projectEvent, projectState, type Audience, type MeetingState, type MeetingStateJSON } from '../../packages/domain/src/index.ts';
 import { scenarioArb, simulate } from '../../packages/domain/test/scenarios.ts';
 import { GAP_GRACE_MS, MAX_HELD, MeetingFeed, type FeedTimer } from '../../web/src/lib/meeting/feed.ts';
 
@@ -80,7 +80,9 @@ function serverFor(log: EventMessage[], audience: Audience) {
     wire.push(projected ? { kind: 'event', msg: projected } : { kind: 'skip', seq: entry.seq });
     before = after;
   }
-  return { wire, stateAt: (seq: number) => projectState(states[seq - 1]!, audience) };
+  const stateAt = (seq: number) => projectState(states[seq - 1]!, audience);
+  // A snapshot reaches the page as JSON, as it crosses the network.
+  return { wire, stateAt, snapshotAt: (seq: number) => JSON.parse(JSON.stringify(stateAt(seq))) as MeetingStateJSON };
 }
 
 interface Run {
@@ -158,7 +160,7 @@ function run(log: EventMessage[], audience: Audience, connectAt: number, actions
         const seq = snapshots[0]?.readAt;
         if (seq == null) return;
         snapshots.shift();
-        feed.snapshot(seq, server.stateAt(seq));
+        feed.snapshot(seq, server.snapshotAt(seq));
         return;
       }
     }
@@ -220,7 +222,7 @@ describe('MeetingFeed (the page copy of a meeting)', () => {
     let resyncs = 0;
     const clock = new ManualClock();
     const feed = new MeetingFeed({ changed: () => undefined, resync: () => resyncs++ }, { timer: clock });
-    feed.snapshot(1, server.stateAt(1));
+    feed.snapshot(1, server.snapshotAt(1));
     const wire = (seq: number) => server.wire[seq - 1]!;
     const send = (w: Wire) => (w.kind === 'event' ? feed.event(w.msg) : feed.skip(w.seq));
     send(wire(3)); // 2 was lost
@@ -233,7 +235,7 @@ describe('MeetingFeed (the page copy of a meeting)', () => {
     expect(feed.state!.seq).toBe(1);
     // The snapshot, read at 3, arrives after 4 and 5: it is taken, then they are folded in after it.
     send(wire(5));
-    feed.snapshot(3, server.stateAt(3));
+    feed.snapshot(3, server.snapshotAt(3));
     expect(feed.state).toEqual(server.stateAt(5));
     expect(feed.awaitingSnapshot).toBe(false);
     expect(resyncs).toBe(1);
@@ -249,7 +251,7 @@ describe('MeetingFeed (the page copy of a meeting)', () => {
     const clock = new ManualClock();
     const changes: number[] = [];
     const feed = new MeetingFeed({ changed: (s) => changes.push(s.seq), resync: () => expect.unreachable('nothing was lost') }, { timer: clock });
-    feed.snapshot(1, server.stateAt(1));
+    feed.snapshot(1, server.snapshotAt(1));
     const send = (seq: number) => {
       const w = server.wire[seq - 1]!;
       if (w.kind === 'event') feed.event(w.msg);
@@ -274,11 +276,11 @@ describe('MeetingFeed (the page copy of a meeting)', () => {
     const { log } = simulate({ setup: true, steps: [] });
     const server = serverFor(log, { role: 'board' });
     const feed = new MeetingFeed({ changed: () => undefined, resync: () => expect.unreachable('no gap here') });
-    feed.snapshot(3, server.stateAt(3));
+    feed.snapshot(3, server.snapshotAt(3));
     const w = server.wire[3]!; // seq 4, broadcast right after the server read a snapshot at 3 for a push
     if (w.kind === 'event') feed.event(w.msg);
     else feed.skip(w.seq);
-    feed.snapshot(3, server.stateAt(3));
+    feed.snapshot(3, server.snapshotAt(3));
     expect(feed.state).toEqual(server.stateAt(4));
     expect(feed.awaitingSnapshot).toBe(false);
   });
@@ -297,7 +299,7 @@ describe('MeetingFeed (the page copy of a meeting)', () => {
     const dropped = 7;
     for (let i = 0; i < MAX_HELD + dropped - log.length; i++) feed.skip(1);
     for (const w of server.wire) send(w);
-    feed.snapshot(1, server.stateAt(1));
+    feed.snapshot(1, server.snapshotAt(1));
     const reached = log.length - dropped;
     expect(feed.state).toEqual(server.stateAt(reached));
     expect(resyncs).toBe(0);
@@ -309,7 +311,7 @@ describe('MeetingFeed (the page copy of a meeting)', () => {
     send(more.wire[log.length]!);
     clock.advance(GAP_GRACE_MS);
     expect(resyncs).toBe(1);
-    feed.snapshot(log.length, more.stateAt(log.length));
+    feed.snapshot(log.length, more.snapshotAt(log.length));
     expect(feed.state).toEqual(more.stateAt(log.length + 1));
   });
 });

@@ -22,8 +22,10 @@ export {
 export { permits, type CommandBody } from './permits.ts';
 export type { Audience } from './audience.ts';
 export { projectState, projectEvent } from './projection.ts';
-export type { MeetingState, Participant, Topic, Merge, StoredState } from './state.ts';
-export { STATE_FORMAT, toStoredState, fromStoredState } from './state.ts';
+export type { MeetingState, MeetingStateJSON, Participant, Topic, Merge, StoredState } from './state.ts';
+export { STATE_FORMAT, toStoredState, fromStoredState, reviveState } from './state.ts';
+export { PMap } from './pmap.ts';
+export type { MeetingIndex } from './indexes.ts';
 export { participantCountsByGroup } from './meeting/index.ts';
 export { createPhases, currentPhase } from './phases/index.ts';
 export { visibleTopics, convenersOf, topicCounts, MAX_OPEN_TOPICS_PER_PARTICIPANT, TopicViewSchema, type TopicRow, type MergeGroup, type TopicView } from './topics/index.ts';

@@ -1,5 +1,5 @@
 import { isPublicTopic, seesEverything, type Audience } from './audience.ts';
-import { filterRecord } from './records.ts';
+import { buildIndex } from './indexes.ts';
 import { projectRedacted, type EventMessage } from './registry.ts';
 import type { MeetingState } from './state.ts';
 
@@ -10,10 +10,12 @@ import type { MeetingState } from './state.ts';
  */
 export function projectState(state: MeetingState, audience: Audience): MeetingState {
   if (seesEverything(audience) || state.view === 'public') return state;
-  const topics = filterRecord(state.topics, isPublicTopic);
+  const topics = state.topics.filter(isPublicTopic);
   // `evolve` keeps the spotlight on a public topic; a view never names one it does not hold regardless.
-  const spotlight = state.spotlight !== null && Object.hasOwn(topics, state.spotlight) ? state.spotlight : null;
-  return { ...state, view: 'public', topics, spotlight };
+  const spotlight = state.spotlight !== null && topics.has(state.spotlight) ? state.spotlight : null;
+  // The view's index counts what the view holds, as the client's `evolve` will keep it.
+  const index = topics === state.topics ? state.index : buildIndex(topics, state.merges);
+  return { ...state, view: 'public', topics, spotlight, index };
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { Actor, ProtocolError } from '@yishi/protocol';
 import { protocolError } from '@yishi/protocol';
-import { own } from './records.ts';
 import type { MeetingState } from './state.ts';
 
 type Command = { type: string; participantId?: string };
@@ -15,7 +14,7 @@ export function authorize(state: MeetingState | null, command: Command, actor: A
     return protocolError('forbidden', `${actor.role} may not ${command.type}`);
   }
   if (actor.role !== 'participant') return null;
-  const me = state === null ? undefined : own(state.participants, actor.participantId);
+  const me = state === null ? undefined : state.participants.get(actor.participantId);
   if (command.type === 'participant.join') {
     if (command.participantId !== actor.participantId) return protocolError('forbidden', 'a participant can only join as themselves');
   } else if (me === undefined) {

@@ -1,4 +1,6 @@
 import type { Actor, Convener, Language, Phase, TemplateId } from '@yishi/protocol';
+import { buildIndex, type MeetingIndex } from './indexes.ts';
+import { PMap } from './pmap.ts';
 import type { TopicView } from './topics/schemas.ts';
 
 /**
@@ -8,7 +10,7 @@ import type { TopicView } from './topics/schemas.ts';
  */
 export const STATE_FORMAT = 2;
 
-/** What a snapshot stores: the state, tagged with its format. */
+/** What a snapshot stores: the state, tagged with its format (in JSON, the state is a `MeetingStateJSON`). */
 export interface StoredState {
   format: number;
   state: MeetingState;
@@ -21,12 +23,15 @@ export function toStoredState(state: MeetingState): StoredState {
 /** The state a stored snapshot holds, or null when it was written in another format (or is not one). */
 export function fromStoredState(stored: unknown): MeetingState | null {
   if (stored === null || typeof stored !== 'object' || !('format' in stored) || !('state' in stored)) return null;
-  return (stored as StoredState).format === STATE_FORMAT ? (stored as StoredState).state : null;
+  return (stored as StoredState).format === STATE_FORMAT ? reviveState((stored as { state: MeetingStateJSON }).state) : null;
 }
 
 /**
- * The meeting as the log has built it so far. Plain JSON (records and arrays, no `undefined`): it is
- * stored as a snapshot and sent to clients, and a JSON round trip must give back an equal state.
+ * The meeting as the log has built it so far. Immutable: every event makes a new state that shares what
+ * it did not change. Its records are persistent maps (one event costs O(log n), not a copy of a whole
+ * record) that are plain records in JSON, and its index is left out of JSON: so the state's JSON (stored
+ * as a snapshot, sent to clients) is plain records and arrays, and `reviveState` of it gives back an
+ * equal state [D1].
  */
 export interface MeetingState {
   /**
@@ -49,15 +54,31 @@ export interface MeetingState {
   ended: boolean;
   createdAt: number;
   endedAt: number | null;
-  participants: Record<string, Participant>;
-  topics: Record<string, Topic>;
+  participants: PMap<Participant>;
+  topics: PMap<Topic>;
   /** Every merge ever made, active or undone, so a second unmerge is a conflict, not a not_found. */
-  merges: Record<string, Merge>;
+  merges: PMap<Merge>;
   /**
    * The topic the board shows in full, or null. Always a topic every audience may see: hiding,
    * withdrawing or merging it away, and the end of the meeting, take it down.
    */
   spotlight: string | null;
+  /** What decisions look up instead of scanning the meeting; derived from the records, never in JSON. */
+  index: MeetingIndex;
+}
+
+/** A state as JSON carries it (a stored snapshot, a client's snapshot): its records are plain objects. */
+export type MeetingStateJSON = Omit<MeetingState, 'participants' | 'topics' | 'merges' | 'index'> & {
+  participants: Record<string, Participant>;
+  topics: Record<string, Topic>;
+  merges: Record<string, Merge>;
+};
+
+/** The state a JSON snapshot holds, with its maps and index rebuilt: wherever a state arrives as JSON. */
+export function reviveState(json: MeetingStateJSON): MeetingState {
+  const topics = PMap.fromRecord(json.topics);
+  const merges = PMap.fromRecord(json.merges);
+  return { ...json, participants: PMap.fromRecord(json.participants), topics, merges, index: buildIndex(topics, merges) };
 }
 
 export interface Participant {

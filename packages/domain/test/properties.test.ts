@@ -1,7 +1,8 @@
 import type { Actor } from '@yishi/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { advanceSeq, convenersOf, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, permits, projectEvent, projectState, replay, visibleTopics, type Audience, type MeetingState, type Command } from '../src/index.ts';
+import { advanceSeq, convenersOf, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, permits, projectEvent, projectState, replay, reviveState, visibleTopics, type Audience, type MeetingState, type MeetingStateJSON, type Command } from '../src/index.ts';
+import { buildIndex } from '../src/indexes.ts';
 import { makeCtx, PEOPLE, scenarioArb, simulate, type Scenario } from './scenarios.ts';
 
 const AUDIENCES: readonly Audience[] = [
@@ -14,13 +15,16 @@ const AUDIENCES: readonly Audience[] = [
 const REDACTED_AUDIENCES = AUDIENCES.filter((a) => a.role === 'board' || a.role === 'participant');
 const NUM_RUNS = Number(process.env.DOMAIN_RUNS ?? 150);
 
+/** A state as a snapshot carries it (JSON) and as its reader gets it back. */
+const roundTrip = (state: MeetingState) => reviveState(JSON.parse(JSON.stringify(state)) as MeetingStateJSON);
+
 /** Staff may still complete the record after the end; nothing else is taken from anyone. */
 const RECORD_AFTER_END: readonly Command['type'][] = ['participant.rename', 'topic.postFor', 'topic.edit', 'topic.withdraw'];
 const isStaff = (actor: Actor) => actor.role === 'facilitator' || actor.role === 'secretary';
 
 /** The rights as the design states them, written independently of the domain's table. */
 function mayIssue(state: MeetingState, command: Command, actor: Actor): boolean {
-  const topicOf = (topicId: string) => (Object.hasOwn(state.topics, topicId) ? state.topics[topicId] : undefined);
+  const topicOf = (topicId: string) => state.topics.get(topicId);
   // Staff correct only topics staff entered from a paper slip (a named convener), never a participant's own.
   const staffMayAmend = (topicId: string) => topicOf(topicId)?.convener.kind !== 'participant';
   switch (actor.role) {
@@ -35,7 +39,7 @@ function mayIssue(state: MeetingState, command: Command, actor: Actor): boolean 
       if (command.type === 'topic.edit' || command.type === 'topic.withdraw') return staffMayAmend(command.topicId);
       return !['topic.post', 'participant.join'].includes(command.type);
     case 'participant': {
-      const me = Object.hasOwn(state.participants, actor.participantId) ? state.participants[actor.participantId] : undefined;
+      const me = state.participants.get(actor.participantId);
       if (me?.removed) return false;
       if (command.type === 'participant.join') return command.participantId === actor.participantId;
       if (me === undefined) return false;
@@ -57,10 +61,10 @@ describe('domain properties', () => {
       fc.property(scenarioArb, fc.nat(), (scenario, cut) => {
         const { log, state } = simulate(scenario);
         const k = 1 + (cut % log.length);
-        const snapshot = JSON.parse(JSON.stringify(replay(log.slice(0, k)))) as MeetingState;
+        const snapshot = roundTrip(replay(log.slice(0, k))!);
         expect(replay(log.slice(k), snapshot)).toStrictEqual(replay(log));
         expect(replay(log)).toStrictEqual(state);
-        expect(JSON.parse(JSON.stringify(state))).toStrictEqual(state);
+        expect(roundTrip(state)).toStrictEqual(state);
       }),
       { numRuns: NUM_RUNS }
     );
@@ -77,7 +81,7 @@ describe('domain properties', () => {
           expect(decision).toMatchObject({ ok: false, error: { code: over ? 'closed' : 'forbidden' } });
           expect(decision).not.toHaveProperty('events');
           // `before` is deep-frozen, so decide could not have written to it; an unfrozen copy stays equal too.
-          const copy = JSON.parse(JSON.stringify(before)) as MeetingState;
+          const copy = roundTrip(before);
           decide(copy, command, actor, makeCtx(0, 0));
           expect(copy).toStrictEqual(before);
         }
@@ -92,15 +96,15 @@ describe('domain properties', () => {
       simulate(scenario, {
         entry: ({ after }) => {
           const targets = new Set<string>();
-          for (const merge of Object.values(after.merges)) {
+          for (const merge of after.merges.values()) {
             if (!merge.active) continue;
             targets.add(merge.targetId);
             const conveners = convenersOf(after, merge.targetId);
-            expect(conveners[0]).toEqual(after.topics[merge.targetId]?.convener);
-            for (const sourceId of merge.sourceIds) expect(conveners).toContainEqual(after.topics[sourceId]?.convener);
+            expect(conveners[0]).toEqual(after.topics.get(merge.targetId)?.convener);
+            for (const sourceId of merge.sourceIds) expect(conveners).toContainEqual(after.topics.get(sourceId)?.convener);
             checkedMerges++;
           }
-          for (const topic of Object.values(after.topics)) {
+          for (const topic of after.topics.values()) {
             if (!targets.has(topic.id)) expect(convenersOf(after, topic.id)).toEqual([topic.convener]);
           }
         }
@@ -116,12 +120,12 @@ describe('domain properties', () => {
     run((scenario) => {
       simulate(scenario, {
         entry: ({ after }) => {
-          const redacted = Object.values(after.topics).filter((t) => t.hidden || t.withdrawn).map((t) => t.id);
-          const published = Object.values(after.topics).filter((t) => !t.hidden && !t.withdrawn).map((t) => t.id);
+          const redacted = [...after.topics.values()].filter((t) => t.hidden || t.withdrawn).map((t) => t.id);
+          const published = [...after.topics.values()].filter((t) => !t.hidden && !t.withdrawn).map((t) => t.id);
           redactedSeen += redacted.length;
           for (const audience of REDACTED_AUDIENCES) {
             const view = projectState(after, audience);
-            expect(Object.keys(view.topics).sort()).toEqual([...published].sort());
+            expect([...view.topics.keys()].sort()).toEqual([...published].sort());
             for (const rows of [visibleTopics(after, audience), visibleTopics(view, audience), visibleTopics(view)]) {
               const shown = rows.flatMap((r) => [r.topic, ...r.merges.flatMap((m) => m.sources)]);
               expect(shown.filter((t) => redacted.includes(t.id))).toEqual([]);
@@ -164,7 +168,7 @@ describe('domain properties', () => {
               const previous = clients.get(audience);
               if (!previous) throw new Error('client has no state');
               let client = projected === null ? advanceSeq(previous, entry.seq) : evolve(previous, projected);
-              if (entry.seq === snapshotAt) client = JSON.parse(JSON.stringify(expected)) as MeetingState;
+              if (entry.seq === snapshotAt) client = roundTrip(expected);
               expect(client).toStrictEqual(expected);
               clients.set(audience, client);
             }
@@ -183,7 +187,7 @@ describe('domain properties', () => {
           // `before` is deep-frozen: a write inside decide would have thrown already.
           const json = JSON.stringify(before);
           expect(decide(before, command, actor, makeCtx(idStart, now))).toStrictEqual(decision);
-          expect(decide(JSON.parse(json) as MeetingState, command, actor, makeCtx(idStart, now))).toStrictEqual(decision);
+          expect(decide(reviveState(JSON.parse(json) as MeetingStateJSON), command, actor, makeCtx(idStart, now))).toStrictEqual(decision);
           expect(JSON.stringify(before)).toBe(json);
         }
       });
@@ -196,15 +200,15 @@ describe('domain properties', () => {
         entry: ({ after, entry }) => {
           expect(after.seq).toBe(entry.seq);
           expect(after.phases.map((p) => p.id)).toContain(after.phaseId);
-          const active = Object.values(after.merges).filter((m) => m.active);
+          const active = [...after.merges.values()].filter((m) => m.active);
           const sources = active.flatMap((m) => m.sourceIds);
           expect(new Set(sources).size).toBe(sources.length);
           for (const merge of active) {
             expect(sources).not.toContain(merge.targetId);
-            for (const id of [merge.targetId, ...merge.sourceIds]) expect(after.topics[id]?.withdrawn).toBe(false);
+            for (const id of [merge.targetId, ...merge.sourceIds]) expect(after.topics.get(id)?.withdrawn).toBe(false);
           }
           for (const who of PEOPLE) {
-            const standing = Object.values(after.topics).filter((t) => !t.withdrawn && t.convener.kind === 'participant' && t.convener.participantId === who);
+            const standing = [...after.topics.values()].filter((t) => !t.withdrawn && t.convener.kind === 'participant' && t.convener.participantId === who);
             expect(standing.length).toBeLessThanOrEqual(MAX_OPEN_TOPICS_PER_PARTICIPANT);
           }
         }
@@ -226,12 +230,12 @@ describe('domain properties', () => {
         entry: ({ before, after, entry }) => {
           const event = entry.event;
           if (!after.ended) {
-            expect(Object.values(after.topics).filter((t) => t.amendedAfterEnd)).toEqual([]);
-            expect(Object.values(after.participants).filter((p) => p.amendedAfterEnd)).toEqual([]);
+            expect([...after.topics.values()].filter((t) => t.amendedAfterEnd)).toEqual([]);
+            expect([...after.participants.values()].filter((p) => p.amendedAfterEnd)).toEqual([]);
           } else if (before?.ended === true) {
-            if (event.type === 'participant.renamed') expect(after.participants[event.participantId]?.amendedAfterEnd).toBe(true);
+            if (event.type === 'participant.renamed') expect(after.participants.get(event.participantId)?.amendedAfterEnd).toBe(true);
             if (event.type === 'topic.posted' || event.type === 'topic.edited' || event.type === 'topic.withdrawn') {
-              expect(after.topics[event.topicId]?.amendedAfterEnd).toBe(true);
+              expect(after.topics.get(event.topicId)?.amendedAfterEnd).toBe(true);
             }
           }
         }
@@ -248,11 +252,11 @@ describe('domain properties', () => {
         entry: ({ after }) => {
           if (after.spotlight === null) return;
           spotlit++;
-          const topic = after.topics[after.spotlight];
+          const topic = after.topics.get(after.spotlight);
           expect(topic?.hidden).toBe(false);
           expect(topic?.withdrawn).toBe(false);
           expect(after.ended).toBe(false);
-          expect(Object.values(after.merges).filter((m) => m.active && m.sourceIds.includes(after.spotlight!))).toEqual([]);
+          expect([...after.merges.values()].filter((m) => m.active && m.sourceIds.includes(after.spotlight!))).toEqual([]);
           for (const audience of REDACTED_AUDIENCES) expect(projectState(after, audience).spotlight).toBe(after.spotlight);
         }
       });
@@ -272,5 +276,27 @@ describe('domain properties', () => {
       });
     });
     expect(accepted).toBeGreaterThan(NUM_RUNS);
+  });
+
+  it('[D13] the index a state carries equals the one built from its records, on the server and on every folded view', () => {
+    let indexed = 0;
+    run((scenario) => {
+      const views = new Map<Audience, MeetingState>();
+      simulate(scenario, {
+        entry: ({ before, after, entry }) => {
+          expect(after.index).toStrictEqual(buildIndex(after.topics, after.merges));
+          for (const audience of REDACTED_AUDIENCES) {
+            const held = views.get(audience);
+            const projected = projectEvent(before, after, entry, audience);
+            const view = held === undefined ? projectState(after, audience) : projected === null ? advanceSeq(held, entry.seq) : evolve(held, projected);
+            expect(view.index).toStrictEqual(buildIndex(view.topics, view.merges));
+            views.set(audience, view);
+          }
+          if (after.index.mergesInto.size > 0 && after.index.openTopics.size > 0) indexed++;
+        }
+      });
+    });
+    // Seen in most runs; the bound only catches a generator that stops merging or posting.
+    expect(indexed).toBeGreaterThan(NUM_RUNS);
   });
 });

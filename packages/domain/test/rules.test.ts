@@ -1,7 +1,26 @@
+import { readFileSync } from 'node:fs';
 import type { Convener } from '@yishi/protocol';
 import { DEFAULT_GROUPS } from '@yishi/protocol';
 import { describe, expect, it } from 'vitest';
-import { convenersOf, createPhases, currentPhase, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, participantCountsByGroup, projectEvent, projectState, replay, topicCounts, visibleTopics, type Decision, type ClientCommand } from '../src/index.ts';
+import {
+  convenersOf,
+  createPhases,
+  currentPhase,
+  decide,
+  evolve,
+  fromStoredState,
+  MAX_OPEN_TOPICS_PER_PARTICIPANT,
+  participantCountsByGroup,
+  projectEvent,
+  projectState,
+  replay,
+  toStoredState,
+  topicCounts,
+  visibleTopics,
+  type Decision,
+  type ClientCommand,
+  type EventMessage
+} from '../src/index.ts';
 import {
   BOARD,
   cmd,
@@ -98,7 +117,7 @@ describe('participant.join', () => {
   it('joins with a meeting group', () => {
     const h = MeetingHarness.created();
     h.join('ann1', '商户');
-    expect(h.current.participants['ann1']).toMatchObject({ id: 'ann1', group: '商户', removed: false });
+    expect(h.current.participants.get('ann1')).toMatchObject({ id: 'ann1', group: '商户', removed: false });
   });
 
   it('the server may join someone on their behalf; another participant may not', () => {
@@ -162,7 +181,7 @@ describe('roles', () => {
         expect(errorCode(h.run(command, participant(who))), `${who} ${command.type}`).toBe('forbidden');
       }
     }
-    expect(h.current.topics[topicId]?.withdrawn).toBe(false);
+    expect(h.current.topics.get(topicId)?.withdrawn).toBe(false);
   });
 
   it('facilitator-only commands are forbidden to participants', () => {
@@ -186,7 +205,7 @@ describe('topic.post', () => {
     const h = marketplace();
     const first = h.post('ann1', '停车难');
     const second = h.post('bob2', '垃圾分类');
-    expect(h.current.topics[first]).toMatchObject({
+    expect(h.current.topics.get(first)).toMatchObject({
       title: '停车难',
       convener: P('ann1'),
       enteredBy: null,
@@ -217,7 +236,7 @@ describe('topic.edit and topic.withdraw', () => {
     expect(errorCode(h.run(edit, participant('bob2')))).toBe('forbidden');
     expect(errorCode(h.run(edit, FACILITATOR))).toBe('forbidden');
     expect(errorCode(h.run(edit, participant('ann1')))).toBe('ok');
-    expect(h.current.topics[topicId]).toMatchObject({ title: '停车位不够', description: '晚上' });
+    expect(h.current.topics.get(topicId)).toMatchObject({ title: '停车位不够', description: '晚上' });
     expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: 'nope0000', title: 'x', description: '' }), participant('ann1')))).toBe('not_found');
     h.advance(); // agenda still allows topics
     expect(errorCode(h.run(edit, participant('ann1')))).toBe('ok');
@@ -253,7 +272,7 @@ describe('topic.edit and topic.withdraw', () => {
     expect(errorCode(withdraw(source, 'bob2'))).toBe('ok');
     expect(errorCode(withdraw(source, 'bob2'))).toBe('conflict');
     expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: source, title: 'x', description: '' }), participant('bob2')))).toBe('conflict');
-    expect(h.current.topics[source]?.withdrawn).toBe(true);
+    expect(h.current.topics.get(source)?.withdrawn).toBe(true);
   });
 });
 
@@ -307,7 +326,7 @@ describe('topic.merge and topic.unmerge [D3]', () => {
     const s1 = h.post('bob2', '停车位');
     const s2 = h.post('ann1', '车太多');
     h.must(cmd({ type: 'topic.postFor', title: '没地方停', description: '', convenerName: '王阿姨', convenerGroup: null }), SECRETARY);
-    const named = Object.values(h.current.topics).find((t) => t.convener.kind === 'named')?.id ?? '';
+    const named = [...h.current.topics.values()].find((t) => t.convener.kind === 'named')?.id ?? '';
     const first = h.merge(target, [s1, s2]);
     const second = h.merge(target, [named]);
     expect(convenersOf(h.current, target)).toEqual([P('ann1'), P('bob2'), { kind: 'named', name: '王阿姨', group: null }]);
@@ -357,7 +376,7 @@ describe('participants', () => {
     const h = marketplace();
     expect(participantCountsByGroup(h.current)).toEqual({ 居民: 2, 商户: 1, 居委会: 0, 街道: 0, 社会组织: 0, 专家: 0, 其他: 0 });
     h.must(cmd({ type: 'participant.rename', participantId: 'ann1', name: '安阿姨' }), FACILITATOR);
-    expect(h.current.participants['ann1']?.name).toBe('安阿姨');
+    expect(h.current.participants.get('ann1')?.name).toBe('安阿姨');
     h.must(cmd({ type: 'participant.remove', participantId: 'ann1' }), FACILITATOR);
     expect(participantCountsByGroup(h.current)['居民']).toBe(1);
     expect(errorCode(h.run(cmd({ type: 'participant.remove', participantId: 'ann1' }), FACILITATOR))).toBe('conflict');
@@ -416,7 +435,7 @@ describe('joining and ending', () => {
         expect(h.run(command, actor), `${actor.role} ${command.type}`).toMatchObject({ ok: false, error: { code: 'closed', reason: 'after_end' } });
       }
     }
-    expect(h.current.topics[topicId]?.hidden).toBe(false);
+    expect(h.current.topics.get(topicId)?.hidden).toBe(false);
   });
 
   it('[D8] after the end staff still complete the record, and each change is marked as made after the end', () => {
@@ -427,7 +446,7 @@ describe('joining and ending', () => {
     h.advance(); // agenda
     h.advance(); // breakouts: no topics taken any more
     h.must(cmd({ type: 'meeting.end' }), FACILITATOR);
-    expect(h.current.topics[slipId]?.amendedAfterEnd).toBe(false);
+    expect(h.current.topics.get(slipId)?.amendedAfterEnd).toBe(false);
 
     h.must(cmd({ type: 'participant.rename', participantId: 'bob2', name: '鲍勃' }), SECRETARY);
     h.must(cmd({ type: 'topic.edit', topicId: slipId, title: '加装电梯（3号楼）', description: '' }), FACILITATOR);
@@ -435,17 +454,17 @@ describe('joining and ending', () => {
     const lateId = late.events[0]?.type === 'topic.posted' ? late.events[0].topicId : '';
     h.must(cmd({ type: 'topic.withdraw', topicId: lateId }), FACILITATOR);
 
-    expect(h.current.participants['bob2']).toMatchObject({ name: '鲍勃', amendedAfterEnd: true });
-    expect(h.current.participants['ann1']?.amendedAfterEnd).toBe(false);
-    expect(h.current.topics[slipId]).toMatchObject({ title: '加装电梯（3号楼）', amendedAfterEnd: true });
-    expect(h.current.topics[lateId]).toMatchObject({ withdrawn: true, amendedAfterEnd: true });
-    expect(h.current.topics[before]?.amendedAfterEnd).toBe(false);
+    expect(h.current.participants.get('bob2')).toMatchObject({ name: '鲍勃', amendedAfterEnd: true });
+    expect(h.current.participants.get('ann1')?.amendedAfterEnd).toBe(false);
+    expect(h.current.topics.get(slipId)).toMatchObject({ title: '加装电梯（3号楼）', amendedAfterEnd: true });
+    expect(h.current.topics.get(lateId)).toMatchObject({ withdrawn: true, amendedAfterEnd: true });
+    expect(h.current.topics.get(before)?.amendedAfterEnd).toBe(false);
     // A participant's own words stay theirs, after the end too.
     expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: before, title: 'x', description: '' }), FACILITATOR))).toBe('forbidden');
     // Phones and the board learn of the late topic with its mark: it is folded from the same event.
     const view = projectState(h.current, { role: 'board' });
-    expect(view.participants['bob2']?.amendedAfterEnd).toBe(true);
-    expect(view.topics[slipId]?.amendedAfterEnd).toBe(true);
+    expect(view.participants.get('bob2')?.amendedAfterEnd).toBe(true);
+    expect(view.topics.get(slipId)?.amendedAfterEnd).toBe(true);
   });
 });
 
@@ -461,10 +480,10 @@ describe('staff correct what staff entered [D9]', () => {
   it('facilitator and secretary edit and withdraw a topic entered from a paper slip', () => {
     const { h, slipId } = withSlip();
     h.must(cmd({ type: 'topic.edit', topicId: slipId, title: '加装电梯', description: '3号楼' }), SECRETARY);
-    expect(h.current.topics[slipId]).toMatchObject({ title: '加装电梯', description: '3号楼', amendedAfterEnd: false });
+    expect(h.current.topics.get(slipId)).toMatchObject({ title: '加装电梯', description: '3号楼', amendedAfterEnd: false });
     h.must(cmd({ type: 'topic.edit', topicId: slipId, title: '加装电梯！', description: '' }), FACILITATOR);
     h.must(cmd({ type: 'topic.withdraw', topicId: slipId }), SECRETARY);
-    expect(h.current.topics[slipId]?.withdrawn).toBe(true);
+    expect(h.current.topics.get(slipId)?.withdrawn).toBe(true);
     expect(errorCode(h.run(cmd({ type: 'topic.withdraw', topicId: slipId }), FACILITATOR))).toBe('conflict');
   });
 
@@ -485,7 +504,7 @@ describe('staff correct what staff entered [D9]', () => {
     h.merge(ownId, [slipId]);
     expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: slipId, title: 'x', description: '' }), SECRETARY))).toBe('conflict');
     expect(errorCode(h.run(cmd({ type: 'topic.withdraw', topicId: slipId }), SECRETARY))).toBe('conflict');
-    h.must(cmd({ type: 'topic.unmerge', mergeId: Object.keys(h.current.merges)[0]! }), FACILITATOR);
+    h.must(cmd({ type: 'topic.unmerge', mergeId: [...h.current.merges.keys()][0]! }), FACILITATOR);
     h.must(cmd({ type: 'topic.hide', topicId: slipId }), FACILITATOR);
     expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: slipId, title: 'x', description: '' }), SECRETARY))).toBe('conflict');
     h.must(cmd({ type: 'topic.unhide', topicId: slipId }), FACILITATOR);
@@ -550,7 +569,7 @@ describe('the board spotlight [D10]', () => {
     expect(board.spotlight).toBe(a);
     expect(replay(h.log)?.spotlight).toBe(a);
     // Defensive: a full state that somehow names a hidden topic is never passed on.
-    const odd = { ...h.current, topics: { ...h.current.topics, [a]: { ...h.current.topics[a]!, hidden: true } } };
+    const odd = { ...h.current, topics: h.current.topics.set(a, { ...h.current.topics.get(a)!, hidden: true }) };
     expect(projectState(odd, { role: 'participant', participantId: 'bob2' }).spotlight).toBe(null);
     const entry = { seq: 99, at: 0, actor: FACILITATOR, event: { type: 'board.spotlit' as const, topicId: a } };
     expect(projectEvent(odd, odd, entry, { role: 'board' })).toBe(null);
@@ -581,7 +600,7 @@ describe('projection', () => {
     h.must(cmd({ type: 'topic.hide', topicId: hidden }), FACILITATOR);
     h.must(cmd({ type: 'topic.withdraw', topicId: withdrawn }), participant('cat3'));
     for (const audience of [{ role: 'board' } as const, { role: 'participant', participantId: 'bob2' } as const]) {
-      expect(Object.keys(projectState(h.current, audience).topics)).toEqual([shown]);
+      expect([...projectState(h.current, audience).topics.keys()]).toEqual([shown]);
       expect(visibleTopics(h.current, audience).map((r) => r.topic.id)).toEqual([shown]);
     }
     const console = visibleTopics(h.current, { role: 'facilitator' });
@@ -671,5 +690,33 @@ describe('replay', () => {
     const mid = replay(h.log.slice(0, 3));
     expect(replay(h.log.slice(1), mid)).toEqual(h.current);
     expect(replay([])).toBeNull();
+  });
+});
+
+describe('snapshots [D1]', () => {
+  // Written by the code before the records were persistent maps: its log, and the snapshot stored at its end.
+  const fixture = JSON.parse(readFileSync(new URL('./fixtures/snapshot-format-2.json', import.meta.url), 'utf8')) as { log: EventMessage[]; stored: unknown };
+
+  it('[D1] a snapshot stored before the persistent maps reads back as the state its log builds, and today writes the same JSON', () => {
+    const state = replay(fixture.log)!;
+    expect(fromStoredState(fixture.stored)).toStrictEqual(state);
+    expect(JSON.parse(JSON.stringify(toStoredState(state)))).toEqual(fixture.stored);
+    // The records are plain objects keyed by id (`__proto__` and `constructor` too), and nothing derived is stored.
+    const json = (fixture.stored as { state: Record<string, unknown> }).state;
+    expect(Object.keys(json.participants as object)).toEqual(expect.arrayContaining(['__proto__', 'constructor']));
+    expect(state.participants.get('__proto__')).toMatchObject({ group: '__proto__' });
+    expect(Object.keys(JSON.parse(JSON.stringify(state)) as object).sort()).toEqual(Object.keys(json).sort());
+  });
+
+  it('[D1] a revived state decides and folds as the state it was taken from', () => {
+    const state = replay(fixture.log)!;
+    const revived = fromStoredState(JSON.parse(JSON.stringify(toStoredState(state))))!;
+    const mergedAway = [...state.merges.values()].find((m) => m.active)!.sourceIds[0]!;
+    for (const command of [
+      cmd({ type: 'topic.edit', topicId: mergedAway, title: '改', description: '' }),
+      cmd({ type: 'topic.post', title: '新议题', description: '' })
+    ]) {
+      expect(decide(revived, command, participant('ann1'), { now: 0, newId: () => 'n1' })).toStrictEqual(decide(state, command, participant('ann1'), { now: 0, newId: () => 'n1' }));
+    }
   });
 });

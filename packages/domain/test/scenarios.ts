@@ -1,6 +1,6 @@
 import type { Actor } from '@yishi/protocol';
 import fc from 'fast-check';
-import { decide, evolve, type Decision, type MeetingState, type Command, type EventMessage } from '../src/index.ts';
+import { decide, evolve, type Decision, type MeetingState, type Command, type EventMessage, type Topic } from '../src/index.ts';
 import { BOARD, cmd, createCommand, deepFreeze, FACILITATOR, participant, SECRETARY, SYSTEM } from './harness.ts';
 
 /*
@@ -68,13 +68,13 @@ function choose(real: readonly string[], n: number): string {
   return real.length === 0 || n % 12 === 11 ? nth(STRANGERS, n) : nth(real, n);
 }
 
-function topicIds(state: MeetingState, keep: (t: MeetingState['topics'][string]) => boolean = () => true): string[] {
-  return Object.values(state.topics).filter(keep).sort((a, b) => a.order - b.order).map((t) => t.id);
+function topicIds(state: MeetingState, keep: (t: Topic) => boolean = () => true): string[] {
+  return [...state.topics.values()].filter(keep).sort((a, b) => a.order - b.order).map((t) => t.id);
 }
 
 /** Posts mostly come from people in the meeting. */
 function poster(state: MeetingState, n: number): string {
-  const present = PEOPLE.filter((p) => Object.hasOwn(state.participants, p));
+  const present = PEOPLE.filter((p) => state.participants.has(p));
   return n % 5 === 4 || present.length === 0 ? nth(PEOPLE, n) : nth(present, n);
 }
 
@@ -96,7 +96,7 @@ function resolve(recipe: Recipe, state: MeetingState): { command: Command; natur
     case 'edit':
     case 'withdraw': {
       const topicId = choose(topicIds(state), recipe.topic);
-      const convener = Object.hasOwn(state.topics, topicId) ? state.topics[topicId]?.convener : undefined;
+      const convener = state.topics.get(topicId)?.convener;
       // A topic entered from a paper slip is corrected by staff; no convener at all, by someone who may not.
       const natural =
         convener?.kind === 'participant' ? participant(convener.participantId) : convener?.kind === 'named' ? (recipe.topic % 2 === 0 ? FACILITATOR : SECRETARY) : participant('pa01');
@@ -118,7 +118,7 @@ function resolve(recipe: Recipe, state: MeetingState): { command: Command; natur
     }
     case 'unmerge':
     {
-      const merges = Object.values(state.merges).sort((a, b) => a.order - b.order);
+      const merges = [...state.merges.values()].sort((a, b) => a.order - b.order);
       const active = merges.filter((m) => m.active);
       const mergeId = choose((recipe.merge % 3 === 0 || active.length === 0 ? merges : active).map((m) => m.id), recipe.merge);
       return { command: cmd({ type: 'topic.unmerge', mergeId }), natural: FACILITATOR };

@@ -197,7 +197,7 @@ export function createApi(deps: ApiDeps) {
 
   /** Whether the participant of a join key is in the meeting; one who was removed gets no way back in this way. */
   async function joinedAlready(meetingId: string, participantId: string): Promise<boolean> {
-    const participant = (await meetings.current(meetingId)).state?.participants[participantId];
+    const participant = (await meetings.current(meetingId)).state?.participants.get(participantId);
     if (participant?.removed) throw new HttpError(protocolError('forbidden', 'this participant was removed from the meeting'));
     return participant !== undefined;
   }

@@ -17,7 +17,7 @@ export function docRight(actor: Actor, state: MeetingState | null): DocRight {
     case 'board':
       return 'read';
     case 'participant': {
-      const p = state.participants[actor.participantId];
+      const p = state.participants.get(actor.participantId);
       if (!p || p.removed) return 'none';
       return state.ended ? 'read' : 'write';
     }

@@ -1,6 +1,8 @@
 import type { EventMessage } from '@yishi/protocol';
 import { accept, refuse, type DecideContext, type Decision } from '../decision.ts';
+import { emptyIndex } from '../indexes.ts';
 import { createPhases } from '../phases/templates.ts';
+import { PMap } from '../pmap.ts';
 import type { MeetingState } from '../state.ts';
 import type { MeetingLifeCmd, MeetingLifeEv, MeetingLifeEvent } from './schemas.ts';
 
@@ -46,10 +48,11 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
     ended: false,
     createdAt: entry.at,
     endedAt: null,
-    participants: {},
-    topics: {},
-    merges: {},
-    spotlight: null
+    participants: PMap.empty(),
+    topics: PMap.empty(),
+    merges: PMap.empty(),
+    spotlight: null,
+    index: emptyIndex()
   };
 }
 

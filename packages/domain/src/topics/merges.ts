@@ -1,20 +1,22 @@
 import type { Convener } from '@yishi/protocol';
 import type { Merge, MeetingState } from '../state.ts';
 
-/** Active merges, oldest first. */
-export function activeMerges(state: MeetingState): Merge[] {
-  return Object.values(state.merges)
-    .filter((merge) => merge.active)
-    .sort((a, b) => a.order - b.order);
-}
-
+/** The active merges into a topic, oldest first (read from the state's index, not by scanning every merge). */
 export function activeMergesInto(state: MeetingState, targetId: string): Merge[] {
-  return activeMerges(state).filter((merge) => merge.targetId === targetId);
+  return (state.index.mergesInto.get(targetId) ?? []).map((id) => mergeOf(state, id));
 }
 
 /** The active merge a topic was folded into, if any (a topic is a source of at most one). */
 export function activeMergeWithSource(state: MeetingState, topicId: string): Merge | undefined {
-  return activeMerges(state).find((merge) => merge.sourceIds.includes(topicId));
+  const id = state.index.mergeOfSource.get(topicId);
+  return id === undefined ? undefined : mergeOf(state, id);
+}
+
+/** A merge the index names; the index is kept in step with the merges, so it is always there. */
+function mergeOf(state: MeetingState, mergeId: string): Merge {
+  const merge = state.merges.get(mergeId);
+  if (merge === undefined) throw new Error(`meeting ${state.meetingId}: index names merge ${mergeId}, which it does not hold`);
+  return merge;
 }
 
 export function sameConvener(a: Convener, b: Convener): boolean {

@@ -1,6 +1,5 @@
 import type { EventMessage } from '@yishi/protocol';
 import { isPublicTopic } from '../audience.ts';
-import { own } from '../records.ts';
 import type { MeetingState } from '../state.ts';
 import type { TopicEv } from './schemas.ts';
 import { topicView } from './topics.ts';
@@ -12,7 +11,7 @@ import { topicView } from './topics.ts';
  */
 
 function publicIn(state: MeetingState, topicId: string): boolean {
-  const topic = own(state.topics, topicId);
+  const topic = state.topics.get(topicId);
   return topic !== undefined && isPublicTopic(topic);
 }
 
@@ -31,7 +30,7 @@ export function projectRemoved<E extends TopicEv<'topic.hidden' | 'topic.withdra
 
 export function projectUnhidden(before: MeetingState, after: MeetingState, message: EventMessage<TopicEv<'topic.unhidden'>>): EventMessage<TopicEv<'topic.unhidden'>> | null {
   const topicId = message.event.topicId;
-  const topic = publicIn(after, topicId) ? own(after.topics, topicId) : undefined;
+  const topic = publicIn(after, topicId) ? after.topics.get(topicId) : undefined;
   if (topic === undefined) return null;
   if (publicIn(before, topicId)) return message;
   return { ...message, event: { type: 'topic.unhidden', topicId, topic: topicView(topic) } };

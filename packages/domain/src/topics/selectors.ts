@@ -1,6 +1,5 @@
 import type { Convener } from '@yishi/protocol';
 import { isTopicVisibleTo, type Audience } from '../audience.ts';
-import { own } from '../records.ts';
 import type { MeetingState, Topic } from '../state.ts';
 import { activeMergesInto, dedupeConveners } from './merges.ts';
 
@@ -10,7 +9,7 @@ import { activeMergesInto, dedupeConveners } from './merges.ts';
  * are skipped; a topic that is not a merge target has just its own convener.
  */
 export function convenersOf(state: MeetingState, topicId: string): Convener[] {
-  const topic = own(state.topics, topicId);
+  const topic = state.topics.get(topicId);
   if (topic === undefined) return [];
   const sources = activeMergesInto(state, topicId).flatMap((merge) => present(state, merge.sourceIds));
   return dedupeConveners([topic.convener, ...sources.map((source) => source.convener)]);
@@ -37,7 +36,7 @@ export interface TopicRow {
  * A source whose target this audience may not see stands alone rather than vanishing with it.
  */
 export function visibleTopics(state: MeetingState, audience?: Audience): TopicRow[] {
-  const shown = Object.values(state.topics)
+  const shown = [...state.topics.values()]
     .filter((topic) => isTopicVisibleTo(topic, audience))
     .sort((a, b) => a.order - b.order);
   const shownIds = new Set(shown.map((topic) => topic.id));
@@ -66,17 +65,18 @@ export function visibleTopics(state: MeetingState, audience?: Audience): TopicRo
  * phones count (public rows, duplicates folded); hidden and withdrawn topics are counted apart.
  */
 export function topicCounts(state: MeetingState): { shown: number; hidden: number; withdrawn: number } {
-  const topics = Object.values(state.topics);
-  return {
-    shown: visibleTopics(state).length,
-    hidden: topics.filter((t) => t.hidden && !t.withdrawn).length,
-    withdrawn: topics.filter((t) => t.withdrawn).length
-  };
+  let hidden = 0;
+  let withdrawn = 0;
+  for (const topic of state.topics.values()) {
+    if (topic.withdrawn) withdrawn++;
+    else if (topic.hidden) hidden++;
+  }
+  return { shown: visibleTopics(state).length, hidden, withdrawn };
 }
 
 function present(state: MeetingState, topicIds: readonly string[]): Topic[] {
   return topicIds.flatMap((id) => {
-    const topic = own(state.topics, id);
+    const topic = state.topics.get(id);
     return topic === undefined ? [] : [topic];
   });
 }

@@ -1,6 +1,5 @@
 import { isPublicTopic } from '../audience.ts';
 import { accept, refuse, type Decision } from '../decision.ts';
-import { own } from '../records.ts';
 import type { MeetingState } from '../state.ts';
 import { activeMergeWithSource } from './merges.ts';
 import type { TopicCmd as Cmd, TopicEv as Ev, TopicEvent } from './schemas.ts';
@@ -13,7 +12,7 @@ export function decideSpotlight(state: MeetingState, command: Cmd<'board.spotlig
   if (command.topicId === null) {
     return state.spotlight === null ? refuse('conflict', 'no topic is on the board in full') : accept<TopicEvent>({ type: 'board.spotlit', topicId: null });
   }
-  const topic = own(state.topics, command.topicId);
+  const topic = state.topics.get(command.topicId);
   if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
   if (!isPublicTopic(topic)) return refuse('conflict', 'a hidden or withdrawn topic cannot be shown on the board');
   if (activeMergeWithSource(state, topic.id)) return refuse('conflict', 'the topic was merged into another', 'topicId');

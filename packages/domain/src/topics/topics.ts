@@ -1,9 +1,9 @@
 import type { Actor, EventMessage } from '@yishi/protocol';
 import { accept, refuse, type DecideContext, type Decision, type Refusal } from '../decision.ts';
 import { currentPhase } from '../phases/index.ts';
-import { own, updateEntry, withEntry, withoutEntry } from '../records.ts';
+import { dropTopic, putMerge, putTopic } from '../indexes.ts';
 import type { Merge, MeetingState, Topic } from '../state.ts';
-import { activeMergeWithSource, activeMerges, activeMergesInto } from './merges.ts';
+import { activeMergeWithSource, activeMergesInto } from './merges.ts';
 import type { TopicCmd as Cmd, TopicEv as Ev, TopicEvent, TopicView } from './schemas.ts';
 import { dimmed } from './spotlight.ts';
 
@@ -45,8 +45,7 @@ export function decidePost(state: MeetingState, command: Cmd<'topic.post'>, acto
   if (actor.role !== 'participant') return notAParticipant();
   const closed = topicsClosed(state);
   if (closed) return closed;
-  const open = Object.values(state.topics).filter((t) => !t.withdrawn && convenedBy(t, actor.participantId)).length;
-  if (open >= MAX_OPEN_TOPICS_PER_PARTICIPANT) {
+  if ((state.index.openTopics.get(actor.participantId) ?? 0) >= MAX_OPEN_TOPICS_PER_PARTICIPANT) {
     return refuse('conflict', `at most ${MAX_OPEN_TOPICS_PER_PARTICIPANT} topics per participant; withdraw one first`);
   }
   return accept<TopicEvent>({
@@ -78,7 +77,7 @@ export function decidePostFor(state: MeetingState, command: Cmd<'topic.postFor'>
 
 /** While the meeting runs, only in a phase that takes topics; after the end staff may still correct the record. */
 export function decideEdit(state: MeetingState, command: Cmd<'topic.edit'>, actor: Actor): TopicDecision {
-  const topic = own(state.topics, command.topicId);
+  const topic = state.topics.get(command.topicId);
   if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
   if (!mayAmend(topic, actor)) return refuse('forbidden', 'only the convener (or staff, for a topic staff entered) may edit a topic');
   if (topic.withdrawn) return refuse('conflict', 'the topic was withdrawn');
@@ -91,7 +90,7 @@ export function decideEdit(state: MeetingState, command: Cmd<'topic.edit'>, acto
 
 /** Allowed in any phase, but not while the topic takes part in a merge: the facilitator unmerges first. */
 export function decideWithdraw(state: MeetingState, command: Cmd<'topic.withdraw'>, actor: Actor): TopicDecision {
-  const topic = own(state.topics, command.topicId);
+  const topic = state.topics.get(command.topicId);
   if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
   if (!mayAmend(topic, actor)) return refuse('forbidden', 'only the convener (or staff, for a topic staff entered) may withdraw a topic');
   if (topic.withdrawn) return refuse('conflict', 'the topic was already withdrawn');
@@ -102,7 +101,7 @@ export function decideWithdraw(state: MeetingState, command: Cmd<'topic.withdraw
 }
 
 export function decideVisibility(state: MeetingState, command: Cmd<'topic.hide' | 'topic.unhide'>): TopicDecision {
-  const topic = own(state.topics, command.topicId);
+  const topic = state.topics.get(command.topicId);
   if (topic === undefined) return refuse('not_found', 'no such topic', 'topicId');
   if (topic.withdrawn) return refuse('conflict', 'the topic was withdrawn');
   const hide = command.type === 'topic.hide';
@@ -116,28 +115,24 @@ export function decideVisibility(state: MeetingState, command: Cmd<'topic.hide' 
  */
 export function decideMerge(state: MeetingState, command: Cmd<'topic.merge'>, ctx: DecideContext): TopicDecision {
   if (new Set(command.sourceIds).size !== command.sourceIds.length) return refuse('invalid', 'duplicate topic ids', 'sourceIds');
-  const target = own(state.topics, command.targetId);
+  const target = state.topics.get(command.targetId);
   if (target === undefined) return refuse('not_found', 'no such target topic', 'targetId');
   const sources: Topic[] = [];
   for (const id of command.sourceIds) {
-    const source = own(state.topics, id);
+    const source = state.topics.get(id);
     if (source === undefined) return refuse('not_found', `no such topic ${id}`, 'sourceIds');
     sources.push(source);
   }
   if (target.withdrawn || sources.some((s) => s.withdrawn)) return refuse('conflict', 'a withdrawn topic cannot be merged');
   if (command.sourceIds.includes(target.id)) return refuse('conflict', 'a topic cannot be merged into itself', 'sourceIds');
-  const merges = activeMerges(state);
-  const folded = new Set(merges.flatMap((m) => m.sourceIds));
-  if (folded.has(target.id) || sources.some((s) => folded.has(s.id))) {
-    return refuse('conflict', 'a topic is already merged into another');
-  }
-  const targets = new Set(merges.map((m) => m.targetId));
-  if (sources.some((s) => targets.has(s.id))) return refuse('conflict', 'a source has topics merged into it; unmerge first');
+  const folded = (topic: Topic) => state.index.mergeOfSource.has(topic.id);
+  if (folded(target) || sources.some(folded)) return refuse('conflict', 'a topic is already merged into another');
+  if (sources.some((s) => state.index.mergesInto.has(s.id))) return refuse('conflict', 'a source has topics merged into it; unmerge first');
   return accept<TopicEvent>({ type: 'topic.merged', mergeId: ctx.newId(), targetId: target.id, sourceIds: [...command.sourceIds] });
 }
 
 export function decideUnmerge(state: MeetingState, command: Cmd<'topic.unmerge'>): TopicDecision {
-  const merge = own(state.merges, command.mergeId);
+  const merge = state.merges.get(command.mergeId);
   if (merge === undefined) return refuse('not_found', 'no such merge', 'mergeId');
   if (!merge.active) return refuse('conflict', 'already unmerged');
   return accept<TopicEvent>({ type: 'topic.unmerged', mergeId: merge.id });
@@ -156,17 +151,13 @@ function fromView(view: TopicView): Topic {
 export function topicPosted(state: MeetingState, event: Ev<'topic.posted'>, entry: EventMessage): MeetingState {
   const { topicId, title, description, convener, enteredBy } = event;
   const topic = { ...fromView({ id: topicId, title, description, convener, enteredBy, postedAt: entry.at, order: entry.seq }), amendedAfterEnd: state.ended };
-  return { ...state, topics: withEntry(state.topics, topicId, topic) };
+  return putTopic(state, topic);
 }
 
 export function topicEdited(state: MeetingState, event: Ev<'topic.edited'>): MeetingState {
-  const topics = updateEntry(state.topics, event.topicId, (t) => ({
-    ...t,
-    title: event.title,
-    description: event.description,
-    amendedAfterEnd: t.amendedAfterEnd || state.ended
-  }));
-  return { ...state, topics };
+  const topic = state.topics.get(event.topicId);
+  if (topic === undefined) return state;
+  return putTopic(state, { ...topic, title: event.title, description: event.description, amendedAfterEnd: topic.amendedAfterEnd || state.ended });
 }
 
 /**
@@ -175,18 +166,19 @@ export function topicEdited(state: MeetingState, event: Ev<'topic.edited'>): Mee
  */
 export function topicRedacted(state: MeetingState, event: Ev<'topic.hidden' | 'topic.withdrawn'>): MeetingState {
   const next = dimmed(state, [event.topicId]);
-  if (state.view === 'public') return { ...next, topics: withoutEntry(state.topics, event.topicId) };
+  if (state.view === 'public') return dropTopic(next, event.topicId);
+  const topic = state.topics.get(event.topicId);
+  if (topic === undefined) return next;
   const flag = event.type === 'topic.hidden' ? { hidden: true } : { withdrawn: true };
-  return { ...next, topics: updateEntry(state.topics, event.topicId, (t) => ({ ...t, ...flag, amendedAfterEnd: t.amendedAfterEnd || state.ended })) };
+  return putTopic(next, { ...topic, ...flag, amendedAfterEnd: topic.amendedAfterEnd || state.ended });
 }
 
 /** A view that never held the topic gets it from `event.topic`, filled in by the projection. */
 export function topicUnhidden(state: MeetingState, event: Ev<'topic.unhidden'>): MeetingState {
-  if (own(state.topics, event.topicId) !== undefined) {
-    return { ...state, topics: updateEntry(state.topics, event.topicId, (t) => ({ ...t, hidden: false })) };
-  }
+  const topic = state.topics.get(event.topicId);
+  if (topic !== undefined) return putTopic(state, { ...topic, hidden: false });
   if (event.topic === undefined) return state;
-  return { ...state, topics: withEntry(state.topics, event.topicId, fromView(event.topic)) };
+  return putTopic(state, fromView(event.topic));
 }
 
 export function topicMerged(state: MeetingState, event: Ev<'topic.merged'>, entry: EventMessage): MeetingState {
@@ -199,10 +191,10 @@ export function topicMerged(state: MeetingState, event: Ev<'topic.merged'>, entr
     active: true,
     unmergedAt: null
   };
-  return { ...dimmed(state, event.sourceIds), merges: withEntry(state.merges, event.mergeId, merge) };
+  return putMerge(dimmed(state, event.sourceIds), merge);
 }
 
 export function topicUnmerged(state: MeetingState, event: Ev<'topic.unmerged'>, entry: EventMessage): MeetingState {
-  const merges = updateEntry(state.merges, event.mergeId, (m) => ({ ...m, active: false, unmergedAt: entry.at }));
-  return { ...state, merges };
+  const merge = state.merges.get(event.mergeId);
+  return merge === undefined ? state : putMerge(state, { ...merge, active: false, unmergedAt: entry.at });
 }

@@ -1,6 +1,6 @@
 import { getContext, setContext } from 'svelte';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientCommand, MeetingEvent, MeetingState } from '@yishi/domain';
+import type { ClientCommand, MeetingEvent, MeetingState, MeetingStateJSON } from '@yishi/domain';
 import {
   PROTOCOL_VERSION,
   type Ack,
@@ -26,7 +26,8 @@ interface Pending {
   sentOn: number;
 }
 
-type YishiClientSocket = Socket<ServerToClientEvents<MeetingState, MeetingEvent>, ClientToServerEvents<ClientCommand>>;
+/** What the server sends is JSON: a snapshot's state is revived by the feed. */
+type YishiClientSocket = Socket<ServerToClientEvents<MeetingStateJSON, MeetingEvent>, ClientToServerEvents<ClientCommand>>;
 
 const ACK_TIMEOUT_MS = 10_000;
 

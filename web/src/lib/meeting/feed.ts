@@ -1,4 +1,4 @@
-import { advanceSeq, evolve, type EventMessage, type MeetingState } from '@yishi/domain';
+import { advanceSeq, evolve, reviveState, type EventMessage, type MeetingState, type MeetingStateJSON } from '@yishi/domain';
 
 type Held = { kind: 'event'; msg: EventMessage } | { kind: 'skip'; seq: number };
 
@@ -71,11 +71,12 @@ export class MeetingFeed {
     this.#stopGrace();
   }
 
-  snapshot(seq: number, state: MeetingState): void {
+  /** A snapshot as it came over the wire (JSON): its state is revived here, so `evolve` can fold into it. */
+  snapshot(seq: number, state: MeetingStateJSON): void {
     this.#awaiting = false;
     // A snapshot older than this copy (read before a broadcast that overtook it, as when the server
     // resyncs its phones after a Redis outage) brings nothing: keep the newer copy, never go back.
-    const next = this.#state !== null && this.#state.seq > seq ? this.#state : advanceSeq(state, seq);
+    const next = this.#state !== null && this.#state.seq > seq ? this.#state : advanceSeq(reviveState(state), seq);
     this.#set(this.#drain(next));
     this.#watchGap();
   }

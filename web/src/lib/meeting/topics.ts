@@ -5,7 +5,7 @@ import { m } from '$lib/i18n';
 /** The names shown for a topic's conveners (a removed or redacted participant shows as "someone"). */
 export function convenerNames(state: MeetingState, conveners: Convener[]): string {
   return conveners
-    .map((c) => (c.kind === 'named' ? c.name : (state.participants[c.participantId]?.name ?? m.someone())))
+    .map((c) => (c.kind === 'named' ? c.name : (state.participants.get(c.participantId)?.name ?? m.someone())))
     .join('、');
 }
 
