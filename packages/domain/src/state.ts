@@ -6,7 +6,7 @@ import type { TopicView } from './topics/schemas.ts';
  * of another format is ignored and the state rebuilt from the log, which is the record (a snapshot is
  * only a shortcut). Snapshots written before formats existed hold the bare state and count as format 1.
  */
-export const STATE_FORMAT = 2;
+export const STATE_FORMAT = 3;
 
 /** What a snapshot stores: the state, tagged with its format. */
 export interface StoredState {
@@ -35,6 +35,11 @@ export interface MeetingState {
    * `evolve` removes a topic on `topic.hidden`/`topic.withdrawn` instead of flagging it.
    */
   view: 'full' | 'public';
+  /**
+   * Whose phone holds this view: a participant's own view also holds their own record and their own
+   * topics the facilitator hid (flagged). Null in the full state and on the board.
+   */
+  self: string | null;
   /** The seq of the last log entry folded in. */
   seq: number;
   meetingId: string;
@@ -49,7 +54,13 @@ export interface MeetingState {
   ended: boolean;
   createdAt: number;
   endedAt: number | null;
+  /**
+   * The full state: everyone who joined. A public view holds only the people it shows: the conveners
+   * of the topics it holds and, on a phone, its own participant; the rest are counted in `attendance`.
+   */
   participants: Record<string, Participant>;
+  /** People present (joined, not removed) per stakeholder group, every meeting group listed. Every view holds it. */
+  attendance: Record<string, number>;
   topics: Record<string, Topic>;
   /** Every merge ever made, active or undone, so a second unmerge is a conflict, not a not_found. */
   merges: Record<string, Merge>;

@@ -444,8 +444,10 @@ describe('joining and ending', () => {
     expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: before, title: 'x', description: '' }), FACILITATOR))).toBe('forbidden');
     // Phones and the board learn of the late topic with its mark: it is folded from the same event.
     const view = projectState(h.current, { role: 'board' });
-    expect(view.participants['bob2']?.amendedAfterEnd).toBe(true);
     expect(view.topics[slipId]?.amendedAfterEnd).toBe(true);
+    // bob2 convenes nothing, so only bob2's own phone holds the corrected record [D13].
+    expect(view.participants['bob2']).toBeUndefined();
+    expect(projectState(h.current, { role: 'participant', participantId: 'bob2', breakoutGroup: null }).participants['bob2']?.amendedAfterEnd).toBe(true);
   });
 });
 
@@ -551,7 +553,7 @@ describe('the board spotlight [D10]', () => {
     expect(replay(h.log)?.spotlight).toBe(a);
     // Defensive: a full state that somehow names a hidden topic is never passed on.
     const odd = { ...h.current, topics: { ...h.current.topics, [a]: { ...h.current.topics[a]!, hidden: true } } };
-    expect(projectState(odd, { role: 'participant', participantId: 'bob2' }).spotlight).toBe(null);
+    expect(projectState(odd, { role: 'participant', participantId: 'bob2', breakoutGroup: null }).spotlight).toBe(null);
     const entry = { seq: 99, at: 0, actor: FACILITATOR, event: { type: 'board.spotlit' as const, topicId: a } };
     expect(projectEvent(odd, odd, entry, { role: 'board' })).toBe(null);
     expect(projectEvent(odd, odd, entry, { role: 'secretary' })).not.toBe(null);
@@ -580,7 +582,7 @@ describe('projection', () => {
     const withdrawn = h.post('cat3');
     h.must(cmd({ type: 'topic.hide', topicId: hidden }), FACILITATOR);
     h.must(cmd({ type: 'topic.withdraw', topicId: withdrawn }), participant('cat3'));
-    for (const audience of [{ role: 'board' } as const, { role: 'participant', participantId: 'bob2' } as const]) {
+    for (const audience of [{ role: 'board' } as const, { role: 'participant', participantId: 'cat3', breakoutGroup: null } as const]) {
       expect(Object.keys(projectState(h.current, audience).topics)).toEqual([shown]);
       expect(visibleTopics(h.current, audience).map((r) => r.topic.id)).toEqual([shown]);
     }
@@ -622,7 +624,10 @@ describe('projection', () => {
     h.must(cmd({ type: 'topic.withdraw', topicId }), participant('ann1'));
     const entry = h.log.at(-1);
     if (!entry) throw new Error('no entry');
-    expect(projectEvent(before, h.current, entry, { role: 'participant', participantId: 'ann1' })).toBeNull();
+    // Only its convener held it (flagged hidden on their phone), so only they are told [D14].
+    expect(projectEvent(before, h.current, entry, { role: 'participant', participantId: 'bob2', breakoutGroup: null })).toBeNull();
+    expect(projectEvent(before, h.current, entry, { role: 'board' })).toBeNull();
+    expect(projectEvent(before, h.current, entry, { role: 'participant', participantId: 'ann1', breakoutGroup: null })).toEqual({ seq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event });
     expect(projectEvent(before, h.current, entry, { role: 'facilitator' })).toEqual(entry);
   });
 

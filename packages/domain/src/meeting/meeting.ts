@@ -33,6 +33,7 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
   if (first === undefined) throw new Error(`meeting ${event.meetingId} was created without phases`);
   return {
     view: 'full',
+    self: null,
     seq: entry.seq,
     meetingId: event.meetingId,
     joinCode: event.joinCode,
@@ -47,6 +48,7 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
     createdAt: entry.at,
     endedAt: null,
     participants: {},
+    attendance: Object.fromEntries(event.groups.map((group) => [group, 0])),
     topics: {},
     merges: {},
     spotlight: null

@@ -1,6 +1,7 @@
 import type { EventMessage } from '@yishi/protocol';
 import { accept, refuse, refuseClosed, type Decision } from '../decision.ts';
 import { own, updateEntry, withEntry } from '../records.ts';
+import type { Projection } from '../feature.ts';
 import type { MeetingState, Participant } from '../state.ts';
 import type { MeetingLifeCmd as Cmd, MeetingLifeEv as Ev, MeetingLifeEvent } from './schemas.ts';
 
@@ -23,7 +24,15 @@ export function decideParticipantChange(state: MeetingState, command: Cmd<'parti
 
 export function participantJoined(state: MeetingState, event: Ev<'participant.joined'>, entry: EventMessage): MeetingState {
   const participant = { id: event.participantId, name: event.name, group: event.group, joinedAt: entry.at, order: entry.seq, removed: false, amendedAfterEnd: false };
-  return { ...state, participants: withEntry(state.participants, event.participantId, participant) };
+  return { ...state, participants: withEntry(state.participants, event.participantId, participant), attendance: counted(state, event.group, 1) };
+}
+
+export function attendanceCounted(state: MeetingState, event: Ev<'attendance.counted'>): MeetingState {
+  return { ...state, attendance: withEntry(state.attendance, event.group, event.present) };
+}
+
+function counted(state: MeetingState, group: string, delta: number): Record<string, number> {
+  return withEntry(state.attendance, group, (own(state.attendance, group) ?? 0) + delta);
 }
 
 export function participantRenamed(state: MeetingState, event: Ev<'participant.renamed'>): MeetingState {
@@ -32,15 +41,55 @@ export function participantRenamed(state: MeetingState, event: Ev<'participant.r
   return { ...state, participants: updateEntry(state.participants, event.participantId, rename) };
 }
 
+/** A view that does not hold the person gets `attendance.counted` instead (see `projectRemoved`). */
 export function participantRemoved(state: MeetingState, event: Ev<'participant.removed'>): MeetingState {
-  return { ...state, participants: updateEntry(state.participants, event.participantId, (p) => ({ ...p, removed: true })) };
+  const participant = own(state.participants, event.participantId);
+  if (participant === undefined || participant.removed) return state;
+  return {
+    ...state,
+    participants: withEntry<Participant>(state.participants, event.participantId, { ...participant, removed: true }),
+    attendance: counted(state, participant.group, -1)
+  };
 }
 
 /** People present per stakeholder group (joined and not removed), every meeting group listed, in meeting order. */
 export function participantCountsByGroup(state: MeetingState): Record<string, number> {
-  const counts = new Map<string, number>(state.groups.map((group) => [group, 0]));
-  for (const participant of Object.values(state.participants)) {
-    if (!participant.removed) counts.set(participant.group, (counts.get(participant.group) ?? 0) + 1);
+  return state.attendance;
+}
+
+/**
+ * Whether a public view (the board, every phone) holds this participant: they convene a topic it holds.
+ * A phone holds its own participant too.
+ */
+export function shownPublicly(state: MeetingState, participantId: string): boolean {
+  for (const topic of Object.values(state.topics)) {
+    if (!topic.hidden && !topic.withdrawn && topic.convener.kind === 'participant' && topic.convener.participantId === participantId) return true;
   }
-  return Object.fromEntries(counts);
+  return false;
+}
+
+/*
+ * How people reach a public view, which holds head counts and only the people it shows [D13]: a join
+ * or a removal is a count change (and the joiner's own record on their own phone); a rename reaches
+ * the views that hold the person.
+ */
+
+function countMessage(message: EventMessage, after: MeetingState, group: string): EventMessage<MeetingLifeEvent> {
+  return { ...message, event: { type: 'attendance.counted', group, present: own(after.attendance, group) ?? 0 } };
+}
+
+export function projectJoined(_before: MeetingState, after: MeetingState, message: EventMessage<Ev<'participant.joined'>>): Projection<MeetingLifeEvent> {
+  return { shared: countMessage(message, after, message.event.group), private: [{ participantId: message.event.participantId, message }] };
+}
+
+export function projectRenamed(before: MeetingState, _after: MeetingState, message: EventMessage<Ev<'participant.renamed'>>): Projection<MeetingLifeEvent> {
+  const id = message.event.participantId;
+  return shownPublicly(before, id) ? { shared: message } : { shared: null, private: [{ participantId: id, message }] };
+}
+
+export function projectRemoved(before: MeetingState, after: MeetingState, message: EventMessage<Ev<'participant.removed'>>): Projection<MeetingLifeEvent> {
+  const id = message.event.participantId;
+  const group = own(before.participants, id)?.group;
+  const shared = shownPublicly(before, id) || group === undefined ? message : countMessage(message, after, group);
+  return { shared, private: [{ participantId: id, message }] };
 }

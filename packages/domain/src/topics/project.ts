@@ -2,7 +2,11 @@ import type { EventMessage } from '@yishi/protocol';
 import { isPublicTopic } from '../audience.ts';
 import { own } from '../records.ts';
 import type { MeetingState } from '../state.ts';
-import type { TopicEv } from './schemas.ts';
+import type { Convener } from '@yishi/protocol';
+import type { Projection } from '../feature.ts';
+import { shownPublicly } from '../meeting/participants.ts';
+import type { Participant } from '../state.ts';
+import type { TopicEv, TopicEvent } from './schemas.ts';
 import { topicView } from './topics.ts';
 
 /*
@@ -16,27 +20,42 @@ function publicIn(state: MeetingState, topicId: string): boolean {
   return topic !== undefined && isPublicTopic(topic);
 }
 
-export function projectPosted(_before: MeetingState, after: MeetingState, message: EventMessage<TopicEv<'topic.posted'>>) {
-  return publicIn(after, message.event.topicId) ? message : null;
+/** The convener's record, for a view that does not hold them yet (they convene no topic it holds). */
+function newConvener(before: MeetingState, after: MeetingState, convener: Convener): { participant?: Participant } {
+  if (convener.kind !== 'participant' || shownPublicly(before, convener.participantId)) return {};
+  const participant = own(after.participants, convener.participantId);
+  return participant === undefined ? {} : { participant };
 }
 
-export function projectEdited(before: MeetingState, after: MeetingState, message: EventMessage<TopicEv<'topic.edited'>>) {
-  return publicIn(before, message.event.topicId) && publicIn(after, message.event.topicId) ? message : null;
+export function projectPosted(before: MeetingState, after: MeetingState, message: EventMessage<TopicEv<'topic.posted'>>): Projection<TopicEvent> {
+  if (!publicIn(after, message.event.topicId)) return { shared: null };
+  return { shared: { ...message, event: { ...message.event, ...newConvener(before, after, message.event.convener) } } };
 }
 
-/** A removal for an audience that held the topic; nothing at all for one that did not. */
-export function projectRemoved<E extends TopicEv<'topic.hidden' | 'topic.withdrawn'>>(before: MeetingState, _after: MeetingState, message: EventMessage<E>) {
-  return publicIn(before, message.event.topicId) ? message : null;
+export function projectEdited(before: MeetingState, after: MeetingState, message: EventMessage<TopicEv<'topic.edited'>>): Projection<TopicEvent> {
+  return { shared: publicIn(before, message.event.topicId) && publicIn(after, message.event.topicId) ? message : null };
 }
 
-export function projectUnhidden(before: MeetingState, after: MeetingState, message: EventMessage<TopicEv<'topic.unhidden'>>): EventMessage<TopicEv<'topic.unhidden'>> | null {
+/**
+ * A removal for an audience that held the topic; nothing at all for one that did not. The convener of
+ * a hidden topic holds it on their own phone (flagged), so they alone are told when they withdraw it.
+ */
+export function projectRemoved<E extends TopicEv<'topic.hidden' | 'topic.withdrawn'>>(before: MeetingState, _after: MeetingState, message: EventMessage<E>): Projection<TopicEvent> {
+  if (publicIn(before, message.event.topicId)) return { shared: message };
+  const topic = own(before.topics, message.event.topicId);
+  const convener = topic?.convener;
+  if (topic === undefined || !topic.hidden || topic.withdrawn || convener?.kind !== 'participant') return { shared: null };
+  return { shared: null, private: [{ participantId: convener.participantId, message }] };
+}
+
+export function projectUnhidden(before: MeetingState, after: MeetingState, message: EventMessage<TopicEv<'topic.unhidden'>>): Projection<TopicEvent> {
   const topicId = message.event.topicId;
   const topic = publicIn(after, topicId) ? own(after.topics, topicId) : undefined;
-  if (topic === undefined) return null;
-  if (publicIn(before, topicId)) return message;
-  return { ...message, event: { type: 'topic.unhidden', topicId, topic: topicView(topic) } };
+  if (topic === undefined) return { shared: null };
+  if (publicIn(before, topicId)) return { shared: message };
+  return { shared: { ...message, event: { type: 'topic.unhidden', topicId, topic: topicView(topic), ...newConvener(before, after, topic.convener) } } };
 }
 
-export function projectSpotlit(_before: MeetingState, after: MeetingState, message: EventMessage<TopicEv<'board.spotlit'>>) {
-  return message.event.topicId === null || publicIn(after, message.event.topicId) ? message : null;
+export function projectSpotlit(_before: MeetingState, after: MeetingState, message: EventMessage<TopicEv<'board.spotlit'>>): Projection<TopicEvent> {
+  return { shared: message.event.topicId === null || publicIn(after, message.event.topicId) ? message : null };
 }

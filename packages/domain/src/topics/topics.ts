@@ -2,7 +2,7 @@ import type { Actor, EventMessage } from '@yishi/protocol';
 import { accept, refuse, type DecideContext, type Decision, type Refusal } from '../decision.ts';
 import { currentPhase } from '../phases/index.ts';
 import { own, updateEntry, withEntry, withoutEntry } from '../records.ts';
-import type { Merge, MeetingState, Topic } from '../state.ts';
+import type { Convener, Merge, MeetingState, Participant, Topic } from '../state.ts';
 import { activeMergeWithSource, activeMerges, activeMergesInto } from './merges.ts';
 import type { TopicCmd as Cmd, TopicEv as Ev, TopicEvent, TopicView } from './schemas.ts';
 import { dimmed } from './spotlight.ts';
@@ -156,7 +156,20 @@ function fromView(view: TopicView): Topic {
 export function topicPosted(state: MeetingState, event: Ev<'topic.posted'>, entry: EventMessage): MeetingState {
   const { topicId, title, description, convener, enteredBy } = event;
   const topic = { ...fromView({ id: topicId, title, description, convener, enteredBy, postedAt: entry.at, order: entry.seq }), amendedAfterEnd: state.ended };
-  return { ...state, topics: withEntry(state.topics, topicId, topic) };
+  return { ...withConvener(state, event.participant), topics: withEntry(state.topics, topicId, topic) };
+}
+
+/** A view learns a convener it did not hold from the event that brings their topic. */
+function withConvener(state: MeetingState, participant: Participant | undefined): MeetingState {
+  return participant === undefined ? state : { ...state, participants: withEntry(state.participants, participant.id, participant) };
+}
+
+/** A public view holds only the people it shows: a convener goes with their last topic it held (never the phone's own participant). */
+function withoutStrayConvener(state: MeetingState, convener: Convener): MeetingState {
+  if (state.view !== 'public' || convener.kind !== 'participant' || convener.participantId === state.self) return state;
+  const id = convener.participantId;
+  const stillShown = Object.values(state.topics).some((t) => t.convener.kind === 'participant' && t.convener.participantId === id);
+  return stillShown ? state : { ...state, participants: withoutEntry(state.participants, id) };
 }
 
 export function topicEdited(state: MeetingState, event: Ev<'topic.edited'>): MeetingState {
@@ -175,7 +188,13 @@ export function topicEdited(state: MeetingState, event: Ev<'topic.edited'>): Mee
  */
 export function topicRedacted(state: MeetingState, event: Ev<'topic.hidden' | 'topic.withdrawn'>): MeetingState {
   const next = dimmed(state, [event.topicId]);
-  if (state.view === 'public') return { ...next, topics: withoutEntry(state.topics, event.topicId) };
+  const topic = own(state.topics, event.topicId);
+  // A phone keeps its own topic the facilitator hid, flagged, as the full state does.
+  const own_ = event.type === 'topic.hidden' && topic !== undefined && topic.convener.kind === 'participant' && topic.convener.participantId === state.self;
+  if (state.view === 'public' && !own_) {
+    const without = { ...next, topics: withoutEntry(state.topics, event.topicId) };
+    return topic === undefined ? without : withoutStrayConvener(without, topic.convener);
+  }
   const flag = event.type === 'topic.hidden' ? { hidden: true } : { withdrawn: true };
   return { ...next, topics: updateEntry(state.topics, event.topicId, (t) => ({ ...t, ...flag, amendedAfterEnd: t.amendedAfterEnd || state.ended })) };
 }
@@ -186,7 +205,7 @@ export function topicUnhidden(state: MeetingState, event: Ev<'topic.unhidden'>):
     return { ...state, topics: updateEntry(state.topics, event.topicId, (t) => ({ ...t, hidden: false })) };
   }
   if (event.topic === undefined) return state;
-  return { ...state, topics: withEntry(state.topics, event.topicId, fromView(event.topic)) };
+  return { ...withConvener(state, event.participant), topics: withEntry(state.topics, event.topicId, fromView(event.topic)) };
 }
 
 export function topicMerged(state: MeetingState, event: Ev<'topic.merged'>, entry: EventMessage): MeetingState {
