@@ -27,11 +27,17 @@ describe.each(STORE_KINDS)('private parts on %s', (kind) => {
     await backend?.dispose();
   });
 
+  interface Wire {
+    name: string;
+    json: string;
+    msg: { seq?: number; event?: { type: string }; actor?: unknown };
+  }
+
   /** A client that also keeps every message it was sent, raw, in order. */
   async function client(url: string, token: string) {
     const c = new TestClient(url, token);
     clients.push(c);
-    const wire: { name: string; json: string; msg: { seq?: number; event?: { type: string }; actor?: unknown } }[] = [];
+    const wire: Wire[] = [];
     c.socket.onAny((name: string, msg: unknown) => wire.push({ name, json: JSON.stringify(msg), msg: msg as never }));
     await c.ready();
     return { c, wire };
@@ -64,7 +70,7 @@ describe.each(STORE_KINDS)('private parts on %s', (kind) => {
     if (!withdrawn.ok || !renamed.ok || !barrier.ok) throw new Error('a command was refused');
     for (const { c } of everyone) await c.until((s) => s.seq === barrier.seq, 'caught up');
 
-    const at = (wire: { name: string; msg: { seq?: number } }[], seq: number) => wire.filter((w) => (w.name === 'event' || w.name === 'skip') && w.msg.seq === seq);
+    const at = (wire: Wire[], seq: number) => wire.filter((w) => (w.name === 'event' || w.name === 'skip') && w.msg.seq === seq);
     for (const { wire } of anns) expect(at(wire, withdrawn.seq).map((w) => [w.name, w.msg.event?.type])).toEqual([['event', 'topic.withdrawn']]);
     for (const { wire } of [board, ...bobs, ...cats]) expect(at(wire, withdrawn.seq).map((w) => w.name)).toEqual(['skip']);
     for (const { wire } of cats) expect(at(wire, renamed.seq).map((w) => [w.name, w.msg.event?.type])).toEqual([['event', 'participant.renamed']]);
@@ -79,7 +85,7 @@ describe.each(STORE_KINDS)('private parts on %s', (kind) => {
       expect(wire.filter((w) => w.name !== 'presence' && w.json.includes(cat.participantId)).map((w) => w.name)).toEqual([]);
     }
     // The facilitator's moderation names nobody on the phones and the board; the staff see who did it.
-    const hide = (wire: { name: string; msg: { event?: { type: string }; actor?: unknown } }[]) => wire.find((w) => w.name === 'event' && w.msg.event?.type === 'topic.hidden');
+    const hide = (wire: Wire[]) => wire.find((w) => w.name === 'event' && w.msg.event?.type === 'topic.hidden');
     for (const { wire } of [board, ...bobs]) expect(hide(wire)?.msg.actor).toBeNull();
     expect(hide(fac.wire)?.msg.actor).toEqual({ role: 'facilitator' });
     // Counts, not the roster: the board holds two residents and one merchant, and no one it does not show.
