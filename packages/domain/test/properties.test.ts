@@ -3,13 +3,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { advanceSeq, convenersOf, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, permits, projectEvent, projectState, replay, visibleTopics, type Audience, type MeetingState, type Command, type Topic } from '../src/index.ts';
 import { makeCtx, PEOPLE, scenarioArb, simulate, type Scenario } from './scenarios.ts';
+import { projectShared } from '../src/index.ts';
 
 const AUDIENCES: readonly Audience[] = [
   { role: 'facilitator' },
   { role: 'secretary' },
   { role: 'board' },
-  { role: 'participant', participantId: 'pa01', breakoutGroup: null },
-  { role: 'participant', participantId: 'pa04', breakoutGroup: null }
+  ...PEOPLE.map((participantId): Audience => ({ role: 'participant', participantId, breakoutGroup: null }))
 ];
 const REDACTED_AUDIENCES = AUDIENCES.filter((a) => a.role === 'board' || a.role === 'participant');
 const NUM_RUNS = Number(process.env.DOMAIN_RUNS ?? 150);
@@ -274,5 +274,85 @@ describe('domain properties', () => {
       });
     });
     expect(accepted).toBeGreaterThan(NUM_RUNS);
+  });
+  it('[D13] a public view holds head counts per group and only the people it shows: the conveners of its topics and, on a phone, itself', () => {
+    let hiddenPeople = 0;
+    run((scenario) => {
+      simulate(scenario, {
+        entry: ({ after }) => {
+          const present = Object.fromEntries(after.groups.map((g) => [g, Object.values(after.participants).filter((p) => p.group === g && !p.removed).length]));
+          expect(after.attendance).toEqual(present);
+          for (const audience of REDACTED_AUDIENCES) {
+            const view = projectState(after, audience);
+            const self = audience.role === 'participant' ? audience.participantId : null;
+            const conveners = Object.values(view.topics).flatMap((t) => (t.convener.kind === 'participant' ? [t.convener.participantId] : []));
+            const shown = Object.keys(after.participants).filter((id) => id === self || conveners.includes(id));
+            expect(Object.keys(view.participants).sort()).toEqual(shown.sort());
+            for (const id of shown) expect(view.participants[id]).toEqual(after.participants[id]);
+            expect(view.attendance).toEqual(present);
+            hiddenPeople += Object.keys(after.participants).length - shown.length;
+          }
+        }
+      });
+    });
+    expect(hiddenPeople).toBeGreaterThan(NUM_RUNS);
+  });
+
+  it('[D14] a private part made for one participant never reaches another: everyone else receives the shared part (or their own)', () => {
+    let privateParts = 0;
+    run((scenario) => {
+      simulate(scenario, {
+        entry: ({ before, after, entry }) => {
+          const delivery = projectShared(before, after, entry, { role: 'participant', breakoutGroup: null });
+          const owners = delivery.private.map((part) => part.participantId);
+          expect(new Set(owners).size).toBe(owners.length);
+          privateParts += owners.length;
+          for (const someone of [...PEOPLE, 'nobody9']) {
+            const got = projectEvent(before, after, entry, { role: 'participant', participantId: someone, breakoutGroup: null });
+            const mine = delivery.private.find((part) => part.participantId === someone);
+            expect(got).toEqual(mine === undefined ? delivery.shared : mine.message);
+          }
+          // The board never receives a private part either.
+          expect(projectEvent(before, after, entry, { role: 'board' })).toEqual(projectShared(before, after, entry, { role: 'board' }).shared);
+        }
+      });
+    });
+    expect(privateParts).toBeGreaterThan(NUM_RUNS);
+  });
+
+  it('[D15] a redacted field never appears in a message to an audience that may not see it: the people a view does not hold, hidden topics, private actors', () => {
+    // The events whose actor the public may see: a topic's convener (or staff entering a slip), independently of the domain's table.
+    const PUBLIC_ACTOR = ['topic.posted', 'topic.edited', 'topic.withdrawn'];
+    let checked = 0;
+    run((scenario) => {
+      simulate(scenario, {
+        entry: ({ before, after, entry }) => {
+          if (before === null) return;
+          for (const audience of REDACTED_AUDIENCES) {
+            const from = projectState(before, audience);
+            const to = projectState(after, audience);
+            const message = projectEvent(before, after, entry, audience);
+            const wire = [JSON.stringify(to), JSON.stringify(message)];
+            // A person the view holds neither before nor after: not their id, not their name (names carry the id here).
+            for (const id of Object.keys(after.participants)) {
+              if (Object.hasOwn(from.participants, id) || Object.hasOwn(to.participants, id)) continue;
+              checked++;
+              for (const text of wire) expect(text).not.toContain(id);
+              const name = after.participants[id]!.name;
+              // ('新名字' is every renamed person's name: checked only where nobody the view holds bears it.)
+              if (!Object.values(to.participants).some((p) => p.name === name)) for (const text of wire) expect(text).not.toContain(name);
+            }
+            if (message === null) continue;
+            // A topic the view holds neither before nor after is never the subject of a message (merges name ids only).
+            const event = message.event as { topicId?: string | null; topic?: { id: string } };
+            for (const topicId of [event.topicId, event.topic?.id]) {
+              if (typeof topicId === 'string') expect(Object.hasOwn(from.topics, topicId) || Object.hasOwn(to.topics, topicId)).toBe(true);
+            }
+            expect(message.actor).toEqual(PUBLIC_ACTOR.includes(message.event.type) ? entry.actor : null);
+          }
+        }
+      });
+    });
+    expect(checked).toBeGreaterThan(NUM_RUNS);
   });
 });
