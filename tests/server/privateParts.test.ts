@@ -91,6 +91,8 @@ describe.each(STORE_KINDS)('private parts on %s', (kind) => {
     // Counts, not the roster: the board holds two residents and one merchant, and no one it does not show.
     expect(board.c.state!.attendance).toMatchObject({ 居民: 2, 商户: 1 });
     expect(Object.keys(board.c.state!.participants)).toEqual([]);
+    expect(Object.keys(board.c.state!.people)).toEqual([]);
+    for (const { c } of bobs) expect(Object.keys(c.state!.participants)).toEqual([bob.participantId]);
   });
 
   it('a retried command (same command id) is answered with the same result, also on another node', async () => {

@@ -1,14 +1,14 @@
 import { isOwnHiddenTopic, isPublicTopic, seesEverything, type Audience } from './audience.ts';
 import type { PrivatePart, SharedAudience } from './feature.ts';
-import { filterRecord } from './records.ts';
+import { filterRecord, own } from './records.ts';
 import { projectRedacted, type EventMessage, type MeetingEvent } from './registry.ts';
-import type { MeetingState, Participant, Topic } from './state.ts';
+import type { MeetingState, Person, Topic } from './state.ts';
 
 /**
  * The state an audience may hold. Facilitator and secretary get the full state; participants and the
  * board get a `public` view: no hidden or withdrawn topic (but a phone keeps its own hidden topics,
- * flagged), head counts per group and only the people it shows — the conveners of the topics it holds
- * and, on a phone, its own participant [D13]. Merges are kept whole (they carry ids only) so a topic that
+ * flagged), head counts per group, its own participant (on a phone) and, by name and group only, the
+ * people it shows: the conveners of the topics it holds [D13]. Merges are kept whole (they carry ids only) so a topic that
  * comes back through `topic.unhidden` folds under its target again.
  */
 export function projectState(state: MeetingState, audience: Audience): MeetingState {
@@ -17,14 +17,19 @@ export function projectState(state: MeetingState, audience: Audience): MeetingSt
   const topics = filterRecord(state.topics, (topic) => isPublicTopic(topic) || isOwnHiddenTopic(topic, self));
   // `evolve` keeps the spotlight on a public topic; a view never names one it does not hold regardless.
   const spotlight = state.spotlight !== null && Object.hasOwn(topics, state.spotlight) ? state.spotlight : null;
-  return { ...state, view: 'public', self, topics, participants: shownPeople(state, Object.values(topics), self), spotlight };
+  const participants = filterRecord(state.participants, (participant) => participant.id === self);
+  return { ...state, view: 'public', self, topics, participants, people: shownPeople(state, Object.values(topics)), spotlight };
 }
 
-function shownPeople(state: MeetingState, topics: readonly Topic[], self: string | null): Record<string, Participant> {
-  const ids = new Set<string>();
-  if (self !== null) ids.add(self);
-  for (const topic of topics) if (topic.convener.kind === 'participant') ids.add(topic.convener.participantId);
-  return filterRecord(state.participants, (participant) => ids.has(participant.id));
+/** The conveners of the topics a view holds, by name and group. */
+function shownPeople(state: MeetingState, topics: readonly Topic[]): Record<string, Person> {
+  const people: [string, Person][] = [];
+  for (const topic of topics) {
+    if (topic.convener.kind !== 'participant') continue;
+    const participant = own(state.participants, topic.convener.participantId);
+    if (participant !== undefined) people.push([participant.id, { name: participant.name, group: participant.group }]);
+  }
+  return Object.fromEntries(people);
 }
 
 /** An entry as the audiences that do not see everything receive it: a shared part and private parts (see `Projection`). */

@@ -54,11 +54,14 @@ export interface MeetingState {
   ended: boolean;
   createdAt: number;
   endedAt: number | null;
-  /**
-   * The full state: everyone who joined. A public view holds only the people it shows: the conveners
-   * of the topics it holds and, on a phone, its own participant; the rest are counted in `attendance`.
-   */
+  /** The full state: everyone who joined. A phone's view: its own participant only; the board's: nobody. */
   participants: Record<string, Participant>;
+  /**
+   * A public view: the people it names, by name and group only — the conveners of the topics it holds.
+   * Everyone else is counted in `attendance`. Empty in the full state (which names everyone in
+   * `participants`); read a name with `personOf`.
+   */
+  people: Record<string, Person>;
   /** People present (joined, not removed) per stakeholder group, every meeting group listed. Every view holds it. */
   attendance: Record<string, number>;
   topics: Record<string, Topic>;
@@ -69,6 +72,12 @@ export interface MeetingState {
    * withdrawing or merging it away, and the end of the meeting, take it down.
    */
   spotlight: string | null;
+}
+
+/** What a public view knows of someone it shows: what a topic card says of its convener. */
+export interface Person {
+  name: string;
+  group: string;
 }
 
 export interface Participant {

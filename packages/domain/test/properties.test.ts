@@ -275,7 +275,7 @@ describe('domain properties', () => {
     });
     expect(accepted).toBeGreaterThan(NUM_RUNS);
   });
-  it('[D13] a public view holds head counts per group and only the people it shows: the conveners of its topics and, on a phone, itself', () => {
+  it('[D13] a public view holds head counts per group, its own participant on a phone, and names only the conveners of its topics', () => {
     let hiddenPeople = 0;
     run((scenario) => {
       simulate(scenario, {
@@ -286,11 +286,14 @@ describe('domain properties', () => {
             const view = projectState(after, audience);
             const self = audience.role === 'participant' ? audience.participantId : null;
             const conveners = Object.values(view.topics).flatMap((t) => (t.convener.kind === 'participant' ? [t.convener.participantId] : []));
-            const shown = Object.keys(after.participants).filter((id) => id === self || conveners.includes(id));
-            expect(Object.keys(view.participants).sort()).toEqual(shown.sort());
-            for (const id of shown) expect(view.participants[id]).toEqual(after.participants[id]);
+            // Its own record, whole, on a phone; the conveners of its topics by name and group; nobody else.
+            expect(Object.keys(view.participants)).toEqual(self !== null && Object.hasOwn(after.participants, self) ? [self] : []);
+            if (self !== null && Object.hasOwn(after.participants, self)) expect(view.participants[self]).toEqual(after.participants[self]);
+            const named = Object.keys(after.participants).filter((id) => conveners.includes(id));
+            expect(Object.keys(view.people).sort()).toEqual(named.sort());
+            for (const id of named) expect(view.people[id]).toEqual({ name: after.participants[id]!.name, group: after.participants[id]!.group });
             expect(view.attendance).toEqual(present);
-            hiddenPeople += Object.keys(after.participants).length - shown.length;
+            hiddenPeople += Object.keys(after.participants).length - named.length;
           }
         }
       });
@@ -335,12 +338,13 @@ describe('domain properties', () => {
             const wire = [JSON.stringify(to), JSON.stringify(message)];
             // A person the view holds neither before nor after: not their id, not their name (names carry the id here).
             for (const id of Object.keys(after.participants)) {
-              if (Object.hasOwn(from.participants, id) || Object.hasOwn(to.participants, id)) continue;
+              const holds = (view: MeetingState) => Object.hasOwn(view.participants, id) || Object.hasOwn(view.people, id);
+              if (holds(from) || holds(to)) continue;
               checked++;
               for (const text of wire) expect(text).not.toContain(id);
               const name = after.participants[id]!.name;
               // ('新名字' is every renamed person's name: checked only where nobody the view holds bears it.)
-              if (!Object.values(to.participants).some((p) => p.name === name)) for (const text of wire) expect(text).not.toContain(name);
+              if (![...Object.values(to.participants), ...Object.values(to.people)].some((p) => p.name === name)) for (const text of wire) expect(text).not.toContain(name);
             }
             if (message === null) continue;
             // A topic the view holds neither before nor after is never the subject of a message (merges name ids only).

@@ -447,6 +447,7 @@ describe('joining and ending', () => {
     expect(view.topics[slipId]?.amendedAfterEnd).toBe(true);
     // bob2 convenes nothing, so only bob2's own phone holds the corrected record [D13].
     expect(view.participants['bob2']).toBeUndefined();
+    expect(view.people['bob2']).toBeUndefined();
     expect(projectState(h.current, { role: 'participant', participantId: 'bob2', breakoutGroup: null }).participants['bob2']?.amendedAfterEnd).toBe(true);
   });
 });

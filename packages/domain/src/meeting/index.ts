@@ -52,5 +52,5 @@ export const meeting = {
   } satisfies EventSpecs<MeetingLifeEvent>
 };
 export { decideCreate, meetingCreated } from './meeting.ts';
-export { participantCountsByGroup, shownPublicly } from './participants.ts';
-export { ParticipantSchema } from './schemas.ts';
+export { participantCountsByGroup, personOf, shownPublicly } from './participants.ts';
+export { PersonSchema } from './schemas.ts';

@@ -48,6 +48,7 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
     createdAt: entry.at,
     endedAt: null,
     participants: {},
+    people: {},
     attendance: Object.fromEntries(event.groups.map((group) => [group, 0])),
     topics: {},
     merges: {},

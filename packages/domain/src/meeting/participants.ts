@@ -2,7 +2,7 @@ import type { EventMessage } from '@yishi/protocol';
 import { accept, refuse, refuseClosed, type Decision } from '../decision.ts';
 import { own, updateEntry, withEntry } from '../records.ts';
 import type { Projection } from '../feature.ts';
-import type { MeetingState, Participant } from '../state.ts';
+import type { MeetingState, Participant, Person } from '../state.ts';
 import type { MeetingLifeCmd as Cmd, MeetingLifeEv as Ev, MeetingLifeEvent } from './schemas.ts';
 
 export function decideJoin(state: MeetingState, command: Cmd<'participant.join'>): Decision<MeetingLifeEvent> {
@@ -38,10 +38,17 @@ function counted(state: MeetingState, group: string, delta: number): Record<stri
 export function participantRenamed(state: MeetingState, event: Ev<'participant.renamed'>): MeetingState {
   // A name corrected after the end is marked, so the record says it was completed afterwards [D8].
   const rename = (p: Participant): Participant => ({ ...p, name: event.name, amendedAfterEnd: p.amendedAfterEnd || state.ended });
-  return { ...state, participants: updateEntry(state.participants, event.participantId, rename) };
+  const people = updateEntry(state.people, event.participantId, (p) => ({ ...p, name: event.name }));
+  return { ...state, participants: updateEntry(state.participants, event.participantId, rename), people };
 }
 
-/** A view that does not hold the person gets `attendance.counted` instead (see `projectRemoved`). */
+/** Who someone is, as far as this state names them: anyone in the full state, the people it shows in a view. */
+export function personOf(state: MeetingState, participantId: string): Person | undefined {
+  const participant = own(state.participants, participantId);
+  return participant === undefined ? own(state.people, participantId) : { name: participant.name, group: participant.group };
+}
+
+/** Only the removed person's own view holds their record; every other view gets `attendance.counted` (see `projectRemoved`). */
 export function participantRemoved(state: MeetingState, event: Ev<'participant.removed'>): MeetingState {
   const participant = own(state.participants, event.participantId);
   if (participant === undefined || participant.removed) return state;
@@ -69,9 +76,9 @@ export function shownPublicly(state: MeetingState, participantId: string): boole
 }
 
 /*
- * How people reach a public view, which holds head counts and only the people it shows [D13]: a join
- * or a removal is a count change (and the joiner's own record on their own phone); a rename reaches
- * the views that hold the person.
+ * How people reach a public view, which holds head counts and names only the people it shows [D13]: a
+ * join or a removal is a count change (and the person's own record on their own phone); a rename
+ * reaches the views that name the person, and their own phone.
  */
 
 function countMessage(message: EventMessage, after: MeetingState, group: string): EventMessage<MeetingLifeEvent> {
@@ -90,6 +97,6 @@ export function projectRenamed(before: MeetingState, _after: MeetingState, messa
 export function projectRemoved(before: MeetingState, after: MeetingState, message: EventMessage<Ev<'participant.removed'>>): Projection<MeetingLifeEvent> {
   const id = message.event.participantId;
   const group = own(before.participants, id)?.group;
-  const shared = shownPublicly(before, id) || group === undefined ? message : countMessage(message, after, group);
-  return { shared, private: [{ participantId: id, message }] };
+  // A view names a removed convener as before (their topics stand); only the count changes.
+  return { shared: group === undefined ? null : countMessage(message, after, group), private: [{ participantId: id, message }] };
 }

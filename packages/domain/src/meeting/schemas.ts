@@ -2,16 +2,8 @@ import { z } from 'zod';
 import { GroupNameSchema, GroupsSchema, IdSchema, LanguageSchema, MeetingTitleSchema, NameSchema, PhaseSchema, TemplateIdSchema } from '@yishi/protocol';
 import { cmd, ev, serverCmd } from '../feature.ts';
 
-/** A participant's record, as a view that did not hold them receives it (a topic's convener, see `topic.posted`). */
-export const ParticipantSchema = z.strictObject({
-  id: IdSchema,
-  name: z.string(),
-  group: z.string(),
-  joinedAt: z.number(),
-  order: z.number().int(),
-  removed: z.boolean(),
-  amendedAfterEnd: z.boolean()
-});
+/** Someone as a view that did not name them yet receives them: a topic's convener (see `topic.posted`). */
+export const PersonSchema = z.strictObject({ name: z.string(), group: z.string() });
 
 export const meetingCommandSchemas = [
   cmd('participant.rename', { participantId: IdSchema, name: NameSchema }),

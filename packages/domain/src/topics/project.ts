@@ -4,8 +4,8 @@ import { own } from '../records.ts';
 import type { MeetingState } from '../state.ts';
 import type { Convener } from '@yishi/protocol';
 import type { Projection } from '../feature.ts';
-import { shownPublicly } from '../meeting/participants.ts';
-import type { Participant } from '../state.ts';
+import { personOf, shownPublicly } from '../meeting/participants.ts';
+import type { Person } from '../state.ts';
 import type { TopicEv, TopicEvent } from './schemas.ts';
 import { topicView } from './topics.ts';
 
@@ -20,11 +20,11 @@ function publicIn(state: MeetingState, topicId: string): boolean {
   return topic !== undefined && isPublicTopic(topic);
 }
 
-/** The convener's record, for a view that does not hold them yet (they convene no topic it holds). */
-function newConvener(before: MeetingState, after: MeetingState, convener: Convener): { participant?: Participant } {
+/** The convener's name and group, for a view that does not name them yet (they convene no topic it holds). */
+function newConvener(before: MeetingState, after: MeetingState, convener: Convener): { person?: Person } {
   if (convener.kind !== 'participant' || shownPublicly(before, convener.participantId)) return {};
-  const participant = own(after.participants, convener.participantId);
-  return participant === undefined ? {} : { participant };
+  const person = personOf(after, convener.participantId);
+  return person === undefined ? {} : { person };
 }
 
 export function projectPosted(before: MeetingState, after: MeetingState, message: EventMessage<TopicEv<'topic.posted'>>): Projection<TopicEvent> {

@@ -2,7 +2,7 @@ import type { Actor, EventMessage } from '@yishi/protocol';
 import { accept, refuse, type DecideContext, type Decision, type Refusal } from '../decision.ts';
 import { currentPhase } from '../phases/index.ts';
 import { own, updateEntry, withEntry, withoutEntry } from '../records.ts';
-import type { Convener, Merge, MeetingState, Participant, Topic } from '../state.ts';
+import type { Convener, Merge, MeetingState, Person, Topic } from '../state.ts';
 import { activeMergeWithSource, activeMerges, activeMergesInto } from './merges.ts';
 import type { TopicCmd as Cmd, TopicEv as Ev, TopicEvent, TopicView } from './schemas.ts';
 import { dimmed } from './spotlight.ts';
@@ -156,20 +156,21 @@ function fromView(view: TopicView): Topic {
 export function topicPosted(state: MeetingState, event: Ev<'topic.posted'>, entry: EventMessage): MeetingState {
   const { topicId, title, description, convener, enteredBy } = event;
   const topic = { ...fromView({ id: topicId, title, description, convener, enteredBy, postedAt: entry.at, order: entry.seq }), amendedAfterEnd: state.ended };
-  return { ...withConvener(state, event.participant), topics: withEntry(state.topics, topicId, topic) };
+  return { ...withConvener(state, convener, event.person), topics: withEntry(state.topics, topicId, topic) };
 }
 
-/** A view learns a convener it did not hold from the event that brings their topic. */
-function withConvener(state: MeetingState, participant: Participant | undefined): MeetingState {
-  return participant === undefined ? state : { ...state, participants: withEntry(state.participants, participant.id, participant) };
+/** A view learns the name of a convener it did not name from the event that brings their topic. */
+function withConvener(state: MeetingState, convener: Convener, person: Person | undefined): MeetingState {
+  if (person === undefined || convener.kind !== 'participant') return state;
+  return { ...state, people: withEntry(state.people, convener.participantId, person) };
 }
 
-/** A public view holds only the people it shows: a convener goes with their last topic it held (never the phone's own participant). */
+/** A public view names only the people it shows: a convener goes with the last of their topics it held. */
 function withoutStrayConvener(state: MeetingState, convener: Convener): MeetingState {
-  if (state.view !== 'public' || convener.kind !== 'participant' || convener.participantId === state.self) return state;
+  if (state.view !== 'public' || convener.kind !== 'participant') return state;
   const id = convener.participantId;
   const stillShown = Object.values(state.topics).some((t) => t.convener.kind === 'participant' && t.convener.participantId === id);
-  return stillShown ? state : { ...state, participants: withoutEntry(state.participants, id) };
+  return stillShown ? state : { ...state, people: withoutEntry(state.people, id) };
 }
 
 export function topicEdited(state: MeetingState, event: Ev<'topic.edited'>): MeetingState {
@@ -205,7 +206,7 @@ export function topicUnhidden(state: MeetingState, event: Ev<'topic.unhidden'>):
     return { ...state, topics: updateEntry(state.topics, event.topicId, (t) => ({ ...t, hidden: false })) };
   }
   if (event.topic === undefined) return state;
-  return { ...withConvener(state, event.participant), topics: withEntry(state.topics, event.topicId, fromView(event.topic)) };
+  return { ...withConvener(state, event.topic.convener, event.person), topics: withEntry(state.topics, event.topicId, fromView(event.topic)) };
 }
 
 export function topicMerged(state: MeetingState, event: Ev<'topic.merged'>, entry: EventMessage): MeetingState {
