@@ -18,7 +18,7 @@ export function projectState(state: MeetingState, audience: Audience): MeetingSt
   // `evolve` keeps the spotlight on a public topic; a view never names one it does not hold regardless.
   const spotlight = state.spotlight !== null && Object.hasOwn(topics, state.spotlight) ? state.spotlight : null;
   const participants = filterRecord(state.participants, (participant) => participant.id === self);
-  return { ...state, view: 'public', self, topics, participants, people: shownPeople(state, Object.values(topics)), spotlight };
+  return { ...state, view: 'public', self, topics, participants, people: shownPeople(state, Object.values(topics)), convening: {}, spotlight };
 }
 
 /** The conveners of the topics a view holds, by name and group. */

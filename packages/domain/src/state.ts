@@ -62,6 +62,12 @@ export interface MeetingState {
    * `participants`); read a name with `personOf`.
    */
   people: Record<string, Person>;
+  /**
+   * The full state: per participant, how many public topics they convene (only those above zero), i.e.
+   * whom the public views name; kept by `evolve`, so projecting an event asks a lookup, not a pass over
+   * every topic. Empty in a view (which keeps it out of every phone's snapshot).
+   */
+  convening: Record<string, number>;
   /** People present (joined, not removed) per stakeholder group, every meeting group listed. Every view holds it. */
   attendance: Record<string, number>;
   topics: Record<string, Topic>;

@@ -282,6 +282,12 @@ describe('domain properties', () => {
         entry: ({ after }) => {
           const present = Object.fromEntries(after.groups.map((g) => [g, Object.values(after.participants).filter((p) => p.group === g && !p.removed).length]));
           expect(after.attendance).toEqual(present);
+          // Who the hall sees, kept by evolve: the public topics each participant convenes.
+          const convening: Record<string, number> = {};
+          for (const t of Object.values(after.topics)) {
+            if (!t.hidden && !t.withdrawn && t.convener.kind === 'participant') convening[t.convener.participantId] = (convening[t.convener.participantId] ?? 0) + 1;
+          }
+          expect(after.convening).toEqual(convening);
           for (const audience of REDACTED_AUDIENCES) {
             const view = projectState(after, audience);
             const self = audience.role === 'participant' ? audience.participantId : null;

@@ -49,6 +49,7 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
     endedAt: null,
     participants: {},
     people: {},
+    convening: {},
     attendance: Object.fromEntries(event.groups.map((group) => [group, 0])),
     topics: {},
     merges: {},

@@ -64,15 +64,9 @@ export function participantCountsByGroup(state: MeetingState): Record<string, nu
   return state.attendance;
 }
 
-/**
- * Whether a public view (the board, every phone) holds this participant: they convene a topic it holds.
- * A phone holds its own participant too.
- */
+/** On the full state: whether the public views (the board, every phone) name this participant, who convenes a public topic. */
 export function shownPublicly(state: MeetingState, participantId: string): boolean {
-  for (const topic of Object.values(state.topics)) {
-    if (!topic.hidden && !topic.withdrawn && topic.convener.kind === 'participant' && topic.convener.participantId === participantId) return true;
-  }
-  return false;
+  return (own(state.convening, participantId) ?? 0) > 0;
 }
 
 /*

@@ -13,6 +13,7 @@ import {
   decideWithdraw,
   topicEdited,
   topicMerged,
+  recounted,
   topicPosted,
   topicRedacted,
   topicUnhidden,
@@ -54,11 +55,11 @@ export const topics = {
   eventSpecs: {
     // A topic's poster, editor and withdrawer is its convener (or staff entering a slip, named in
     // `enteredBy`): public anyway. The facilitator's moderation names nobody.
-    'topic.posted': { evolve: topicPosted, actor: 'public', project: projectPosted },
+    'topic.posted': { evolve: (state, event, entry) => recounted(state, topicPosted(state, event, entry), event.topicId), actor: 'public', project: projectPosted },
     'topic.edited': { evolve: (state, event) => topicEdited(state, event), actor: 'public', project: projectEdited },
-    'topic.withdrawn': { evolve: (state, event) => topicRedacted(state, event), actor: 'public', project: projectRemoved },
-    'topic.hidden': { evolve: (state, event) => topicRedacted(state, event), actor: 'private', project: projectRemoved },
-    'topic.unhidden': { evolve: (state, event) => topicUnhidden(state, event), actor: 'private', project: projectUnhidden },
+    'topic.withdrawn': { evolve: (state, event) => recounted(state, topicRedacted(state, event), event.topicId), actor: 'public', project: projectRemoved },
+    'topic.hidden': { evolve: (state, event) => recounted(state, topicRedacted(state, event), event.topicId), actor: 'private', project: projectRemoved },
+    'topic.unhidden': { evolve: (state, event) => recounted(state, topicUnhidden(state, event), event.topicId), actor: 'private', project: projectUnhidden },
     'topic.merged': { evolve: topicMerged, actor: 'private' },
     'topic.unmerged': { evolve: topicUnmerged, actor: 'private' },
     'board.spotlit': { evolve: (state, event) => spotlit(state, event), actor: 'private', project: projectSpotlit }

@@ -6,6 +6,7 @@ import type { Convener, Merge, MeetingState, Person, Topic } from '../state.ts';
 import { activeMergeWithSource, activeMerges, activeMergesInto } from './merges.ts';
 import type { TopicCmd as Cmd, TopicEv as Ev, TopicEvent, TopicView } from './schemas.ts';
 import { dimmed } from './spotlight.ts';
+import { isPublicTopic } from '../audience.ts';
 
 type TopicDecision = Decision<TopicEvent>;
 
@@ -165,12 +166,29 @@ function withConvener(state: MeetingState, convener: Convener, person: Person | 
   return { ...state, people: withEntry(state.people, convener.participantId, person) };
 }
 
-/** A public view names only the people it shows: a convener goes with the last of their topics it held. */
-function withoutStrayConvener(state: MeetingState, convener: Convener): MeetingState {
-  if (state.view !== 'public' || convener.kind !== 'participant') return state;
-  const id = convener.participantId;
-  const stillShown = Object.values(state.topics).some((t) => t.convener.kind === 'participant' && t.convener.participantId === id);
-  return stillShown ? state : { ...state, people: withoutEntry(state.people, id) };
+function isPublicIn(state: MeetingState, topicId: string): boolean {
+  const topic = own(state.topics, topicId);
+  return topic !== undefined && isPublicTopic(topic);
+}
+
+/**
+ * `after` with whom the hall sees kept in step when a topic became public or stopped being so: the full
+ * state's `convening`, in O(1); a view stops naming a convener with the last of their topics it held
+ * (a pass over its topics, only when a topic leaves it: a hide or a withdrawal).
+ */
+export function recounted(before: MeetingState, after: MeetingState, topicId: string): MeetingState {
+  const topic = own(after.topics, topicId) ?? own(before.topics, topicId);
+  if (topic === undefined || topic.convener.kind !== 'participant') return after;
+  const id = topic.convener.participantId;
+  if (after.view !== 'full') {
+    const left = own(before.topics, topicId) !== undefined && own(after.topics, topicId) === undefined;
+    const named = Object.values(after.topics).some((t) => t.convener.kind === 'participant' && t.convener.participantId === id);
+    return left && !named ? { ...after, people: withoutEntry(after.people, id) } : after;
+  }
+  const delta = Number(isPublicIn(after, topicId)) - Number(isPublicIn(before, topicId));
+  if (delta === 0) return after;
+  const n = (own(after.convening, id) ?? 0) + delta;
+  return { ...after, convening: n > 0 ? withEntry(after.convening, id, n) : withoutEntry(after.convening, id) };
 }
 
 export function topicEdited(state: MeetingState, event: Ev<'topic.edited'>): MeetingState {
@@ -193,8 +211,7 @@ export function topicRedacted(state: MeetingState, event: Ev<'topic.hidden' | 't
   // A phone keeps its own topic the facilitator hid, flagged, as the full state does.
   const own_ = event.type === 'topic.hidden' && topic !== undefined && topic.convener.kind === 'participant' && topic.convener.participantId === state.self;
   if (state.view === 'public' && !own_) {
-    const without = { ...next, topics: withoutEntry(state.topics, event.topicId) };
-    return topic === undefined ? without : withoutStrayConvener(without, topic.convener);
+    return { ...next, topics: withoutEntry(state.topics, event.topicId) };
   }
   const flag = event.type === 'topic.hidden' ? { hidden: true } : { withdrawn: true };
   return { ...next, topics: updateEntry(state.topics, event.topicId, (t) => ({ ...t, ...flag, amendedAfterEnd: t.amendedAfterEnd || state.ended })) };
