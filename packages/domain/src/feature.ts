@@ -84,11 +84,6 @@ export interface EventSpec<E extends EventEnvelope, F extends EventEnvelope = E>
   project?(before: MeetingState, after: MeetingState, message: EventMessage<E>, audience: SharedAudience): Projection<F>;
 }
 
-/** The common projection: one part for everyone in the audience, nothing private. */
-export function sharedOnly<E extends EventEnvelope>(message: EventMessage<E> | null): Projection<E> {
-  return { shared: message };
-}
-
 type Tagged = { type: string };
 
 /** One spec per command of the union `C` (whose events are `E`), keyed by its type. */

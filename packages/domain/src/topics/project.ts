@@ -1,18 +1,18 @@
-import type { EventMessage } from '@yishi/protocol';
+import type { Convener, EventMessage } from '@yishi/protocol';
 import { isPublicTopic } from '../audience.ts';
-import { own } from '../records.ts';
-import type { MeetingState } from '../state.ts';
-import type { Convener } from '@yishi/protocol';
 import type { Projection } from '../feature.ts';
 import { personOf, shownPublicly } from '../meeting/participants.ts';
-import type { Person } from '../state.ts';
+import { own } from '../records.ts';
+import type { MeetingState, Person } from '../state.ts';
 import type { TopicEv, TopicEvent } from './schemas.ts';
 import { topicView } from './topics.ts';
 
 /*
  * How topic events reach the board and participants, who hold no hidden or withdrawn topic (their view is
- * `public`). Each returns the message as it is, null (nothing to learn: the client only moves its seq on),
- * or, for an unhide, the topic itself for a view that never held it. The law they keep is [D5].
+ * `public`), except a convener's own hidden topic on their own phone. Each returns the shared part: the
+ * message as it is, null (nothing to learn: the client only moves its seq on), or with what a view that
+ * did not hold it needs (the topic itself for an unhide, the convener's name and group); and a private
+ * part for the convener where only their phone held the topic. The law they keep is [D5].
  */
 
 function publicIn(state: MeetingState, topicId: string): boolean {

@@ -1,4 +1,5 @@
 import type { Actor, EventMessage } from '@yishi/protocol';
+import { isPublicTopic } from '../audience.ts';
 import { accept, refuse, type DecideContext, type Decision, type Refusal } from '../decision.ts';
 import { currentPhase } from '../phases/index.ts';
 import { own, updateEntry, withEntry, withoutEntry } from '../records.ts';
@@ -6,7 +7,6 @@ import type { Convener, Merge, MeetingState, Person, Topic } from '../state.ts';
 import { activeMergeWithSource, activeMerges, activeMergesInto } from './merges.ts';
 import type { TopicCmd as Cmd, TopicEv as Ev, TopicEvent, TopicView } from './schemas.ts';
 import { dimmed } from './spotlight.ts';
-import { isPublicTopic } from '../audience.ts';
 
 type TopicDecision = Decision<TopicEvent>;
 
