@@ -1,4 +1,4 @@
-import type { LogEntry, NewEntry, Role } from '@yishi/protocol';
+import type { CommandValue, LogEntry, NewEntry, Role } from '@yishi/protocol';
 
 export type StoreKind = 'sqlite' | 'redis';
 
@@ -30,9 +30,6 @@ export interface Head {
   seq: number;
   hash: string;
 }
-
-/** What a command created or decided (an id, "counted"): plain JSON values, opaque to the store. */
-export type CommandValue = { readonly [key: string]: string | number | boolean | null };
 
 /**
  * What a command ended with, remembered per meeting and command key for idempotent retries; `result`

@@ -2,12 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import * as Y from 'yjs';
-import type { LogEntry, NewEntry } from '@yishi/protocol';
+import type { CommandValue, LogEntry, NewEntry } from '@yishi/protocol';
 import { chainEntries, genesisHash } from './chain.ts';
 import type {
   AppendResult,
   CommandResult,
-  CommandValue,
   CreateMeetingWithLogResult,
   DocCompaction,
   Head,
