@@ -17,7 +17,7 @@ import type { Actor } from '../packages/protocol/src/index.ts';
 
 const REPEAT = Number(process.env.BENCH_DOMAIN_REPEAT ?? 11);
 const FACILITATOR: Actor = { role: 'facilitator' };
-const PHONE: Audience = { role: 'participant', participantId: 'p00001' };
+const PHONE: Audience = { role: 'participant', participantId: 'p00001', breakoutGroup: null };
 
 interface Mix {
   joins: number;

@@ -196,11 +196,14 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     await expect.poll(() => consoleTopic('楼道堆物怎么清理').textContent()).toContain('已隐藏');
 
     for (const page of [board, phoneA, phoneB]) {
-      const cards = page.locator('article[data-topic-id]');
+      const cards = page.locator('article[data-topic-id]:not(.hidden)');
       await expect.poll(() => cards.count()).toBe(1);
       await expect.poll(() => cards.first().textContent()).toContain('停车位太少');
       await expect.poll(() => page.locator('[data-merged-count="1"]').count()).toBe(1);
     }
+    // The hidden topic stays on its convener's phone alone, flagged; the board and the other phone do not have it.
+    await expect.poll(() => phoneA.locator('article.hidden', { hasText: '楼道堆物怎么清理' }).textContent()).toContain('已隐藏');
+    for (const page of [board, phoneB]) expect(await page.locator('article', { hasText: '楼道堆物怎么清理' }).count()).toBe(0);
     await expect.poll(() => console_.locator('[data-testid=console-topics] article').count()).toBe(2);
     await shot(phoneB, 'phone');
     await shot(console_, 'console');

@@ -342,11 +342,11 @@ describe('people in the hall (sqlite store)', () => {
     await cardOf(phone, 'topics', '楼下烧烤摊').getByRole('button', { name: '撤回' }).click();
     await expect.poll(() => cardOf(phone, 'topics', '楼下烧烤摊').count()).toBe(0);
 
-    // Hidden by the facilitator: the card goes and a notice names it.
+    // Hidden by the facilitator: the card stays on its convener's phone, flagged hidden, and a notice names it.
     expect(await facilitator.send({ type: 'topic.hide', topicId: idOf('小区门口的快递柜') })).toMatchObject({ ok: true });
     const notices = phone.locator('[data-testid=hidden-notice]');
     await expect.poll(() => notices.allTextContents()).toEqual([expect.stringContaining('“小区门口的快递柜”')]);
-    expect(await cardOf(phone, 'topics', '小区门口的快递柜').count()).toBe(0);
+    await expect.poll(() => cardOf(phone, 'topics', '小区门口的快递柜').locator('.tag.warn').allTextContents()).toEqual(['已隐藏']);
     await phone.evaluate(() => window.scrollTo(0, 0));
     await shot(phone, 'phone-hidden-notice');
     expect(await axeViolations(phone)).toEqual([]);

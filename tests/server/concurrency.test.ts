@@ -57,7 +57,7 @@ describe.each(STORE_KINDS)('two nodes on one %s store', (kind) => {
       return append(...args);
     };
     const result = await a.execute(meetingId, post('A 的议题', 1), { role: 'facilitator' }, 'f:a1');
-    expect(result).toEqual({ ok: true, seq: 6 });
+    expect(result).toEqual({ ok: true, seq: 6, result: { topicId: expect.any(String) } });
     expect(a.staleRetries).toBe(3);
     const { state } = await a.current(meetingId);
     expect([...state!.topics.values()].map((t) => t.title).sort()).toEqual(['A 的议题', 'B1', 'B2', 'B3'].sort());

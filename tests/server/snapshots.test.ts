@@ -65,14 +65,32 @@ describe.each(STORE_KINDS)('snapshot formats on %s', (kind) => {
     return { m, head, store };
   }
 
-  it('ignores a snapshot in an older state format (a fixture written before formats existed) and rebuilds from the log', async () => {
+  /** Older formats, dressed as a given meeting at its head but with a title and topics its log never had: trusting one would show them. */
+  const OLDER_FORMATS = [
+    {
+      name: 'format 1: the bare state, written before formats existed',
+      async dress(meetingId: string, joinCode: string, seq: number): Promise<unknown> {
+        const state = JSON.parse(await readFile(new URL('./fixtures/snapshot-format-1.json', import.meta.url), 'utf8')) as MeetingStateJSON;
+        return { ...state, meetingId, joinCode, seq, title: '旧格式快照' };
+      }
+    },
+    {
+      name: 'format 2: plain records, written before views held head counts',
+      async dress(meetingId: string, joinCode: string, seq: number): Promise<unknown> {
+        const url = new URL('../../packages/domain/test/fixtures/snapshot-format-2.json', import.meta.url);
+        const { stored } = JSON.parse(await readFile(url, 'utf8')) as { stored: { format: number; state: MeetingStateJSON } };
+        expect(stored.format).toBe(2);
+        return { format: stored.format, state: { ...stored.state, meetingId, joinCode, seq, title: '旧格式快照' } };
+      }
+    }
+  ];
+
+  it.each(OLDER_FORMATS)('ignores a snapshot in an older state format ($name) and rebuilds from the log', async ({ dress }) => {
     const backend = await startBackend(kind);
     cleanups.push(() => backend.dispose());
     const { m, head, store } = await meetingWithTopics(backend);
-    // Today's format before this change: the bare state. Dressed as this meeting at its head, but with a
-    // title and topics the log never had: trusting it would show them.
-    const fixture = JSON.parse(await readFile(new URL('./fixtures/snapshot-format-1.json', import.meta.url), 'utf8')) as MeetingStateJSON;
-    await store.saveSnapshot(m.meetingId, { ...head, state: { ...fixture, meetingId: m.meetingId, joinCode: m.joinCode, seq: head.seq, title: '旧格式快照' } });
+    expect(STATE_FORMAT).toBeGreaterThan(2);
+    await store.saveSnapshot(m.meetingId, { ...head, state: await dress(m.meetingId, m.joinCode, head.seq) });
     await store.close();
 
     const srv = await serverOn(backend);

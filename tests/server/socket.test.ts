@@ -38,8 +38,10 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
   it('acks a valid command with its seq and broadcasts it to everyone', async () => {
     const { m, fac, phone } = await marketplace();
     const ack = await phone.send({ type: 'topic.post', title: '停车难怎么办', description: '晚上八点以后' });
-    expect(ack).toEqual({ ok: true, seq: await head(m.meetingId) });
-    await fac.until((s) => topicTitles(s).includes('停车难怎么办'), 'facilitator sees topic');
+    // The ack carries the command's result: the id of the topic it created.
+    expect(ack).toEqual({ ok: true, seq: await head(m.meetingId), result: { topicId: expect.any(String) } });
+    const topicId = ack.ok ? ack.result?.topicId : undefined;
+    await fac.until((s) => s.topics.get(String(topicId))?.title === '停车难怎么办', 'facilitator sees topic');
     await phone.until((s) => topicTitles(s).includes('停车难怎么办'), 'phone sees topic');
     fac.close();
     phone.close();
@@ -249,10 +251,10 @@ describe.each(STORE_KINDS)('realtime server on %s', (kind) => {
     // A later command is the barrier: once the phone and the board hold it, they got everything before.
     expect((await fac.send({ type: 'topic.postFor', title: '屏障', convenerName: '记录' })).ok).toBe(true);
     const finalSeq = await head(m.meetingId);
-    for (const c of [phone, board]) {
-      await c.until((s) => s.seq === finalSeq, 'caught up');
-      expect(c.state!.topics.get(topicId)).toBeUndefined();
-    }
+    for (const c of [phone, board]) await c.until((s) => s.seq === finalSeq, 'caught up');
+    expect(board.state!.topics.get(topicId)).toBeUndefined();
+    // Its convener keeps it on their own phone, flagged hidden.
+    expect(phone.state!.topics.get(topicId)).toMatchObject({ hidden: true, title: '不文明的议题' });
     expect(fac.state!.topics.get(topicId)).toMatchObject({ hidden: true, title: '不文明的议题' });
     // A fresh snapshot is projected too.
     const late = await connected(srv.url, boardToken);

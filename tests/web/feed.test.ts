@@ -51,7 +51,7 @@ class ManualClock implements FeedTimer {
 /** The network delivers each broadcast within this many ms of its commit; the feed's grace is at least as long. */
 const MAX_DELAY_MS = GAP_GRACE_MS;
 
-const AUDIENCES: readonly Audience[] = [{ role: 'participant', participantId: 'pa01' }, { role: 'board' }, { role: 'facilitator' }];
+const AUDIENCES: readonly Audience[] = [{ role: 'participant', participantId: 'pa01', breakoutGroup: null }, { role: 'board' }, { role: 'facilitator' }];
 
 type Wire = { kind: 'event'; msg: EventMessage } | { kind: 'skip'; seq: number };
 type Action = { t: 'commit'; lost: boolean } | { t: 'deliver'; pick: number } | { t: 'wait'; ms: number } | { t: 'read' } | { t: 'snapshot' } | { t: 'push' };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommandIdSchema, type Actor, type EventEnvelope, type EventMessage } from '@yishi/protocol';
+import { CommandIdSchema, type Actor, type CommandValue, type EventEnvelope, type EventMessage } from '@yishi/protocol';
 import type { Audience } from './audience.ts';
 import type { DecideContext, Decision } from './decision.ts';
 import type { MeetingState } from './state.ts';
@@ -27,6 +27,11 @@ export const ev = <T extends string, S extends z.ZodRawShape>(type: T, shape: S)
 export type Role = Actor['role'];
 
 export interface CommandSpec<C, E extends EventEnvelope> {
+  /**
+   * What the command's ack carries besides its seq (the id it created, …), read from the events it
+   * caused. Stored with the command's result, so a retry (same command id) is answered the same.
+   */
+  result?(events: readonly E[]): CommandValue;
   /** Who may send it (finer rules, such as only a topic's convener, are the command's own `decide`). */
   rights: readonly Role[];
   /**
@@ -38,15 +43,45 @@ export interface CommandSpec<C, E extends EventEnvelope> {
   decide(state: MeetingState, command: C, actor: Actor, ctx: DecideContext): Decision<E>;
 }
 
-export interface EventSpec<E extends EventEnvelope> {
+/** A participant's own part of an event: what they receive instead of the shared part (null: nothing). */
+export interface PrivatePart<E extends EventEnvelope> {
+  participantId: string;
+  message: EventMessage<E> | null;
+}
+
+/**
+ * An entry as the audiences that do not see everything receive it: one shared part for the audience
+ * (every participant, the board, later a breakout group), and private parts for the few participants
+ * whose own view differs (their own record, their own hidden topic, later their own ballot). The server
+ * sends each private part to that participant's room only and the shared part to the rest.
+ */
+export interface Projection<E extends EventEnvelope> {
+  /** Null when it carries nothing the audience may know (the client then only moves its seq on). */
+  shared: EventMessage<E> | null;
+  private?: readonly PrivatePart<E>[];
+}
+
+/** An audience that shares one projection: the board, or the participants (of one breakout group, once there are groups). */
+export type SharedAudience = Exclude<Audience, { role: 'participant' }> | { role: 'participant'; breakoutGroup: string | null };
+
+/**
+ * `E` is the event, `F` the feature's events: a projection may turn an entry into another event of its
+ * feature that only views receive (a join reaches a public view as `attendance.counted`).
+ */
+export interface EventSpec<E extends EventEnvelope, F extends EventEnvelope = E> {
   /** The state with the event folded in; never mutates `state`. Works on the full state and on a projected view. */
   evolve(state: MeetingState, event: E, entry: EventMessage<E>): MeetingState;
   /**
-   * The entry as an audience that does not see everything (participants, the board) receives it, or null
-   * when it carries nothing that audience may know (the client then only moves its seq on). `before` and
-   * `after` are the full states around the entry. Absent: every audience receives the entry as it is.
+   * Whether a public view (participants, the board) may see who caused the entry. `private`: the actor
+   * is sent as null (moderation names nobody; a join names someone the view may not hold). Staff always see it.
    */
-  project?(before: MeetingState, after: MeetingState, message: EventMessage<E>, audience: Audience): EventMessage<E> | null;
+  actor: 'public' | 'private';
+  /**
+   * The entry for a shared audience that does not see everything, and private parts per participant.
+   * `before` and `after` are the full states around the entry. Absent: every audience receives the
+   * entry as it is. The law it keeps, for the board and for every single participant, is [D5].
+   */
+  project?(before: MeetingState, after: MeetingState, message: EventMessage<E>, audience: SharedAudience): Projection<F>;
 }
 
 type Tagged = { type: string };
@@ -55,4 +90,4 @@ type Tagged = { type: string };
 export type CommandSpecs<C extends Tagged, E extends EventEnvelope> = { readonly [T in C['type']]: CommandSpec<Extract<C, { type: T }>, E> };
 
 /** One spec per event of the union `E`, keyed by its type. */
-export type EventSpecs<E extends Tagged> = { readonly [T in E['type']]: EventSpec<Extract<E, { type: T }>> };
+export type EventSpecs<E extends Tagged> = { readonly [T in E['type']]: EventSpec<Extract<E, { type: T }>, E> };

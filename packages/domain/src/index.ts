@@ -9,6 +9,7 @@ export {
   evolve,
   replay,
   advanceSeq,
+  commandResult,
   type ClientCommand,
   type ServerCommand,
   type Command,
@@ -21,12 +22,13 @@ export {
 } from './registry.ts';
 export { permits, type CommandBody } from './permits.ts';
 export type { Audience } from './audience.ts';
-export { projectState, projectEvent } from './projection.ts';
-export type { MeetingState, MeetingStateJSON, Participant, Topic, Merge, StoredState } from './state.ts';
+export { projectState, projectEvent, projectShared, type Delivery } from './projection.ts';
+export type { Projection, PrivatePart, SharedAudience } from './feature.ts';
+export type { MeetingState, MeetingStateJSON, Participant, Person, Topic, Merge, StoredState } from './state.ts';
 export { STATE_FORMAT, toStoredState, fromStoredState, reviveState } from './state.ts';
 export { PMap } from './pmap.ts';
 export type { MeetingIndex } from './indexes.ts';
-export { participantCountsByGroup } from './meeting/index.ts';
+export { participantCountsByGroup, personOf, shownPublicly } from './meeting/index.ts';
 export { createPhases, currentPhase } from './phases/index.ts';
 export { visibleTopics, convenersOf, topicCounts, MAX_OPEN_TOPICS_PER_PARTICIPANT, TopicViewSchema, type TopicRow, type MergeGroup, type TopicView } from './topics/index.ts';
 export { exhaustive } from './exhaustive.ts';

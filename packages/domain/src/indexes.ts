@@ -2,16 +2,24 @@ import { PMap } from './pmap.ts';
 import type { MeetingState, Merge, Topic } from './state.ts';
 
 /**
- * What decisions look up instead of scanning the whole meeting, so each command and each event costs
- * O(log n). Derived from the state's records and kept in step by the only functions that write topics
- * and merges (`putTopic`, `dropTopic`, `putMerge`); left out of the state's JSON, and rebuilt from the
- * records where a state is revived or projected (`buildIndex`). Counts what this state holds: a public
- * view's counts leave out the topics it does not hold, as counting its records would.
+ * What decisions and projections look up instead of scanning the whole meeting, so each command and
+ * each event costs O(log n). Derived from the state's records and kept in step by the only functions
+ * that write topics and merges (`putTopic`, `dropTopic`, `putMerge`); left out of the state's JSON,
+ * and rebuilt from the records where a state is revived or projected (`buildIndex`). Counts what this
+ * state holds: a public view's counts leave out the topics it does not hold, as counting its records would.
  */
 export class MeetingIndex {
   constructor(
-    /** Per participant, how many topics they convene here that are not withdrawn (only counts above 0). */
+    /**
+     * Per participant, how many topics they convene here that are not withdrawn (only counts above 0).
+     * A public view holds no withdrawn topic, so there it counts every topic of theirs the view holds.
+     */
     readonly openTopics: PMap<number>,
+    /**
+     * Per participant, how many public topics (neither hidden nor withdrawn) they convene here (only
+     * counts above 0). On the full state: whom the public views name [D14].
+     */
+    readonly publicTopics: PMap<number>,
     /** Per topic folded under another by an active merge, that merge's id (a topic is a source of at most one) [D3]. */
     readonly mergeOfSource: PMap<string>,
     /** Per topic that active merges fold others into, their ids, oldest first. */
@@ -24,7 +32,7 @@ export class MeetingIndex {
   }
 }
 
-const EMPTY = new MeetingIndex(PMap.empty(), PMap.empty(), PMap.empty());
+const EMPTY = new MeetingIndex(PMap.empty(), PMap.empty(), PMap.empty(), PMap.empty());
 
 export function emptyIndex(): MeetingIndex {
   return EMPTY;
@@ -35,6 +43,11 @@ function openConvener(topic: Topic | undefined): string | null {
   return topic !== undefined && !topic.withdrawn && topic.convener.kind === 'participant' ? topic.convener.participantId : null;
 }
 
+/** The participant whose public topics `topic` counts among, if any. */
+function publicConvener(topic: Topic | undefined): string | null {
+  return topic !== undefined && !topic.hidden ? openConvener(topic) : null;
+}
+
 function count(counts: PMap<number>, who: string | null, delta: number): PMap<number> {
   if (who === null) return counts;
   const n = (counts.get(who) ?? 0) + delta;
@@ -43,10 +56,15 @@ function count(counts: PMap<number>, who: string | null, delta: number): PMap<nu
 
 /** The index after a topic changed from `before` to `after` (either undefined: absent). */
 function indexTopic(index: MeetingIndex, before: Topic | undefined, after: Topic | undefined): MeetingIndex {
-  const was = openConvener(before);
-  const is = openConvener(after);
-  if (was === is) return index;
-  return new MeetingIndex(count(count(index.openTopics, was, -1), is, 1), index.mergeOfSource, index.mergesInto);
+  const [wasOpen, isOpen] = [openConvener(before), openConvener(after)];
+  const [wasPublic, isPublic] = [publicConvener(before), publicConvener(after)];
+  if (wasOpen === isOpen && wasPublic === isPublic) return index;
+  return new MeetingIndex(
+    wasOpen === isOpen ? index.openTopics : count(count(index.openTopics, wasOpen, -1), isOpen, 1),
+    wasPublic === isPublic ? index.publicTopics : count(count(index.publicTopics, wasPublic, -1), isPublic, 1),
+    index.mergeOfSource,
+    index.mergesInto
+  );
 }
 
 /** The index after a merge changed from `before` to `after`; a merge becomes active only when it is made, so it is the newest. */
@@ -62,7 +80,7 @@ function indexMerge(index: MeetingIndex, before: Merge | undefined, after: Merge
     for (const id of after.sourceIds) mergeOfSource = mergeOfSource.set(id, after.id);
     mergesInto = mergesInto.set(after.targetId, [...(mergesInto.get(after.targetId) ?? []), after.id]);
   }
-  return new MeetingIndex(index.openTopics, mergeOfSource, mergesInto);
+  return new MeetingIndex(index.openTopics, index.publicTopics, mergeOfSource, mergesInto);
 }
 
 /** The index of these records, built from scratch: O(n), for a revived or projected state. */

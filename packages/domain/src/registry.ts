@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { Actor, EventMessage as EventMessageOf, LogEntry as LogEntryOf, NewEntry as NewEntryOf } from '@yishi/protocol';
-import type { Audience } from './audience.ts';
+import type { Actor, CommandValue, EventMessage as EventMessageOf, LogEntry as LogEntryOf, NewEntry as NewEntryOf } from '@yishi/protocol';
 import { refuse, refuseClosed, type DecideContext, type Decision } from './decision.ts';
-import type { CommandSpec, CommandSpecs, EventSpec, EventSpecs } from './feature.ts';
+import type { CommandSpec, CommandSpecs, EventSpec, EventSpecs, Projection, SharedAudience } from './feature.ts';
 import { decideCreate, meeting, meetingCreated } from './meeting/index.ts';
 import { phases } from './phases/index.ts';
 import { authorize } from './rights.ts';
@@ -45,7 +44,7 @@ const EVENTS: EventSpecs<MeetingEvent> = { ...meeting.eventSpecs, ...phases.even
 // The maps are keyed by type, so the spec found for a value of the union is the one for that member;
 // TypeScript cannot follow that correlation through an index, hence these two narrowing reads.
 const commandSpec = (type: CommandType) => COMMANDS[type] as CommandSpec<Command, MeetingEvent>;
-const eventSpec = (type: MeetingEventType) => EVENTS[type] as EventSpec<MeetingEvent>;
+const eventSpec = (type: MeetingEventType) => EVENTS[type] as EventSpec<MeetingEvent, MeetingEvent>;
 
 /** Who may send each command, read from the features (tests compare it with an independent model). */
 export const COMMAND_RIGHTS: { readonly [T in CommandType]: readonly Actor['role'][] } = Object.fromEntries(
@@ -113,8 +112,17 @@ export function advanceSeq(state: MeetingState, seq: number): MeetingState {
   return seq > state.seq ? { ...state, seq } : state;
 }
 
-/** The event's own projection for an audience that does not see everything (see `projectEvent`). */
-export function projectRedacted(before: MeetingState, after: MeetingState, message: EventMessage, audience: Audience): EventMessage | null {
-  const project = eventSpec(message.event.type).project;
-  return project ? project(before, after, message, audience) : message;
+/**
+ * The event's own projection for a shared audience that does not see everything (see `projectShared`),
+ * with the actor shown only where the event's feature says it is public.
+ */
+export function projectRedacted(before: MeetingState, after: MeetingState, message: EventMessage, audience: SharedAudience): Projection<MeetingEvent> {
+  const spec = eventSpec(message.event.type);
+  const shown = spec.actor === 'public' ? message : { ...message, actor: null };
+  return spec.project ? spec.project(before, after, shown, audience) : { shared: shown };
+}
+
+/** What the ack of a command carries besides its seq, per its feature (nothing for most commands). */
+export function commandResult(type: CommandType, events: readonly MeetingEvent[]): CommandValue | undefined {
+  return commandSpec(type).result?.(events);
 }

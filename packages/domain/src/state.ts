@@ -7,8 +7,9 @@ import type { TopicView } from './topics/schemas.ts';
  * The shape of `MeetingState` as stored in snapshots. Bump it whenever that shape changes: a snapshot
  * of another format is ignored and the state rebuilt from the log, which is the record (a snapshot is
  * only a shortcut). Snapshots written before formats existed hold the bare state and count as format 1.
+ * Format 3: views hold head counts and only the people they show (`self`, `people`, `attendance`).
  */
-export const STATE_FORMAT = 2;
+export const STATE_FORMAT = 3;
 
 /** What a snapshot stores: the state, tagged with its format (in JSON, the state is a `MeetingStateJSON`). */
 export interface StoredState {
@@ -40,6 +41,11 @@ export interface MeetingState {
    * `evolve` removes a topic on `topic.hidden`/`topic.withdrawn` instead of flagging it.
    */
   view: 'full' | 'public';
+  /**
+   * Whose phone holds this view: a participant's own view also holds their own record and their own
+   * topics the facilitator hid (flagged). Null in the full state and on the board.
+   */
+  self: string | null;
   /** The seq of the last log entry folded in. */
   seq: number;
   meetingId: string;
@@ -54,7 +60,20 @@ export interface MeetingState {
   ended: boolean;
   createdAt: number;
   endedAt: number | null;
+  /** The full state: everyone who joined. A phone's view: its own participant only; the board's: nobody. */
   participants: PMap<Participant>;
+  /**
+   * A public view: the people it names, by name and group only — the conveners of the topics it holds.
+   * Everyone else is counted in `attendance`. Empty in the full state (which names everyone in
+   * `participants`); read a name with `personOf`. (Whom the views name is, on the full state, the
+   * index's `publicTopics`: a lookup per event, not a pass over every topic.)
+   */
+  people: PMap<Person>;
+  /**
+   * People present (joined, not removed) per stakeholder group, every meeting group listed (at most
+   * `LIMITS.groupsMax`). Every view holds it: a view counts the people it does not name.
+   */
+  attendance: PMap<number>;
   topics: PMap<Topic>;
   /** Every merge ever made, active or undone, so a second unmerge is a conflict, not a not_found. */
   merges: PMap<Merge>;
@@ -68,8 +87,10 @@ export interface MeetingState {
 }
 
 /** A state as JSON carries it (a stored snapshot, a client's snapshot): its records are plain objects. */
-export type MeetingStateJSON = Omit<MeetingState, 'participants' | 'topics' | 'merges' | 'index'> & {
+export type MeetingStateJSON = Omit<MeetingState, 'participants' | 'people' | 'attendance' | 'topics' | 'merges' | 'index'> & {
   participants: Record<string, Participant>;
+  people: Record<string, Person>;
+  attendance: Record<string, number>;
   topics: Record<string, Topic>;
   merges: Record<string, Merge>;
 };
@@ -78,7 +99,21 @@ export type MeetingStateJSON = Omit<MeetingState, 'participants' | 'topics' | 'm
 export function reviveState(json: MeetingStateJSON): MeetingState {
   const topics = PMap.fromRecord(json.topics);
   const merges = PMap.fromRecord(json.merges);
-  return { ...json, participants: PMap.fromRecord(json.participants), topics, merges, index: buildIndex(topics, merges) };
+  return {
+    ...json,
+    participants: PMap.fromRecord(json.participants),
+    people: PMap.fromRecord(json.people),
+    attendance: PMap.fromRecord(json.attendance),
+    topics,
+    merges,
+    index: buildIndex(topics, merges)
+  };
+}
+
+/** What a public view knows of someone it shows: what a topic card says of its convener. */
+export interface Person {
+  name: string;
+  group: string;
 }
 
 export interface Participant {

@@ -1,7 +1,7 @@
 import type { Actor } from '@yishi/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { advanceSeq, convenersOf, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, permits, projectEvent, projectState, replay, reviveState, visibleTopics, type Audience, type MeetingState, type MeetingStateJSON, type Command } from '../src/index.ts';
+import { advanceSeq, convenersOf, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, permits, projectEvent, projectShared, projectState, replay, reviveState, visibleTopics, type Audience, type MeetingState, type MeetingStateJSON, type Command, type Topic } from '../src/index.ts';
 import { buildIndex } from '../src/indexes.ts';
 import { makeCtx, PEOPLE, scenarioArb, simulate, type Scenario } from './scenarios.ts';
 
@@ -9,8 +9,7 @@ const AUDIENCES: readonly Audience[] = [
   { role: 'facilitator' },
   { role: 'secretary' },
   { role: 'board' },
-  { role: 'participant', participantId: 'pa01' },
-  { role: 'participant', participantId: 'pa04' }
+  ...PEOPLE.map((participantId): Audience => ({ role: 'participant', participantId, breakoutGroup: null }))
 ];
 const REDACTED_AUDIENCES = AUDIENCES.filter((a) => a.role === 'board' || a.role === 'participant');
 const NUM_RUNS = Number(process.env.DOMAIN_RUNS ?? 150);
@@ -115,18 +114,20 @@ describe('domain properties', () => {
     expect(checkedMerges).toBeGreaterThan(NUM_RUNS / 3);
   });
 
-  it('[D4] a withdrawn or hidden topic is never in projectState or visibleTopics for participants or the board', () => {
+  it('[D4] a withdrawn or hidden topic is never in projectState or visibleTopics for participants or the board (but its own convener keeps a hidden one, flagged)', () => {
     let redactedSeen = 0;
     run((scenario) => {
       simulate(scenario, {
         entry: ({ after }) => {
-          const redacted = [...after.topics.values()].filter((t) => t.hidden || t.withdrawn).map((t) => t.id);
-          const published = [...after.topics.values()].filter((t) => !t.hidden && !t.withdrawn).map((t) => t.id);
-          redactedSeen += redacted.length;
           for (const audience of REDACTED_AUDIENCES) {
+            const self = audience.role === 'participant' ? audience.participantId : null;
+            const ownHidden = (t: Topic) => t.hidden && !t.withdrawn && t.convener.kind === 'participant' && t.convener.participantId === self;
+            const redacted = [...after.topics.values()].filter((t) => (t.hidden || t.withdrawn) && !ownHidden(t)).map((t) => t.id);
+            const published = [...after.topics.values()].filter((t) => (!t.hidden && !t.withdrawn) || ownHidden(t)).map((t) => t.id);
+            redactedSeen += redacted.length;
             const view = projectState(after, audience);
             expect([...view.topics.keys()].sort()).toEqual([...published].sort());
-            for (const rows of [visibleTopics(after, audience), visibleTopics(view, audience), visibleTopics(view)]) {
+            for (const rows of [visibleTopics(after, audience), visibleTopics(view, audience)]) {
               const shown = rows.flatMap((r) => [r.topic, ...r.merges.flatMap((m) => m.sources)]);
               expect(shown.filter((t) => redacted.includes(t.id))).toEqual([]);
               expect(shown.map((t) => t.id).sort()).toEqual([...published].sort());
@@ -298,5 +299,98 @@ describe('domain properties', () => {
     });
     // Seen in most runs; the bound only catches a generator that stops merging or posting.
     expect(indexed).toBeGreaterThan(NUM_RUNS);
+  });
+
+  it('[D14] a public view holds head counts per group, its own participant on a phone, and names only the conveners of its topics', () => {
+    let hiddenPeople = 0;
+    run((scenario) => {
+      simulate(scenario, {
+        entry: ({ after }) => {
+          const everyone = [...after.participants.values()];
+          const present = Object.fromEntries(after.groups.map((g) => [g, everyone.filter((p) => p.group === g && !p.removed).length]));
+          expect(after.attendance.toJSON()).toEqual(present);
+          // Whom the hall sees, kept in the index by evolve: the public topics each participant convenes.
+          const convening: Record<string, number> = {};
+          for (const t of after.topics.values()) {
+            if (!t.hidden && !t.withdrawn && t.convener.kind === 'participant') convening[t.convener.participantId] = (convening[t.convener.participantId] ?? 0) + 1;
+          }
+          expect(after.index.publicTopics.toJSON()).toEqual(convening);
+          for (const audience of REDACTED_AUDIENCES) {
+            const view = projectState(after, audience);
+            const self = audience.role === 'participant' ? audience.participantId : null;
+            const conveners = [...view.topics.values()].flatMap((t) => (t.convener.kind === 'participant' ? [t.convener.participantId] : []));
+            // Its own record, whole, on a phone; the conveners of its topics by name and group; nobody else.
+            const joined = self !== null && after.participants.has(self);
+            expect([...view.participants.keys()]).toEqual(joined ? [self] : []);
+            if (joined) expect(view.participants.get(self)).toEqual(after.participants.get(self));
+            const named = [...after.participants.keys()].filter((id) => conveners.includes(id));
+            expect([...view.people.keys()].sort()).toEqual(named.sort());
+            for (const id of named) expect(view.people.get(id)).toEqual({ name: after.participants.get(id)!.name, group: after.participants.get(id)!.group });
+            expect(view.attendance.toJSON()).toEqual(present);
+            hiddenPeople += after.participants.size - named.length;
+          }
+        }
+      });
+    });
+    expect(hiddenPeople).toBeGreaterThan(NUM_RUNS);
+  });
+
+  it('[D15] a private part made for one participant never reaches another: everyone else receives the shared part (or their own)', () => {
+    let privateParts = 0;
+    run((scenario) => {
+      simulate(scenario, {
+        entry: ({ before, after, entry }) => {
+          const delivery = projectShared(before, after, entry, { role: 'participant', breakoutGroup: null });
+          const owners = delivery.private.map((part) => part.participantId);
+          expect(new Set(owners).size).toBe(owners.length);
+          privateParts += owners.length;
+          for (const someone of [...PEOPLE, 'nobody9']) {
+            const got = projectEvent(before, after, entry, { role: 'participant', participantId: someone, breakoutGroup: null });
+            const mine = delivery.private.find((part) => part.participantId === someone);
+            expect(got).toEqual(mine === undefined ? delivery.shared : mine.message);
+          }
+          // The board never receives a private part either.
+          expect(projectEvent(before, after, entry, { role: 'board' })).toEqual(projectShared(before, after, entry, { role: 'board' }).shared);
+        }
+      });
+    });
+    expect(privateParts).toBeGreaterThan(NUM_RUNS);
+  });
+
+  it('[D16] a redacted field never appears in a message to an audience that may not see it: the people a view does not hold, hidden topics, private actors', () => {
+    // The events whose actor the public may see: a topic's convener (or staff entering a slip), independently of the domain's table.
+    const PUBLIC_ACTOR = ['topic.posted', 'topic.edited', 'topic.withdrawn'];
+    let checked = 0;
+    run((scenario) => {
+      simulate(scenario, {
+        entry: ({ before, after, entry }) => {
+          if (before === null) return;
+          for (const audience of REDACTED_AUDIENCES) {
+            const from = projectState(before, audience);
+            const to = projectState(after, audience);
+            const message = projectEvent(before, after, entry, audience);
+            const wire = [JSON.stringify(to), JSON.stringify(message)];
+            // A person the view holds neither before nor after: not their id, not their name (names carry the id here).
+            for (const id of after.participants.keys()) {
+              const holds = (view: MeetingState) => view.participants.has(id) || view.people.has(id);
+              if (holds(from) || holds(to)) continue;
+              checked++;
+              for (const text of wire) expect(text).not.toContain(id);
+              const name = after.participants.get(id)!.name;
+              // ('新名字' is every renamed person's name: checked only where nobody the view holds bears it.)
+              if (![...to.participants.values(), ...to.people.values()].some((p) => p.name === name)) for (const text of wire) expect(text).not.toContain(name);
+            }
+            if (message === null) continue;
+            // A topic the view holds neither before nor after is never the subject of a message (merges name ids only).
+            const event = message.event as { topicId?: string | null; topic?: { id: string } };
+            for (const topicId of [event.topicId, event.topic?.id]) {
+              if (typeof topicId === 'string') expect(from.topics.has(topicId) || to.topics.has(topicId)).toBe(true);
+            }
+            expect(message.actor).toEqual(PUBLIC_ACTOR.includes(message.event.type) ? entry.actor : null);
+          }
+        }
+      });
+    });
+    expect(checked).toBeGreaterThan(NUM_RUNS);
   });
 });

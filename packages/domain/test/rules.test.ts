@@ -14,6 +14,7 @@ import {
   projectEvent,
   projectState,
   replay,
+  STATE_FORMAT,
   toStoredState,
   topicCounts,
   visibleTopics,
@@ -463,8 +464,11 @@ describe('joining and ending', () => {
     expect(errorCode(h.run(cmd({ type: 'topic.edit', topicId: before, title: 'x', description: '' }), FACILITATOR))).toBe('forbidden');
     // Phones and the board learn of the late topic with its mark: it is folded from the same event.
     const view = projectState(h.current, { role: 'board' });
-    expect(view.participants.get('bob2')?.amendedAfterEnd).toBe(true);
     expect(view.topics.get(slipId)?.amendedAfterEnd).toBe(true);
+    // bob2 convenes nothing, so only bob2's own phone holds the corrected record [D14].
+    expect(view.participants.get('bob2')).toBeUndefined();
+    expect(view.people.get('bob2')).toBeUndefined();
+    expect(projectState(h.current, { role: 'participant', participantId: 'bob2', breakoutGroup: null }).participants.get('bob2')?.amendedAfterEnd).toBe(true);
   });
 });
 
@@ -570,7 +574,7 @@ describe('the board spotlight [D10]', () => {
     expect(replay(h.log)?.spotlight).toBe(a);
     // Defensive: a full state that somehow names a hidden topic is never passed on.
     const odd = { ...h.current, topics: h.current.topics.set(a, { ...h.current.topics.get(a)!, hidden: true }) };
-    expect(projectState(odd, { role: 'participant', participantId: 'bob2' }).spotlight).toBe(null);
+    expect(projectState(odd, { role: 'participant', participantId: 'bob2', breakoutGroup: null }).spotlight).toBe(null);
     const entry = { seq: 99, at: 0, actor: FACILITATOR, event: { type: 'board.spotlit' as const, topicId: a } };
     expect(projectEvent(odd, odd, entry, { role: 'board' })).toBe(null);
     expect(projectEvent(odd, odd, entry, { role: 'secretary' })).not.toBe(null);
@@ -599,7 +603,7 @@ describe('projection', () => {
     const withdrawn = h.post('cat3');
     h.must(cmd({ type: 'topic.hide', topicId: hidden }), FACILITATOR);
     h.must(cmd({ type: 'topic.withdraw', topicId: withdrawn }), participant('cat3'));
-    for (const audience of [{ role: 'board' } as const, { role: 'participant', participantId: 'bob2' } as const]) {
+    for (const audience of [{ role: 'board' } as const, { role: 'participant', participantId: 'cat3', breakoutGroup: null } as const]) {
       expect([...projectState(h.current, audience).topics.keys()]).toEqual([shown]);
       expect(visibleTopics(h.current, audience).map((r) => r.topic.id)).toEqual([shown]);
     }
@@ -641,7 +645,10 @@ describe('projection', () => {
     h.must(cmd({ type: 'topic.withdraw', topicId }), participant('ann1'));
     const entry = h.log.at(-1);
     if (!entry) throw new Error('no entry');
-    expect(projectEvent(before, h.current, entry, { role: 'participant', participantId: 'ann1' })).toBeNull();
+    // Only its convener held it (flagged hidden on their phone), so only they are told [D15].
+    expect(projectEvent(before, h.current, entry, { role: 'participant', participantId: 'bob2', breakoutGroup: null })).toBeNull();
+    expect(projectEvent(before, h.current, entry, { role: 'board' })).toBeNull();
+    expect(projectEvent(before, h.current, entry, { role: 'participant', participantId: 'ann1', breakoutGroup: null })).toEqual({ seq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event });
     expect(projectEvent(before, h.current, entry, { role: 'facilitator' })).toEqual(entry);
   });
 
@@ -694,18 +701,33 @@ describe('replay', () => {
 });
 
 describe('snapshots [D1]', () => {
-  // Written by the code before the records were persistent maps: its log, and the snapshot stored at its end.
-  const fixture = JSON.parse(readFileSync(new URL('./fixtures/snapshot-format-2.json', import.meta.url), 'utf8')) as { log: EventMessage[]; stored: unknown };
+  type Fixture = { log: EventMessage[]; stored: { format: number; state: Record<string, unknown> } };
+  const read = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Fixture;
+  // Written at the current state format: a meeting's log, and the snapshot stored at its end.
+  const fixture = read('snapshot-format-3.json');
+  // The same log, and its snapshot as the code before views held head counts stored it (plain records, format 2).
+  const older = read('snapshot-format-2.json');
 
-  it('[D1] a snapshot stored before the persistent maps reads back as the state its log builds, and today writes the same JSON', () => {
+  it('[D1] a snapshot stored in the current format reads back as the state its log builds, and today writes the same JSON', () => {
+    expect(fixture.stored.format).toBe(STATE_FORMAT);
     const state = replay(fixture.log)!;
     expect(fromStoredState(fixture.stored)).toStrictEqual(state);
     expect(JSON.parse(JSON.stringify(toStoredState(state)))).toEqual(fixture.stored);
-    // The records are plain objects keyed by id (`__proto__` and `constructor` too), and nothing derived is stored.
-    const json = (fixture.stored as { state: Record<string, unknown> }).state;
+    // The records are plain objects keyed by id or group (`__proto__` and `constructor` too), and nothing derived is stored.
+    const json = fixture.stored.state;
     expect(Object.keys(json.participants as object)).toEqual(expect.arrayContaining(['__proto__', 'constructor']));
+    expect(Object.keys(json.attendance as object)).toEqual(expect.arrayContaining(['__proto__']));
     expect(state.participants.get('__proto__')).toMatchObject({ group: '__proto__' });
+    expect(participantCountsByGroup(state)).toEqual({ 居民: 1, 商户: 1, ['__proto__']: 1 });
     expect(Object.keys(JSON.parse(JSON.stringify(state)) as object).sort()).toEqual(Object.keys(json).sort());
+  });
+
+  it('[D1] a snapshot stored in an older format is ignored: the state is rebuilt from the log', () => {
+    expect(older.stored.format).toBeLessThan(STATE_FORMAT);
+    expect(older.log).toEqual(fixture.log);
+    expect(fromStoredState(older.stored)).toBeNull();
+    // Trusting it would be wrong: it holds no head counts, which every view reads.
+    expect(Object.keys(older.stored.state)).not.toContain('attendance');
   });
 
   it('[D1] a revived state decides and folds as the state it was taken from', () => {

@@ -36,5 +36,8 @@ export const LogEntrySchema = z.strictObject({
   hash: z.string()
 });
 
-/** A log entry as one audience sees it: the projection may redact the event or drop it. */
-export type EventMessage<E extends EventEnvelope = EventEnvelope> = Pick<LogEntry<E>, 'seq' | 'at' | 'actor' | 'event'>;
+/**
+ * A log entry as one audience sees it: the projection may redact the event or drop it, and shows the
+ * actor only where the event's feature says it is public (`actor: null` otherwise).
+ */
+export type EventMessage<E extends EventEnvelope = EventEnvelope> = Pick<LogEntry<E>, 'seq' | 'at' | 'event'> & { actor: Actor | null };

@@ -7,7 +7,7 @@ import type { Actor } from './model.ts';
  * The wire version. A client sends it in the Socket.IO handshake (`auth.protocol`); a mismatch is
  * refused with `version_mismatch` so an old cached page tells the person to reload.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const HandshakeAuthSchema = z.strictObject({
   token: z.string().min(16).max(256),
@@ -15,7 +15,11 @@ export const HandshakeAuthSchema = z.strictObject({
 });
 export type HandshakeAuth = z.infer<typeof HandshakeAuthSchema>;
 
-export type Ack = { ok: true; seq: number } | { ok: false; error: ProtocolError };
+/** A command's result, as its feature declares it (the id it created, …): plain JSON values only. */
+export type CommandValue = { readonly [key: string]: string | number | boolean | null };
+
+/** The answer to a command: its log position and, where the command has one, its result (the same on a retry). */
+export type Ack = { ok: true; seq: number; result?: CommandValue } | { ok: false; error: ProtocolError };
 
 export interface SnapshotMessage<State = unknown> {
   protocol: number;

@@ -1,4 +1,4 @@
-import type { LogEntry, NewEntry, Role } from '@yishi/protocol';
+import type { CommandValue, LogEntry, NewEntry, Role } from '@yishi/protocol';
 
 export type StoreKind = 'sqlite' | 'redis';
 
@@ -31,8 +31,16 @@ export interface Head {
   hash: string;
 }
 
-/** What a command ended with, remembered per meeting and command key for idempotent retries. */
-export type CommandResult = { ok: true; seq: number } | { ok: false; error: { code: string; message: string; field?: string; reason?: string } };
+/**
+ * What a command ended with, remembered per meeting and command key for idempotent retries; `result`
+ * is the command's own result (absent for commands without one).
+ */
+export type CommandResult = { ok: true; seq: number; result?: CommandValue } | { ok: false; error: { code: string; message: string; field?: string; reason?: string } };
+
+/** The result an append with a command key stores (no `result` key when the command has none). */
+export function succeeded(seq: number, result?: CommandValue): CommandResult {
+  return result === undefined ? { ok: true, seq } : { ok: true, seq, result };
+}
 
 export type CreateMeetingResult = { ok: true } | { ok: false; reason: 'join_code_taken' | 'exists' };
 
@@ -91,9 +99,9 @@ export interface Store {
   head(meetingId: string): Promise<Head>;
   /**
    * Appends entries only if the log is still at `expected` (seq and head hash). On success, and when
-   * `commandKey` is given, the command's result `{ok:true, seq}` is remembered in the same atomic write.
+   * `commandKey` is given, the command's result `{ok:true, seq, result}` is remembered in the same atomic write.
    */
-  append(meetingId: string, expected: Head, entries: NewEntry[], commandKey?: string): Promise<AppendResult>;
+  append(meetingId: string, expected: Head, entries: NewEntry[], commandKey?: string, result?: CommandValue): Promise<AppendResult>;
   /** Entries with seq >= fromSeq, in order. */
   readLog(meetingId: string, fromSeq?: number): Promise<LogEntry[]>;
   verifyLog(meetingId: string): Promise<VerifyResult>;

@@ -4,6 +4,7 @@ import type { LogEntry, NewEntry } from '@yishi/protocol';
 import { chainEntries, genesisHash } from './chain.ts';
 import { redisRetryStrategy } from './redisRetry.ts';
 import { Script } from './redisScript.ts';
+import { succeeded } from './port.ts';
 import type { AppendResult, CommandResult, CreateMeetingWithLogResult, Head, MeetingRecord, Store, StoreHooks, TokenRecord } from './port.ts';
 import { verifyEntries } from './verify.ts';
 
@@ -304,10 +305,10 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     },
 
     head: readHead,
-    async append(meetingId, expected, entries, commandKey) {
+    async append(meetingId, expected, entries, commandKey, value) {
       const chained = chainEntries(expected, entries);
       const last = chained.at(-1) ?? expected;
-      const result: CommandResult = { ok: true, seq: last.seq };
+      const result: CommandResult = succeeded(last.seq, value);
       const args: string[] = [String(expected.seq), expected.hash, genesisHash(meetingId), String(last.seq), last.hash];
       args.push(commandKey ?? '', JSON.stringify(result));
       for (const e of chained) args.push(`${e.seq}-0`, JSON.stringify(e));

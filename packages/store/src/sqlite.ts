@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import * as Y from 'yjs';
-import type { LogEntry, NewEntry } from '@yishi/protocol';
+import type { CommandValue, LogEntry, NewEntry } from '@yishi/protocol';
 import { chainEntries, genesisHash } from './chain.ts';
 import type {
   AppendResult,
@@ -17,6 +17,7 @@ import type {
   TokenRecord
 } from './port.ts';
 import { verifyEntries } from './verify.ts';
+import { succeeded } from './port.ts';
 
 export interface SqliteStoreOptions {
   hooks?: StoreHooks;
@@ -265,7 +266,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     return (q.joinKey.get(meetingId, keyHash) as { participant_id: string }).participant_id;
   });
 
-  const append = db.transaction((meetingId: string, expected: Head, entries: NewEntry[], commandKey?: string): AppendResult => {
+  const append = db.transaction((meetingId: string, expected: Head, entries: NewEntry[], commandKey?: string, result?: CommandValue): AppendResult => {
     const head = readHead(meetingId);
     if (head.seq !== expected.seq || head.hash !== expected.hash) return { ok: false, reason: 'stale', head };
     const chained = chainEntries(head, entries);
@@ -273,7 +274,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     const last = chained.at(-1);
     const next = last ? { seq: last.seq, hash: last.hash } : head;
     q.setHead.run(meetingId, next.seq, next.hash);
-    if (commandKey !== undefined) q.putResult.run(meetingId, commandKey, JSON.stringify({ ok: true, seq: next.seq }));
+    if (commandKey !== undefined) q.putResult.run(meetingId, commandKey, JSON.stringify(succeeded(next.seq, result)));
     return { ok: true, entries: chained, head: next };
   });
 
@@ -343,8 +344,8 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     async head(meetingId) {
       return readHead(meetingId);
     },
-    async append(meetingId, expected, entries, commandKey) {
-      return append.immediate(meetingId, expected, entries, commandKey);
+    async append(meetingId, expected, entries, commandKey, result) {
+      return append.immediate(meetingId, expected, entries, commandKey, result);
     },
     async readLog(meetingId, fromSeq = 1) {
       return (q.readLog.all(meetingId, fromSeq) as LogRow[]).map(toEntry);

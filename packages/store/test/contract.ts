@@ -551,6 +551,19 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await store.putCommandResult(m, 'cmd-1', { ok: false, error: { code: 'x', message: 'x' } })).toEqual({ ok: true, seq: 2 });
     });
 
+    it('[S12] an append with a command key and a result records the result with its seq, and a retry reads it back', async () => {
+      const m = id('m');
+      const result = { topicId: 'topic0001', counted: true, late: null };
+      const r = await store.append(m, await store.head(m), [joined('a')], 'cmd-r', result);
+      expect(r.ok).toBe(true);
+      expect(await store.getCommandResult(m, 'cmd-r')).toEqual({ ok: true, seq: 1, result });
+      // A stale append of the same command (a retry decided on an old head) writes neither its events nor its result.
+      const stale = await store.append(m, { seq: 0, hash: genesisHash(m) }, [joined('b')], 'cmd-r', { topicId: 'other' });
+      expect(stale.ok).toBe(false);
+      expect(await store.putCommandResult(m, 'cmd-r', { ok: true, seq: 9, result: { topicId: 'other' } })).toEqual({ ok: true, seq: 1, result });
+      expect(await (await h.reopen()).getCommandResult(m, 'cmd-r')).toEqual({ ok: true, seq: 1, result });
+    });
+
     it('[S13] two stores appending at the same head: exactly one wins, the other is told the new head', async () => {
       const m = id('m');
       const a = store;

@@ -1,11 +1,12 @@
-import { decide, evolve, fromStoredState, replay, toStoredState, type Command, type LogEntry, type MeetingState } from '@yishi/domain';
-import { protocolError, type Actor, type LogEntry as StoredEntry, type ProtocolError } from '@yishi/protocol';
+import { commandResult, decide, evolve, fromStoredState, replay, toStoredState, type Command, type LogEntry, type MeetingState } from '@yishi/domain';
+import { protocolError, type Actor, type CommandValue, type LogEntry as StoredEntry, type ProtocolError } from '@yishi/protocol';
 import type { CommandResult, Head, MeetingRecord, Store, TokenRecord } from '@yishi/store';
 import { genesisHash } from '@yishi/store';
 import type { Logger } from '../logger.ts';
 import { newId } from '../secrets.ts';
 
-export type ExecuteResult = { ok: true; seq: number } | { ok: false; error: ProtocolError };
+/** What a command's ack says: its seq and, where its feature declares one, its result (the same on a retry). */
+export type ExecuteResult = { ok: true; seq: number; result?: CommandValue } | { ok: false; error: ProtocolError };
 
 interface Loaded {
   state: MeetingState | null;
@@ -102,12 +103,14 @@ export class MeetingService {
       }
       const commandId = 'commandId' in command ? command.commandId : null;
       const entries = decision.events.map((event) => ({ at: now, actor, commandId, event }));
-      const appended = await this.store.append(meetingId, loaded.head, entries, commandKey ?? undefined);
+      const result = commandResult(command.type, decision.events);
+      // The result is stored with the events, so a retry of this command is answered with it too.
+      const appended = await this.store.append(meetingId, loaded.head, entries, commandKey ?? undefined, result);
       if (appended.ok) {
         const committed = this.apply(meetingId, loaded, meetingEntries(appended.entries), appended.head);
         this.publish(meetingId, committed);
         this.maybeSnapshot(meetingId);
-        return { ok: true, seq: appended.head.seq };
+        return result === undefined ? { ok: true, seq: appended.head.seq } : { ok: true, seq: appended.head.seq, result };
       }
       // Another writer (a node, or a retry of this very command) got there first: decide again.
       this.staleRetries++;
@@ -220,7 +223,7 @@ function backoff(attempt: number): Promise<void> {
 
 /** A remembered result, as it was first answered (it was a ProtocolError when it was stored). */
 function asExecuteResult(result: CommandResult): ExecuteResult {
-  if (result.ok) return { ok: true, seq: result.seq };
+  if (result.ok) return result.result === undefined ? { ok: true, seq: result.seq } : { ok: true, seq: result.seq, result: result.result };
   return { ok: false, error: result.error as ProtocolError };
 }
 

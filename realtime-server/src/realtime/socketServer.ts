@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { ClientCommandSchema, projectEvent, projectState, type Audience, type ClientCommand, type MeetingEvent, type MeetingState } from '@yishi/domain';
+import { ClientCommandSchema, projectShared, projectState, type Audience, type ClientCommand, type EventMessage, type MeetingEvent, type MeetingState, type SharedAudience } from '@yishi/domain';
 import {
   BoardSignalSchema,
   CLOSE_REASONS,
@@ -26,6 +26,8 @@ import { retrying } from '../scale/resubscribed.ts';
 
 interface SocketData {
   auth: Authenticated;
+  /** Who this connection's projection is for; a participant's breakout group is kept here (null until there are groups). */
+  audience: Audience;
 }
 
 /** Between nodes: "which participants of this meeting are connected to you?" — a few ids, not sockets. */
@@ -36,8 +38,6 @@ interface ServerSideEvents {
 type YishiSocket = Socket<ClientToServerEvents<ClientCommand>, ServerToClientEvents<MeetingState, MeetingEvent>, ServerSideEvents, SocketData>;
 export type YishiIo = Server<ClientToServerEvents<ClientCommand>, ServerToClientEvents<MeetingState, MeetingEvent>, ServerSideEvents, SocketData>;
 
-/** Connections are grouped by who they are, so each group gets the projection meant for it. */
-const AUDIENCE_ROLES = ['facilitator', 'secretary', 'participant', 'board'] as const;
 export const rooms = {
   meeting: (meetingId: string) => `m:${meetingId}`,
   role: (meetingId: string, role: string) => `m:${meetingId}:r:${role}`,
@@ -48,7 +48,7 @@ export const rooms = {
 function audienceOf(actor: Actor): Audience {
   switch (actor.role) {
     case 'participant':
-      return { role: 'participant', participantId: actor.participantId };
+      return { role: 'participant', participantId: actor.participantId, breakoutGroup: null };
     case 'facilitator':
     case 'secretary':
     case 'board':
@@ -59,10 +59,11 @@ function audienceOf(actor: Actor): Audience {
 }
 
 /**
- * The audience whose projection the whole participant room receives. Projections for participants do
- * not depend on which participant yet; when one does (own ballot), that event is sent per person.
+ * The shared audience of the whole participant room. What only one participant may see (their own
+ * record, their own hidden topic, later their ballot) is a private part, sent to their own room instead.
+ * Group-scoped views (breakout groups) will get a room per group and a shared part each.
  */
-const ANY_PARTICIPANT: Audience = { role: 'participant', participantId: '' };
+const PARTICIPANTS: SharedAudience = { role: 'participant', breakoutGroup: null };
 
 /** Presence changes within this window go out as one update. */
 const PRESENCE_COALESCE_MS = 100;
@@ -128,6 +129,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
       const result = await authenticate(deps.store, meetings, parsed.data.token);
       if (!result.ok) return next(refusal(result.error));
       socket.data.auth = result.auth;
+      socket.data.audience = audienceOf(result.auth.actor);
       next();
     } catch (err) {
       log.error({ err }, 'socket authentication failed');
@@ -329,20 +331,29 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
     const { meetingId, actor } = socket.data.auth;
     const { state, head } = await readMeeting(meetingId);
     if (!state) throw new Error(`meeting ${meetingId} has no log`);
-    socket.emit('snapshot', { protocol: PROTOCOL_VERSION, meetingId, seq: head.seq, state: projectState(state, audienceOf(actor)), you: actor, publicUrl: deps.publicUrl() });
+    socket.emit('snapshot', { protocol: PROTOCOL_VERSION, meetingId, seq: head.seq, state: projectState(state, socket.data.audience), you: actor, publicUrl: deps.publicUrl() });
     return head.seq;
   }
 
-  /** Broadcast each committed event to every audience, projected for it. */
+  /**
+   * Broadcast each committed event to every audience, projected for it: the full entry to the staff, the
+   * shared part to the board and to the participants, and each private part to its participant's own
+   * room, which the shared part then leaves out (one message per seq per socket). Rooms span the nodes,
+   * so this costs a message per audience and per private part, never one per participant.
+   */
   function broadcast(meetingId: string, committed: CommittedEntry[]): void {
+    const send = (to: ReturnType<YishiIo['to']>, message: EventMessage | null, seq: number) => {
+      if (message) to.emit('event', message);
+      else to.emit('skip', { seq });
+    };
     for (const { entry, before, after } of committed) {
-      for (const role of AUDIENCE_ROLES) {
-        const audience: Audience = role === 'participant' ? ANY_PARTICIPANT : { role };
-        const projected = projectEvent(before, after, entry, audience);
-        const room = io.to(rooms.role(meetingId, role));
-        if (projected) room.emit('event', projected);
-        else room.emit('skip', { seq: entry.seq });
-      }
+      const full: EventMessage = { seq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event };
+      io.to([rooms.role(meetingId, 'facilitator'), rooms.role(meetingId, 'secretary')]).emit('event', full);
+      send(io.to(rooms.role(meetingId, 'board')), projectShared(before, after, entry, { role: 'board' }).shared, entry.seq);
+      const delivery = projectShared(before, after, entry, PARTICIPANTS);
+      const own = delivery.private.map((part) => rooms.participant(meetingId, part.participantId));
+      send(io.to(rooms.role(meetingId, 'participant')).except(own), delivery.shared, entry.seq);
+      for (const part of delivery.private) send(io.to(rooms.participant(meetingId, part.participantId)), part.message, entry.seq);
       const ev = entry.event;
       if (ev.type === 'participant.removed') {
         const room = rooms.participant(meetingId, ev.participantId);

@@ -1,7 +1,17 @@
 import { refuse } from '../decision.ts';
 import type { CommandSpecs, EventSpecs } from '../feature.ts';
 import { decideEnd, decideJoining, joiningChanged, meetingEnded } from './meeting.ts';
-import { decideJoin, decideParticipantChange, participantJoined, participantRemoved, participantRenamed } from './participants.ts';
+import {
+  attendanceCounted,
+  decideJoin,
+  decideParticipantChange,
+  participantJoined,
+  participantRemoved,
+  participantRenamed,
+  projectJoined,
+  projectRemoved,
+  projectRenamed
+} from './participants.ts';
 import { meetingCommandSchemas, meetingEventSchemas, meetingServerCommandSchemas, type MeetingLifeCommand, type MeetingLifeEvent } from './schemas.ts';
 
 /**
@@ -27,15 +37,20 @@ export const meeting = {
     'meeting.created': {
       evolve: () => {
         throw new Error('meeting.created on an existing meeting');
-      }
+      },
+      actor: 'private'
     },
-    'participant.joined': { evolve: participantJoined },
-    'participant.renamed': { evolve: participantRenamed },
-    'participant.removed': { evolve: participantRemoved },
-    'joining.closed': { evolve: (state) => joiningChanged(state, false) },
-    'joining.opened': { evolve: (state) => joiningChanged(state, true) },
-    'meeting.ended': { evolve: (state, _event, entry) => meetingEnded(state, entry) }
+    // A join names the person: the public views get the count (the joiner's own phone, the record).
+    'participant.joined': { evolve: participantJoined, actor: 'private', project: projectJoined },
+    'attendance.counted': { evolve: (state, event) => attendanceCounted(state, event), actor: 'private' },
+    // Moderation names nobody to the hall.
+    'participant.renamed': { evolve: participantRenamed, actor: 'private', project: projectRenamed },
+    'participant.removed': { evolve: participantRemoved, actor: 'private', project: projectRemoved },
+    'joining.closed': { evolve: (state) => joiningChanged(state, false), actor: 'private' },
+    'joining.opened': { evolve: (state) => joiningChanged(state, true), actor: 'private' },
+    'meeting.ended': { evolve: (state, _event, entry) => meetingEnded(state, entry), actor: 'private' }
   } satisfies EventSpecs<MeetingLifeEvent>
 };
 export { decideCreate, meetingCreated } from './meeting.ts';
-export { participantCountsByGroup } from './participants.ts';
+export { participantCountsByGroup, personOf, shownPublicly } from './participants.ts';
+export { PersonSchema } from './schemas.ts';

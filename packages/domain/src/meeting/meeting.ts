@@ -35,6 +35,7 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
   if (first === undefined) throw new Error(`meeting ${event.meetingId} was created without phases`);
   return {
     view: 'full',
+    self: null,
     seq: entry.seq,
     meetingId: event.meetingId,
     joinCode: event.joinCode,
@@ -49,6 +50,8 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
     createdAt: entry.at,
     endedAt: null,
     participants: PMap.empty(),
+    people: PMap.empty(),
+    attendance: PMap.fromEntries(event.groups.map((group) => [group, 0])),
     topics: PMap.empty(),
     merges: PMap.empty(),
     spotlight: null,

@@ -1,6 +1,8 @@
 import type { EventMessage } from '@yishi/protocol';
 import { accept, refuse, refuseClosed, type Decision } from '../decision.ts';
-import type { MeetingState, Participant } from '../state.ts';
+import type { Projection } from '../feature.ts';
+import type { PMap } from '../pmap.ts';
+import type { MeetingState, Participant, Person } from '../state.ts';
 import type { MeetingLifeCmd as Cmd, MeetingLifeEv as Ev, MeetingLifeEvent } from './schemas.ts';
 
 export function decideJoin(state: MeetingState, command: Cmd<'participant.join'>): Decision<MeetingLifeEvent> {
@@ -22,24 +24,73 @@ export function decideParticipantChange(state: MeetingState, command: Cmd<'parti
 
 export function participantJoined(state: MeetingState, event: Ev<'participant.joined'>, entry: EventMessage): MeetingState {
   const participant = { id: event.participantId, name: event.name, group: event.group, joinedAt: entry.at, order: entry.seq, removed: false, amendedAfterEnd: false };
-  return { ...state, participants: state.participants.set(event.participantId, participant) };
+  return { ...state, participants: state.participants.set(event.participantId, participant), attendance: counted(state, event.group, 1) };
+}
+
+export function attendanceCounted(state: MeetingState, event: Ev<'attendance.counted'>): MeetingState {
+  return { ...state, attendance: state.attendance.set(event.group, event.present) };
+}
+
+function counted(state: MeetingState, group: string, delta: number): PMap<number> {
+  return state.attendance.set(group, (state.attendance.get(group) ?? 0) + delta);
 }
 
 export function participantRenamed(state: MeetingState, event: Ev<'participant.renamed'>): MeetingState {
   // A name corrected after the end is marked, so the record says it was completed afterwards [D8].
   const rename = (p: Participant): Participant => ({ ...p, name: event.name, amendedAfterEnd: p.amendedAfterEnd || state.ended });
-  return { ...state, participants: state.participants.update(event.participantId, rename) };
+  const people = state.people.update(event.participantId, (p) => ({ ...p, name: event.name }));
+  return { ...state, participants: state.participants.update(event.participantId, rename), people };
 }
 
+/** Who someone is, as far as this state names them: anyone in the full state, the people it shows in a view. */
+export function personOf(state: MeetingState, participantId: string): Person | undefined {
+  const participant = state.participants.get(participantId);
+  return participant === undefined ? state.people.get(participantId) : { name: participant.name, group: participant.group };
+}
+
+/** Only the removed person's own view holds their record; every other view gets `attendance.counted` (see `projectRemoved`). */
 export function participantRemoved(state: MeetingState, event: Ev<'participant.removed'>): MeetingState {
-  return { ...state, participants: state.participants.update(event.participantId, (p) => ({ ...p, removed: true })) };
+  const participant = state.participants.get(event.participantId);
+  if (participant === undefined || participant.removed) return state;
+  return {
+    ...state,
+    participants: state.participants.set(event.participantId, { ...participant, removed: true }),
+    attendance: counted(state, participant.group, -1)
+  };
 }
 
 /** People present per stakeholder group (joined and not removed), every meeting group listed, in meeting order. */
 export function participantCountsByGroup(state: MeetingState): Record<string, number> {
-  const counts = new Map<string, number>(state.groups.map((group) => [group, 0]));
-  for (const participant of state.participants.values()) {
-    if (!participant.removed) counts.set(participant.group, (counts.get(participant.group) ?? 0) + 1);
-  }
-  return Object.fromEntries(counts);
+  return Object.fromEntries(state.groups.map((group) => [group, state.attendance.get(group) ?? 0]));
+}
+
+/** On the full state: whether the public views (the board, every phone) name this participant, who convenes a public topic. */
+export function shownPublicly(state: MeetingState, participantId: string): boolean {
+  return state.index.publicTopics.has(participantId);
+}
+
+/*
+ * How people reach a public view, which holds head counts and names only the people it shows [D14]: a
+ * join or a removal is a count change (and the person's own record on their own phone); a rename
+ * reaches the views that name the person, and their own phone.
+ */
+
+function countMessage(message: EventMessage, after: MeetingState, group: string): EventMessage<MeetingLifeEvent> {
+  return { ...message, event: { type: 'attendance.counted', group, present: after.attendance.get(group) ?? 0 } };
+}
+
+export function projectJoined(_before: MeetingState, after: MeetingState, message: EventMessage<Ev<'participant.joined'>>): Projection<MeetingLifeEvent> {
+  return { shared: countMessage(message, after, message.event.group), private: [{ participantId: message.event.participantId, message }] };
+}
+
+export function projectRenamed(before: MeetingState, _after: MeetingState, message: EventMessage<Ev<'participant.renamed'>>): Projection<MeetingLifeEvent> {
+  const id = message.event.participantId;
+  return shownPublicly(before, id) ? { shared: message } : { shared: null, private: [{ participantId: id, message }] };
+}
+
+export function projectRemoved(before: MeetingState, after: MeetingState, message: EventMessage<Ev<'participant.removed'>>): Projection<MeetingLifeEvent> {
+  const id = message.event.participantId;
+  const group = before.participants.get(id)?.group;
+  // A view names a removed convener as before (their topics stand); only the count changes.
+  return { shared: group === undefined ? null : countMessage(message, after, group), private: [{ participantId: id, message }] };
 }

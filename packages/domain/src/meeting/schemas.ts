@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { GroupNameSchema, GroupsSchema, IdSchema, LanguageSchema, MeetingTitleSchema, NameSchema, PhaseSchema, TemplateIdSchema } from '@yishi/protocol';
 import { cmd, ev, serverCmd } from '../feature.ts';
 
+/** Someone as a view that did not name them yet receives them: a topic's convener (see `topic.posted`). */
+export const PersonSchema = z.strictObject({ name: z.string(), group: z.string() });
+
 export const meetingCommandSchemas = [
   cmd('participant.rename', { participantId: IdSchema, name: NameSchema }),
   cmd('participant.remove', { participantId: IdSchema }),
@@ -35,6 +38,11 @@ export const meetingEventSchemas = [
     phases: z.array(PhaseSchema)
   }),
   ev('participant.joined', { participantId: IdSchema, name: z.string(), group: z.string() }),
+  /**
+   * Never in the log: how a join or a removal reaches a view that does not hold that person (the board,
+   * other phones): the group's new head count, without the name.
+   */
+  ev('attendance.counted', { group: z.string(), present: z.number().int().nonnegative() }),
   ev('participant.renamed', { participantId: IdSchema, name: z.string() }),
   ev('participant.removed', { participantId: IdSchema }),
   ev('joining.closed', {}),

@@ -12,7 +12,7 @@ export const phases = {
     'phase.back': { rights: ['facilitator'], decide: decidePhaseMove }
   } satisfies CommandSpecs<PhaseCommand, PhaseEvent>,
   eventSpecs: {
-    'phase.changed': { evolve: phaseChanged }
+    'phase.changed': { evolve: phaseChanged, actor: 'private' }
   } satisfies EventSpecs<PhaseEvent>
 };
 export { currentPhase, currentPhaseIndex } from './phases.ts';

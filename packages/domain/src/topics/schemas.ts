@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ActorSchema, ConvenerSchema, GroupNameSchema, IdSchema, LIMITS, NameSchema, TopicDescriptionSchema, TopicTitleSchema } from '@yishi/protocol';
 import { cmd, ev } from '../feature.ts';
+import { PersonSchema } from '../meeting/schemas.ts';
 
 /** A topic as an audience that did not hold it before needs it (see `topic.unhidden`). */
 export const TopicViewSchema = z.strictObject({
@@ -48,13 +49,15 @@ export const topicEventSchemas = [
     description: z.string(),
     convener: ConvenerSchema,
     /** Set when the facilitator or secretary entered the topic on someone's behalf. */
-    enteredBy: ActorSchema.nullable()
+    enteredBy: ActorSchema.nullable(),
+    /** Filled in by the projection for a view that does not name the convener yet (name, group); never in the log. */
+    person: PersonSchema.optional()
   }),
   ev('topic.edited', { topicId: IdSchema, title: z.string(), description: z.string() }),
   ev('topic.withdrawn', { topicId: IdSchema }),
   ev('topic.hidden', { topicId: IdSchema }),
   /** `topic` is filled in by the projection for audiences from whom the hidden topic was redacted. */
-  ev('topic.unhidden', { topicId: IdSchema, topic: TopicViewSchema.optional() }),
+  ev('topic.unhidden', { topicId: IdSchema, topic: TopicViewSchema.optional(), person: PersonSchema.optional() }),
   ev('topic.merged', { mergeId: IdSchema, targetId: IdSchema, sourceIds: z.array(IdSchema) }),
   ev('topic.unmerged', { mergeId: IdSchema }),
   /** The topic the board shows in full, or null when it was taken down. */

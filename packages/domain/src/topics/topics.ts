@@ -2,7 +2,7 @@ import type { Actor, EventMessage } from '@yishi/protocol';
 import { accept, refuse, type DecideContext, type Decision, type Refusal } from '../decision.ts';
 import { currentPhase } from '../phases/index.ts';
 import { dropTopic, putMerge, putTopic } from '../indexes.ts';
-import type { Merge, MeetingState, Topic } from '../state.ts';
+import type { Convener, Merge, MeetingState, Person, Topic } from '../state.ts';
 import { activeMergeWithSource, activeMergesInto } from './merges.ts';
 import type { TopicCmd as Cmd, TopicEv as Ev, TopicEvent, TopicView } from './schemas.ts';
 import { dimmed } from './spotlight.ts';
@@ -151,7 +151,22 @@ function fromView(view: TopicView): Topic {
 export function topicPosted(state: MeetingState, event: Ev<'topic.posted'>, entry: EventMessage): MeetingState {
   const { topicId, title, description, convener, enteredBy } = event;
   const topic = { ...fromView({ id: topicId, title, description, convener, enteredBy, postedAt: entry.at, order: entry.seq }), amendedAfterEnd: state.ended };
-  return putTopic(state, topic);
+  return putTopic(withConvener(state, convener, event.person), topic);
+}
+
+/** A view learns the name of a convener it did not name from the event that brings their topic. */
+function withConvener(state: MeetingState, convener: Convener, person: Person | undefined): MeetingState {
+  if (person === undefined || convener.kind !== 'participant') return state;
+  return { ...state, people: state.people.set(convener.participantId, person) };
+}
+
+/**
+ * A view stops naming a convener with the last of their topics it held [D14]. The index says when, in
+ * O(log n): a view holds no withdrawn topic, so its `openTopics` counts every topic of theirs it holds.
+ */
+function unnamed(state: MeetingState, topic: Topic): MeetingState {
+  if (topic.convener.kind !== 'participant' || state.index.openTopics.has(topic.convener.participantId)) return state;
+  return { ...state, people: state.people.delete(topic.convener.participantId) };
 }
 
 export function topicEdited(state: MeetingState, event: Ev<'topic.edited'>): MeetingState {
@@ -166,9 +181,11 @@ export function topicEdited(state: MeetingState, event: Ev<'topic.edited'>): Mee
  */
 export function topicRedacted(state: MeetingState, event: Ev<'topic.hidden' | 'topic.withdrawn'>): MeetingState {
   const next = dimmed(state, [event.topicId]);
-  if (state.view === 'public') return dropTopic(next, event.topicId);
   const topic = state.topics.get(event.topicId);
   if (topic === undefined) return next;
+  // A phone keeps its own topic the facilitator hid, flagged, as the full state does.
+  const ownPhone = event.type === 'topic.hidden' && topic.convener.kind === 'participant' && topic.convener.participantId === state.self;
+  if (state.view === 'public' && !ownPhone) return unnamed(dropTopic(next, event.topicId), topic);
   const flag = event.type === 'topic.hidden' ? { hidden: true } : { withdrawn: true };
   return putTopic(next, { ...topic, ...flag, amendedAfterEnd: topic.amendedAfterEnd || state.ended });
 }
@@ -178,7 +195,7 @@ export function topicUnhidden(state: MeetingState, event: Ev<'topic.unhidden'>):
   const topic = state.topics.get(event.topicId);
   if (topic !== undefined) return putTopic(state, { ...topic, hidden: false });
   if (event.topic === undefined) return state;
-  return putTopic(state, fromView(event.topic));
+  return putTopic(withConvener(state, event.topic.convener, event.person), fromView(event.topic));
 }
 
 export function topicMerged(state: MeetingState, event: Ev<'topic.merged'>, entry: EventMessage): MeetingState {

@@ -107,7 +107,11 @@ export class MeetingConnection {
     if (navigator.onLine === false) this.#goOffline();
   }
 
-  /** Sends a command; resolves with the server's ack once it is durable (or refused). Survives reconnects and reloads. */
+  /**
+   * Sends a command; resolves with the server's ack once it is durable (or refused): its seq and, for a
+   * command that has one, its result (the id it created). A retry is answered with the same result.
+   * Survives reconnects and reloads.
+   */
   send(input: CommandInput): Promise<Ack> {
     const command = { ...input, commandId: newCommandId() } as ClientCommand;
     return new Promise<Ack>((resolve) => {

@@ -1,11 +1,11 @@
-import type { MeetingState, TopicRow } from '@yishi/domain';
+import { personOf, type MeetingState, type TopicRow } from '@yishi/domain';
 import type { Convener } from '@yishi/protocol';
 import { m } from '$lib/i18n';
 
-/** The names shown for a topic's conveners (a removed or redacted participant shows as "someone"). */
+/** The names shown for a topic's conveners (someone the view does not name shows as "someone"). */
 export function convenerNames(state: MeetingState, conveners: Convener[]): string {
   return conveners
-    .map((c) => (c.kind === 'named' ? c.name : (state.participants.get(c.participantId)?.name ?? m.someone())))
+    .map((c) => (c.kind === 'named' ? c.name : (personOf(state, c.participantId)?.name ?? m.someone())))
     .join('、');
 }
 
