@@ -1,13 +1,12 @@
-import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { permits } from '@yishi/domain';
 import { codePointLength } from '@yishi/protocol';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { connected, createLink, createMeeting, join, type TestClient } from '../helpers/clients.ts';
 import { ROOT } from '../helpers/servers.ts';
-import { launchHallBrowser, openHall, type Hall } from './hall.ts';
+import { hallSession, LAPTOP, PHONE } from './hall.ts';
 
 /**
  * What participants and the hall see: phones offer only what the meeting would accept, the board says
@@ -17,49 +16,29 @@ import { launchHallBrowser, openHall, type Hall } from './hall.ts';
  */
 
 const SHOTS = path.join(ROOT, 'test-results/screenshots/people');
-const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' };
-const LAPTOP = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 const BOARD_SIZES = [
   [1024, 768],
   [1920, 1080]
 ] as const;
 const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 
-let browser: Browser;
-let hall: Hall;
-let contexts: BrowserContext[] = [];
 /** Every 404 any page of any test asked for (the favicon was one on every page). */
 const notFound: string[] = [];
-
-beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  browser = await launchHallBrowser();
-  hall = await openHall('sqlite', { COMMAND_RATE: '200', COMMAND_BURST: '200' });
+const session = hallSession({
+  shots: SHOTS,
+  env: { COMMAND_RATE: '200', COMMAND_BURST: '200' },
+  onContext: (context) =>
+    context.on('response', (res) => {
+      if (res.status() === 404) notFound.push(res.url());
+    })
 });
-afterEach(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  contexts = [];
-});
-afterAll(async () => {
-  await browser?.close();
-  await hall?.stop();
-});
-
-async function newContext(options: Parameters<Browser['newContext']>[0]): Promise<BrowserContext> {
-  const context = await browser.newContext(options);
-  context.setDefaultTimeout(10_000);
-  context.on('response', (res) => {
-    if (res.status() === 404) notFound.push(res.url());
-  });
-  contexts.push(context);
-  return context;
-}
+const { newContext } = session;
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 /** A phone that joined through the API, as the join page leaves it (the session kept in the browser). */
 async function phoneOf(created: { meetingId: string; joinCode: string }, name: string, group: string): Promise<{ page: Page; participantId: string }> {
-  const joined = await join(hall.url, created.joinCode, name, group);
+  const joined = await join(session.hall.url, created.joinCode, name, group);
   const context = await newContext(PHONE);
   await context.addInitScript((session) => {
     localStorage.setItem(`yishi:participant:meeting:${session.meetingId}`, JSON.stringify(session));
@@ -67,15 +46,15 @@ async function phoneOf(created: { meetingId: string; joinCode: string }, name: s
   }, { ...joined, joinCode: created.joinCode });
   const page = await context.newPage();
   page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(`${hall.base}/m/${created.meetingId}`);
+  await page.goto(`${session.hall.base}/m/${created.meetingId}`);
   await page.locator('[data-testid=me]').waitFor();
   return { page, participantId: joined.participantId };
 }
 
 async function boardOf(created: { meetingId: string; facilitatorToken: string }, [width, height]: readonly [number, number] = [1024, 768]): Promise<Page> {
-  const token = await createLink(hall.url, created.meetingId, created.facilitatorToken);
+  const token = await createLink(session.hall.url, created.meetingId, created.facilitatorToken);
   const page = await (await newContext({ viewport: { width, height }, locale: 'zh-CN' })).newPage();
-  await page.goto(`${hall.base}/m/${created.meetingId}/board#token=${token}`);
+  await page.goto(`${session.hall.base}/m/${created.meetingId}/board#token=${token}`);
   await page.locator('[data-testid=board-people]').waitFor();
   return page;
 }
@@ -87,15 +66,15 @@ async function consoleOf(created: { meetingId: string; facilitatorToken: string 
     token: created.facilitatorToken
   });
   const page = await context.newPage();
-  await page.goto(`${hall.base}/m/${created.meetingId}/facilitator`);
+  await page.goto(`${session.hall.base}/m/${created.meetingId}/facilitator`);
   await page.locator('[data-testid=console-topics]').waitFor();
   return page;
 }
 
 async function deskOf(created: { meetingId: string; facilitatorToken: string }): Promise<Page> {
-  const token = await createLink(hall.url, created.meetingId, created.facilitatorToken, 'secretary');
+  const token = await createLink(session.hall.url, created.meetingId, created.facilitatorToken, 'secretary');
   const page = await (await newContext(LAPTOP)).newPage();
-  await page.goto(`${hall.base}/m/${created.meetingId}/secretary#token=${token}`);
+  await page.goto(`${session.hall.base}/m/${created.meetingId}/secretary#token=${token}`);
   await page.locator('[data-testid=secretary-topics]').waitFor();
   return page;
 }
@@ -128,8 +107,8 @@ const cardOf = (page: Page, list: string, title: string) => page.locator(`[data-
 
 describe('people in the hall (sqlite store)', () => {
   test('a phone offers edit and withdraw only where the meeting would take them', { timeout: 90_000 }, async () => {
-    const created = await createMeeting(hall.url, { title: '滨河东里民商议事会', groups: ['居民', '商户'] });
-    const facilitator = await connected(hall.url, created.facilitatorToken);
+    const created = await createMeeting(session.hall.url, { title: '滨河东里民商议事会', groups: ['居民', '商户'] });
+    const facilitator = await connected(session.hall.url, created.facilitatorToken);
     const phone = await phoneOf(created, '王阿姨', '居民');
     const actor = { role: 'participant', participantId: phone.participantId } as const;
 
@@ -143,7 +122,7 @@ describe('people in the hall (sqlite store)', () => {
     await phone.page.getByRole('button', { name: '提交议题' }).click();
     await phone.page.locator('#topic-title').fill('停车位太少');
     await phone.page.getByRole('button', { name: '提交议题' }).click();
-    const merchant = await connected(hall.url, (await join(hall.url, created.joinCode, '李师傅', '商户')).token);
+    const merchant = await connected(session.hall.url, (await join(session.hall.url, created.joinCode, '李师傅', '商户')).token);
     const duplicate = await postAs(merchant, '晚上停车难');
     const state = await facilitator.until((s) => s.topics.size === 3, 'three topics');
     const parking = [...state.topics.values()].find((t) => t.title === '停车位太少')!.id;
@@ -191,8 +170,8 @@ describe('people in the hall (sqlite store)', () => {
   });
 
   test('the board asks the hall for what it can do now, phase by phase, and stops inviting when joining is closed', { timeout: 90_000 }, async () => {
-    const created = await createMeeting(hall.url, { title: '滨河东里开放空间', groups: ['居民', '商户'] });
-    const facilitator = await connected(hall.url, created.facilitatorToken);
+    const created = await createMeeting(session.hall.url, { title: '滨河东里开放空间', groups: ['居民', '商户'] });
+    const facilitator = await connected(session.hall.url, created.facilitatorToken);
     const board = await boardOf(created);
     const phone = await phoneOf(created, '王阿姨', '居民');
 
@@ -232,7 +211,7 @@ describe('people in the hall (sqlite store)', () => {
     await advance(facilitator, 'marketplace');
     await phone.page.locator('#topic-title').waitFor();
     await look('marketplace-empty', { now: '请在手机上提出想讨论的议题。', wall: '还没有议题。请在手机上提出想讨论的议题。', qr: true, closedNote: false });
-    await postAs(await connected(hall.url, (await join(hall.url, created.joinCode, '李师傅', '商户')).token), '夜市摆摊的噪音');
+    await postAs(await connected(session.hall.url, (await join(session.hall.url, created.joinCode, '李师傅', '商户')).token), '夜市摆摊的噪音');
     await board.locator('[data-testid=board-topics] article').waitFor();
 
     // Joining closed: no code to scan any more, and the board says so.
@@ -257,11 +236,11 @@ describe('people in the hall (sqlite store)', () => {
   });
 
   test('phone and board count the same cards, and every card names its conveners’ stakeholder groups (phone, board, console, desk)', { timeout: 90_000 }, async () => {
-    const created = await createMeeting(hall.url, { title: '民商议事', groups: ['居民', '商户', '物业公司'] });
-    const facilitator = await connected(hall.url, created.facilitatorToken);
+    const created = await createMeeting(session.hall.url, { title: '民商议事', groups: ['居民', '商户', '物业公司'] });
+    const facilitator = await connected(session.hall.url, created.facilitatorToken);
     await advance(facilitator, 'marketplace');
-    const resident = await connected(hall.url, (await join(hall.url, created.joinCode, '王阿姨', '居民')).token);
-    const merchant = await connected(hall.url, (await join(hall.url, created.joinCode, '李师傅', '商户')).token);
+    const resident = await connected(session.hall.url, (await join(session.hall.url, created.joinCode, '王阿姨', '居民')).token);
+    const merchant = await connected(session.hall.url, (await join(session.hall.url, created.joinCode, '李师傅', '商户')).token);
     const ids: Record<string, string> = {};
     for (const title of ['停车位太少', '楼道堆物', '公厕开放时间', '快递柜']) ids[title] = await postAs(resident, title);
     for (const title of ['晚上停车难', '油烟扰民', '夜市噪音']) ids[title] = await postAs(merchant, title);
@@ -318,18 +297,18 @@ describe('people in the hall (sqlite store)', () => {
   });
 
   test('a convener whose topic is hidden is told, until they dismiss it, across a reload and a time offline', { timeout: 90_000 }, async () => {
-    const created = await createMeeting(hall.url, { title: '滨河东里议事会', groups: ['居民', '商户'] });
-    const facilitator = await connected(hall.url, created.facilitatorToken);
+    const created = await createMeeting(session.hall.url, { title: '滨河东里议事会', groups: ['居民', '商户'] });
+    const facilitator = await connected(session.hall.url, created.facilitatorToken);
     await advance(facilitator, 'marketplace');
     const phoneContext = await newContext(PHONE);
-    const joined = await join(hall.url, created.joinCode, '王阿姨', '居民');
+    const joined = await join(session.hall.url, created.joinCode, '王阿姨', '居民');
     await phoneContext.addInitScript((session) => localStorage.setItem(`yishi:participant:meeting:${session.meetingId}`, JSON.stringify(session)), {
       ...joined,
       joinCode: created.joinCode
     });
     const phone = await phoneContext.newPage();
     phone.on('dialog', (dialog) => void dialog.accept());
-    await phone.goto(`${hall.base}/m/${created.meetingId}`);
+    await phone.goto(`${session.hall.base}/m/${created.meetingId}`);
     for (const title of ['小区门口的快递柜', '广场舞音乐太响', '楼下烧烤摊']) {
       await phone.locator('#topic-title').fill(title);
       await phone.getByRole('button', { name: '提交议题' }).click();
@@ -377,7 +356,7 @@ describe('people in the hall (sqlite store)', () => {
 
   test('the landing form ticks residents and merchants only and takes more groups one per line', async () => {
     const page = await (await newContext(PHONE)).newPage();
-    await page.goto(`${hall.base}/`);
+    await page.goto(`${session.hall.base}/`);
     const ticked = await page.getByRole('checkbox').evaluateAll((boxes) => boxes.filter((b) => (b as HTMLInputElement).checked).map((b) => b.closest('label')!.textContent!.trim()));
     expect(ticked).toEqual(['居民', '商户']);
     const more = page.getByRole('textbox', { name: '其他参与方（每行一个）' });
@@ -391,14 +370,14 @@ describe('people in the hall (sqlite store)', () => {
     await page.waitForURL(/\/m\/[^/]+\/facilitator$/);
     const code = (await page.locator('[data-testid=console-join-url]').textContent())!.trim().slice(-6);
     const joinPage = await (await newContext(PHONE)).newPage();
-    await joinPage.goto(`${hall.base}/join/${code}`);
+    await joinPage.goto(`${session.hall.base}/join/${code}`);
     await joinPage.locator('[data-testid=join-groups]').waitFor();
     expect((await joinPage.locator('[data-testid=join-groups] label.group').allTextContents()).map((t) => t.trim())).toEqual(['居民', '商户', '专家', '物业公司', '业委会']);
   });
 
   test('text limits are counted as the server counts them: 120 rare characters fit in a title, the 121st does not', { timeout: 60_000 }, async () => {
-    const created = await createMeeting(hall.url, { title: '生僻字', groups: ['居民', '商户'] });
-    const facilitator = await connected(hall.url, created.facilitatorToken);
+    const created = await createMeeting(session.hall.url, { title: '生僻字', groups: ['居民', '商户'] });
+    const facilitator = await connected(session.hall.url, created.facilitatorToken);
     await advance(facilitator, 'marketplace');
     const phone = await phoneOf(created, '王阿姨', '居民');
     const rare = '𠀀'; // U+20000: one code point, two UTF-16 units
@@ -435,7 +414,7 @@ describe('people in the hall (sqlite store)', () => {
     await cdp.detach();
     // Names too (40): the join page's name field.
     const joinPage = await (await newContext(PHONE)).newPage();
-    await joinPage.goto(`${hall.base}/join/${created.joinCode}`);
+    await joinPage.goto(`${session.hall.base}/join/${created.joinCode}`);
     await joinPage.locator('#name').focus();
     await joinPage.keyboard.insertText(rare.repeat(41));
     expect(codePointLength(await joinPage.locator('#name').inputValue())).toBe(40);
@@ -443,17 +422,17 @@ describe('people in the hall (sqlite store)', () => {
   });
 
   test('every page loads without a 404 (favicon included), has no maxlength, and passes axe with AAA contrast', { timeout: 120_000 }, async () => {
-    const created = await createMeeting(hall.url, { title: '滨河东里民商议事会', groups: ['居民', '商户'] });
-    const facilitator = await connected(hall.url, created.facilitatorToken);
+    const created = await createMeeting(session.hall.url, { title: '滨河东里民商议事会', groups: ['居民', '商户'] });
+    const facilitator = await connected(session.hall.url, created.facilitatorToken);
     await advance(facilitator, 'marketplace');
-    const other = await connected(hall.url, (await join(hall.url, created.joinCode, '李师傅', '商户')).token);
+    const other = await connected(session.hall.url, (await join(session.hall.url, created.joinCode, '李师傅', '商户')).token);
     await postAs(other, '夜市摆摊的噪音');
     const before = notFound.length;
 
     const landing = await (await newContext(PHONE)).newPage();
-    await landing.goto(`${hall.base}/`);
+    await landing.goto(`${session.hall.base}/`);
     const joinPage = await (await newContext(PHONE)).newPage();
-    await joinPage.goto(`${hall.base}/join/${created.joinCode}`);
+    await joinPage.goto(`${session.hall.base}/join/${created.joinCode}`);
     await joinPage.locator('#name').waitFor();
     const phone = await phoneOf(created, '王阿姨', '居民');
     await phone.page.locator('#topic-title').fill('楼道堆物怎么清理');
@@ -475,7 +454,7 @@ describe('people in the hall (sqlite store)', () => {
       // The icons the page links, and the one browsers ask for by themselves.
       const icons = await page.locator('link[rel=icon]').evaluateAll((links) => links.map((l) => (l as HTMLLinkElement).href));
       expect(icons.length, name).toBeGreaterThan(0);
-      for (const href of [...icons, `${hall.base}/favicon.ico`]) {
+      for (const href of [...icons, `${session.hall.base}/favicon.ico`]) {
         const [status, bytes] = await page.evaluate((url) => fetch(url).then(async (res) => [res.status, (await res.arrayBuffer()).byteLength] as const), href);
         expect(status, href).toBe(200);
         expect(bytes, href).toBeGreaterThan(0);

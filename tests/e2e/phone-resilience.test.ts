@@ -1,11 +1,10 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import type { MeetingState } from '@yishi/domain';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { connected, createMeeting, join, type TestClient } from '../helpers/clients.ts';
 import { ROOT } from '../helpers/servers.ts';
-import { launchHallBrowser, openHall, type Hall } from './hall.ts';
+import { hallSession, PHONE } from './hall.ts';
 
 /*
  * A phone on a shaky hall Wi-Fi: a topic posted while the server cannot be reached survives a reload
@@ -13,41 +12,15 @@ import { launchHallBrowser, openHall, type Hall } from './hall.ts';
  * handed out again; a join whose answer was lost is sent again with the same join key.
  */
 
-const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' };
-
-let browser: Browser;
-let hall: Hall;
-let contexts: BrowserContext[] = [];
-let clients: TestClient[] = [];
-
-beforeAll(async () => {
-  await mkdir(path.join(ROOT, 'test-results/screenshots'), { recursive: true });
-  browser = await launchHallBrowser();
-  hall = await openHall('sqlite');
-});
-afterEach(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  for (const c of clients) c.close();
-  contexts = [];
-  clients = [];
-});
-afterAll(async () => {
-  await browser?.close();
-  await hall?.stop();
-});
-
-async function newPhone(): Promise<BrowserContext> {
-  const context = await browser.newContext(PHONE);
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  return context;
-}
+const session = hallSession({ shots: path.join(ROOT, 'test-results/screenshots') });
+const { keep } = session;
+const newPhone = () => session.newContext(PHONE);
 
 /** A meeting in its topic marketplace, and its facilitator connected from Node. */
 async function marketplace() {
-  const m = await createMeeting(hall.url);
-  const fac = await connected(hall.url, m.facilitatorToken);
-  clients.push(fac);
+  const m = await createMeeting(session.hall.url);
+  const fac = await connected(session.hall.url, m.facilitatorToken);
+  keep(fac);
   expect(await fac.send({ type: 'phase.advance', fromPhaseId: fac.state!.phaseId })).toMatchObject({ ok: true });
   return { m, fac };
 }
@@ -109,7 +82,7 @@ describe('a phone on a shaky network (sqlite store)', () => {
     const context = await newPhone();
     const network = await switchableNetwork(context);
     const page = await context.newPage();
-    await page.goto(`${hall.base}/join/${m.joinCode}`);
+    await page.goto(`${session.hall.base}/join/${m.joinCode}`);
     await joinAs(page, '王阿姨', '居民');
 
     await network.cut();
@@ -139,7 +112,7 @@ describe('a phone on a shaky network (sqlite store)', () => {
     const context = await newPhone();
     const network = await switchableNetwork(context);
     const page = await context.newPage();
-    await page.goto(`${hall.base}/join/${m.joinCode}`);
+    await page.goto(`${session.hall.base}/join/${m.joinCode}`);
     await joinAs(page, '李师傅', '商户');
 
     network.net.dropAcks = true;
@@ -159,13 +132,13 @@ describe('a phone on a shaky network (sqlite store)', () => {
 
   test('a session of an ended meeting under the same code does not send the phone back into it', { timeout: 60_000 }, async () => {
     // The ended meeting, and this phone's session in it, kept under the join code as before.
-    const old = await createMeeting(hall.url, { title: '上个月的议事会' });
-    const oldSession = await join(hall.url, old.joinCode, '王阿姨');
-    const oldFac = await connected(hall.url, old.facilitatorToken);
-    clients.push(oldFac);
+    const old = await createMeeting(session.hall.url, { title: '上个月的议事会' });
+    const oldSession = await join(session.hall.url, old.joinCode, '王阿姨');
+    const oldFac = await connected(session.hall.url, old.facilitatorToken);
+    keep(oldFac);
     expect(await oldFac.send({ type: 'meeting.end' })).toMatchObject({ ok: true });
     // Its code is handed out again, to this meeting.
-    const now = await createMeeting(hall.url, { title: '本月的议事会' });
+    const now = await createMeeting(session.hall.url, { title: '本月的议事会' });
     const context = await newPhone();
     const stale = { meetingId: old.meetingId, participantId: oldSession.participantId, token: oldSession.token, joinCode: now.joinCode };
     await context.addInitScript((session) => {
@@ -173,7 +146,7 @@ describe('a phone on a shaky network (sqlite store)', () => {
       localStorage.setItem(`yishi:participant:meeting:${session.meetingId}`, JSON.stringify(session));
     }, stale);
     const page = await context.newPage();
-    await page.goto(`${hall.base}/join/${now.joinCode}`);
+    await page.goto(`${session.hall.base}/join/${now.joinCode}`);
     await expect.poll(() => page.locator('[data-testid=join-title]').textContent()).toContain('本月的议事会');
     await page.locator('#name').waitFor();
     expect(new URL(page.url()).pathname).toBe(`/join/${now.joinCode}`);
@@ -181,13 +154,13 @@ describe('a phone on a shaky network (sqlite store)', () => {
 
     // Joined to this meeting, the same phone goes straight back in on the next visit to the code.
     await joinAs(page, '王阿姨', '居民');
-    await page.goto(`${hall.base}/join/${now.joinCode}`);
-    await page.waitForURL(`${hall.base}/m/${now.meetingId}`);
+    await page.goto(`${session.hall.base}/join/${now.joinCode}`);
+    await page.waitForURL(`${session.hall.base}/m/${now.meetingId}`);
     await page.locator('[data-testid=me]').waitFor();
   });
 
   test('a join whose answer was lost is sent again with the same join key, also after a reload', { timeout: 60_000 }, async () => {
-    const m = await createMeeting(hall.url);
+    const m = await createMeeting(session.hall.url);
     const context = await newPhone();
     const keys: string[] = [];
     let loseAnswers = 2;
@@ -196,13 +169,13 @@ describe('a phone on a shaky network (sqlite store)', () => {
       keys.push((route.request().postDataJSON() as { joinKey: string }).joinKey);
       if (loseAnswers-- > 0) {
         // Fetched from Node, which does not know the hall's host name: the same server over loopback.
-        await route.fetch({ url: route.request().url().replace(hall.base, hall.url) });
+        await route.fetch({ url: route.request().url().replace(session.hall.base, session.hall.url) });
         return route.abort();
       }
       return route.continue();
     });
     const page = await context.newPage();
-    await page.goto(`${hall.base}/join/${m.joinCode}`);
+    await page.goto(`${session.hall.base}/join/${m.joinCode}`);
     await page.locator('#name').fill('赵大爷');
     await page.locator('label.group', { hasText: '居民' }).click();
     const submit = page.getByRole('button', { name: '进入会议' });

@@ -1,46 +1,19 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { connected, createLink, createMeeting, join, type TestClient } from '../helpers/clients.ts';
 import { ROOT } from '../helpers/servers.ts';
-import { launchHallBrowser, openHall, type Hall } from './hall.ts';
+import { hallSession, LAPTOP } from './hall.ts';
 
 /**
  * The staff screens as a facilitator and a secretary use them: the console on a 1366×768 laptop, the
  * secretary's desk, the board on the projector. Embedded store only: these are screens, not storage.
  */
 const SHOTS = path.join(ROOT, 'test-results/screenshots');
-const LAPTOP = { viewport: { width: 1366, height: 768 }, locale: 'zh-CN' };
 const LONG_TITLE = '晚上小区里的停车位远远不够，外来车辆长期占用居民车位，消防通道也经常被堵住，老人看病叫救护车都进不来，希望物业、商户和居委会一起想办法';
 
-let browser: Browser;
-let hall: Hall;
-let contexts: BrowserContext[] = [];
-let clients: TestClient[] = [];
-
-beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  browser = await launchHallBrowser();
-  hall = await openHall('sqlite');
-});
-afterEach(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  for (const c of clients) c.close();
-  contexts = [];
-  clients = [];
-});
-afterAll(async () => {
-  await browser?.close();
-  await hall?.stop();
-});
-
-async function newContext(options: Parameters<Browser['newContext']>[0]): Promise<BrowserContext> {
-  const context = await browser.newContext(options);
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  return context;
-}
+const session = hallSession({ shots: SHOTS });
+const { newContext, keep } = session;
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
 
@@ -53,15 +26,15 @@ async function openConsole(created: { meetingId: string; facilitatorToken: strin
   }, { meetingId: created.meetingId, token: created.facilitatorToken, recovery: fresh ? created.recoveryCode : null });
   const page = await context.newPage();
   page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(`${hall.base}/m/${created.meetingId}/facilitator`);
+  await page.goto(`${session.hall.base}/m/${created.meetingId}/facilitator`);
   await page.locator('h1').waitFor();
   return { page, context };
 }
 
 async function participantClient(joinCode: string, name: string): Promise<{ client: TestClient; id: string }> {
-  const joined = await join(hall.url, joinCode, name, '居民');
-  const client = await connected(hall.url, joined.token);
-  clients.push(client);
+  const joined = await join(session.hall.url, joinCode, name, '居民');
+  const client = await connected(session.hall.url, joined.token);
+  keep(client);
   return { client, id: joined.participantId };
 }
 
@@ -73,7 +46,7 @@ const topicCard = (page: Page, list: string, title: string) => page.locator(`[da
 
 describe('staff screens', () => {
   test('the console leads with the projector: one click opens the board, above the fold of a 1366×768 laptop; ending the meeting stands apart', { timeout: 60_000 }, async () => {
-    const created = await createMeeting(hall.url, { title: '滨河东里民商议事会', groups: ['居民', '商户'] });
+    const created = await createMeeting(session.hall.url, { title: '滨河东里民商议事会', groups: ['居民', '商户'] });
     // Just after creating the meeting: the recovery code still waits to be noted.
     const { page: console_, context } = await openConsole(created, true);
     await console_.locator('[data-testid=recovery-code]').waitFor();
@@ -85,7 +58,7 @@ describe('staff screens', () => {
 
     const [board] = await Promise.all([context.waitForEvent('page'), open.click()]);
     await expect.poll(() => board.locator('[data-testid=board-code]').textContent()).toBe(created.joinCode);
-    expect(board.url()).toBe(`${hall.base}/m/${created.meetingId}/board`);
+    expect(board.url()).toBe(`${session.hall.base}/m/${created.meetingId}/board`);
     // The board answers the console: its pages turn from the projector card.
     await console_.locator('[data-testid=board-pager-state]').waitFor();
     // A second click opens the same board again rather than handing out another link.
@@ -114,7 +87,7 @@ describe('staff screens', () => {
   });
 
   test('the facilitator merges under the title they choose, counts say what is counted, and one topic goes on the board in full', { timeout: 90_000 }, async () => {
-    const created = await createMeeting(hall.url, { title: '滨河东里议事会', groups: ['居民', '商户'] });
+    const created = await createMeeting(session.hall.url, { title: '滨河东里议事会', groups: ['居民', '商户'] });
     const { page: console_ } = await openConsole(created);
     await console_.getByRole('button', { name: '下一环节' }).click();
     await console_.locator('[data-phase-kind=marketplace]').waitFor();
@@ -127,7 +100,7 @@ describe('staff screens', () => {
     await post(bob.client, '路灯不亮');
 
     const board = await (await newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })).newPage();
-    await board.goto(`${hall.base}/m/${created.meetingId}/board#token=${await createLink(hall.url, created.meetingId, created.facilitatorToken)}`);
+    await board.goto(`${session.hall.base}/m/${created.meetingId}/board#token=${await createLink(session.hall.url, created.meetingId, created.facilitatorToken)}`);
     await expect.poll(() => board.locator('[data-testid=board-topics] li').count()).toBe(4);
 
     // Merge the two parking topics, keeping the newer, fuller title rather than the oldest.
@@ -178,11 +151,11 @@ describe('staff screens', () => {
   });
 
   test('staff correct what staff entered; after the end only the record can be completed, marked as added after the end, and refusals say why', { timeout: 90_000 }, async () => {
-    const created = await createMeeting(hall.url, { title: '滨河东里议事会', groups: ['居民', '商户'] });
+    const created = await createMeeting(session.hall.url, { title: '滨河东里议事会', groups: ['居民', '商户'] });
     const { page: console_, context } = await openConsole(created);
     const desk = await (await newContext(LAPTOP)).newPage();
     desk.on('dialog', (dialog) => void dialog.accept());
-    await desk.goto(`${hall.base}/m/${created.meetingId}/secretary#token=${await createLink(hall.url, created.meetingId, created.facilitatorToken, 'secretary')}`);
+    await desk.goto(`${session.hall.base}/m/${created.meetingId}/secretary#token=${await createLink(session.hall.url, created.meetingId, created.facilitatorToken, 'secretary')}`);
     await console_.getByRole('button', { name: '下一环节' }).click();
     await desk.locator('[data-phase-kind=marketplace]').waitFor();
     const ann = await participantClient(created.joinCode, '王阿姨');
@@ -219,9 +192,9 @@ describe('staff screens', () => {
     // A second console tab asks to remove someone; while its confirm is open the meeting ends elsewhere.
     // The refusal speaks of the end, not of joining.
     const second = await context.newPage();
-    await second.goto(`${hall.base}/m/${created.meetingId}/facilitator`);
-    const facilitator = await connected(hall.url, created.facilitatorToken);
-    clients.push(facilitator);
+    await second.goto(`${session.hall.base}/m/${created.meetingId}/facilitator`);
+    const facilitator = await connected(session.hall.url, created.facilitatorToken);
+    keep(facilitator);
     second.once('dialog', async (dialog) => {
       expect(await facilitator.send({ type: 'meeting.end' })).toMatchObject({ ok: true });
       await dialog.accept();
