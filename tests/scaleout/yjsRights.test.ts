@@ -1,11 +1,10 @@
 import { WS_CLOSE } from '@yishi/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import * as Y from 'yjs';
 import { TestClient, createLink, createMeeting, join } from '../helpers/clients.ts';
 import { startBackend, startProcess, type ServerProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { yjsClient } from '../helpers/yjs.ts';
+import { insertUpdate, varUint, yjsClient } from '../helpers/yjs.ts';
 
 /**
  * Two nodes on one redis-server: a revocation, a removal or the end is seen by the node that handled it;
@@ -57,23 +56,6 @@ async function raw(base: string, meetingId: string, docId: string, token: string
       await waitFor(() => state.answers > before || state.close !== null, { what: 'sync answer' });
     }
   };
-}
-
-function varUint(n: number): number[] {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push(0x80 | (n & 0x7f));
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-
-function insertUpdate(text: string, clientID: number): Uint8Array {
-  const doc = new Y.Doc();
-  doc.clientID = clientID;
-  doc.getText('t').insert(0, text);
-  return Y.encodeStateAsUpdate(doc);
 }
 
 async function facilitator(url: string, token: string): Promise<TestClient> {

@@ -12,7 +12,7 @@ import { YJS_LIMITS } from '../../realtime-server/src/yjs/yjsServer.ts';
 import { connected, createLink, createMeeting, join, type TestClient } from '../helpers/clients.ts';
 import { STORE_KINDS, startBackend, startInProcess, type InProcess, type StoreKind } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { yjsClient } from '../helpers/yjs.ts';
+import { frame, insertUpdate, varUint, yjsClient } from '../helpers/yjs.ts';
 
 /** The 19-byte frame from issue 7: sync message, update: insert "a" then an empty string into text "t". */
 const POISON_FRAME = Buffer.from('00021001027b00040101740161040101740000', 'hex');
@@ -84,17 +84,6 @@ class RawClient {
   }
 }
 
-/** lib0's variable-length unsigned integer, as y-websocket writes it. */
-function varUint(n: number): number[] {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push(0x80 | (n & 0x7f));
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-
 function reader(bytes: Uint8Array) {
   let pos = 0;
   return {
@@ -112,18 +101,6 @@ function reader(bytes: Uint8Array) {
       pos += len;
     }
   };
-}
-
-function frame(type: number, sub: number | null, body: Uint8Array): Uint8Array {
-  return Uint8Array.from([...varUint(type), ...(sub === null ? [] : varUint(sub)), ...varUint(body.byteLength), ...body]);
-}
-
-/** The update an editor with this client id sends for one insert. */
-function insertUpdate(text: string, clientID = 1 + Math.floor(Math.random() * 2 ** 31)): Uint8Array {
-  const doc = new Y.Doc();
-  doc.clientID = clientID;
-  doc.getText('t').insert(0, text);
-  return Y.encodeStateAsUpdate(doc);
 }
 
 /** An awareness message with one state, as y-protocols encodes it: [count][client][clock][json]. */
