@@ -51,8 +51,7 @@ export async function authenticate(store: Store, meetings: MeetingService, secre
   if (token.revokedAt !== null) return { ok: false, error: protocolError('unauthorized', 'this link was revoked') };
   if (token.expiresAt !== null && token.expiresAt <= now) return { ok: false, error: protocolError('unauthorized', 'this token has expired') };
   if (token.role === 'participant') {
-    // Not queued behind the meeting's writes: a hall joining at once would otherwise wait for each.
-    const { state } = await meetings.latest(token.meetingId);
+    const { state } = await meetings.current(token.meetingId);
     const p = token.participantId ? state?.participants[token.participantId] : undefined;
     if (!p) return { ok: false, error: protocolError('unauthorized', 'unknown participant') };
     if (p.removed) return { ok: false, error: protocolError('forbidden', 'you were removed from this meeting') };

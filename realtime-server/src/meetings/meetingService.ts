@@ -74,25 +74,13 @@ export class MeetingService {
     return () => this.listeners.delete(listener);
   }
 
-  /** The meeting's current state, refreshed from the store's tail. */
-  async current(meetingId: string): Promise<Loaded> {
-    return this.serial(meetingId, () => this.refresh(meetingId));
-  }
-
   /**
-   * The meeting as the store has it now, without waiting behind this node's queued commands: for
-   * reads (authentication, snapshots) during a storm of writes. It may run alongside a write; the
-   * cache is only moved forward from what it held when the read began.
+   * The meeting's current state, refreshed from the store's tail. Not queued behind this node's
+   * commands: reads (authentication, snapshots) do not wait for a hall's joins to be written. It may
+   * run alongside a write; the cache is only moved on from what it held when the read began.
    */
-  async latest(meetingId: string): Promise<Loaded> {
-    const cached = this.cache.get(meetingId);
-    if (!cached) return this.loadOnce(meetingId);
-    const tail = await this.store.readLog(meetingId, cached.head.seq + 1);
-    if (tail.length === 0) return cached;
-    const last = tail[tail.length - 1]!;
-    const next: Loaded = { state: replay(tail, cached.state), head: { seq: last.seq, hash: last.hash }, snapshotSeq: cached.snapshotSeq };
-    if (this.cache.get(meetingId) === cached) this.remember(meetingId, next);
-    return next;
+  async current(meetingId: string): Promise<Loaded> {
+    return this.refresh(meetingId);
   }
 
   /**
@@ -290,7 +278,8 @@ export class MeetingService {
     if (tail.length === 0) return cached;
     const last = tail[tail.length - 1]!;
     const next: Loaded = { state: replay(tail, cached.state), head: { seq: last.seq, hash: last.hash }, snapshotSeq: cached.snapshotSeq };
-    this.remember(meetingId, next);
+    // A read running alongside another (`current` is not queued) never moves the cache back.
+    if (this.cache.get(meetingId) === cached) this.remember(meetingId, next);
     return next;
   }
 

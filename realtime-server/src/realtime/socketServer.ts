@@ -317,9 +317,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
   }
 
   function startRead(meetingId: string): Promise<Loaded> {
-    // What the store holds now, not queued behind this node's writes: the rooms are joined already, so
-    // whatever is committed after this read reaches the socket as an event.
-    const slot: MeetingRead = { running: meetings.latest(meetingId), next: null };
+    const slot: MeetingRead = { running: meetings.current(meetingId), next: null };
     reads.set(meetingId, slot);
     const done = () => {
       if (reads.get(meetingId) === slot) reads.delete(meetingId);
