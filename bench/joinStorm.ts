@@ -15,6 +15,7 @@
  *
  * Env: BENCH_JOINS=2000  BENCH_JOIN_WINDOW_S=60  BENCH_TARGETS=sqlite,redis,bare
  *      BARE_SNAPSHOT_BYTES (bare's snapshot size when no Yishi target ran first; default 20000)
+ *      BENCH_PROFILE=1 (node --cpu-prof on the Yishi nodes; profiles in $TMPDIR/yishi-joins-profiles, see bench/profileSummary.ts)
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -33,6 +34,7 @@ const WINDOW_MS = Number(process.env.BENCH_JOIN_WINDOW_S ?? 60) * 1000;
 const TARGETS = (process.env.BENCH_TARGETS ?? 'sqlite,redis,bare').split(',') as Target[];
 // Yishi first: bare's snapshot is sized after theirs.
 TARGETS.sort((a, b) => Number(a === 'bare') - Number(b === 'bare'));
+const PROFILE_DIR = process.env.BENCH_PROFILE ? path.join(os.tmpdir(), 'yishi-joins-profiles') : null;
 const CLK_TCK = 100;
 const LOCAL_ADDRESSES = Array.from({ length: 200 }, (_, i) => `127.0.${1 + Math.floor(i / 250)}.${(i % 250) + 2}`);
 
@@ -75,17 +77,36 @@ async function startBare(snapshotBytes: number): Promise<Deployment> {
   return { url: `http://127.0.0.1:${port}`, pid: child.pid!, joinCode: '000000', stop: () => stopChild(child) };
 }
 
+/** The server under `node --cpu-prof` (which NODE_OPTIONS may not carry), as bench/fanout.ts starts it. */
+async function startProfiled(env: Record<string, string>, dir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', 'realtime-server/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit']
+  });
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"msg":"yishi listening"/.test(out) ? /"port":(\d+)/.exec(out) : null;
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', () => reject(new Error(`server exited:\n${out}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
 async function startYishi(target: Exclude<Target, 'bare'>): Promise<Deployment> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yishi-bench-'));
   const redis = target === 'redis' ? await startRedisServer() : null;
   // The guard counts joins in flight beyond its burst as failures; a storm from one machine is not what it guards against.
-  const env = { LOG_LEVEL: 'info', JOIN_FAILURES_PER_MINUTE: '100000', DATA_DIR: dataDir, NODE_ID: target, ...(redis ? { REDIS_URL: redis.url } : {}) };
+  const env: Record<string, string> = { LOG_LEVEL: 'info', JOIN_FAILURES_PER_MINUTE: '100000', DATA_DIR: dataDir, NODE_ID: target, ...(redis ? { REDIS_URL: redis.url } : {}) };
   const cleanup = async () => {
     await redis?.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const node = await startProcess(env);
+    const node = PROFILE_DIR ? await startProfiled(env, path.join(PROFILE_DIR, target)) : await startProcess(env);
     const res = await fetch(`${node.url}/api/meetings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: '压测会议' }) });
     if (res.status !== 201) throw new Error(`create meeting: ${res.status} ${await res.text()}`);
     const { joinCode } = (await res.json()) as { joinCode: string };

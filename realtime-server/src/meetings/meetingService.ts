@@ -95,7 +95,9 @@ export class MeetingService {
       if (!pending) {
         pending = [];
         this.joins.set(meetingId, pending);
-        this.scheduleJoins(meetingId);
+        // Next turn of the event loop: every join whose request was read in this one rides along (a
+        // SQLite write blocks the loop, so the requests that came in meanwhile are all read at once).
+        setImmediate(() => this.scheduleJoins(meetingId));
       }
       pending.push({ request, resolve, reject });
     });
