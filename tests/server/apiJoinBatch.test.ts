@@ -118,6 +118,25 @@ describe.each(STORE_KINDS)('joins committed together on %s', (kind) => {
     }
   });
 
+  it('lets a phone that has joined connect and get its snapshot while the next joins of its meeting are being written', async () => {
+    srv = await startGated(kind);
+    const m = await createMeeting(srv.url);
+    const joined = await joinAs(m, '先到');
+    expect(joined.status).toBe(201);
+    const release = srv.hold();
+    const waiting = joinAs(m, '后到');
+    await waitFor(() => srv.arrived() === 2, { what: 'the next join at the store' });
+    try {
+      // Authentication and the snapshot read the meeting without queueing behind the held write.
+      const phone = await connected(srv.url, joined.body.token);
+      expect(phone.state!.participants[joined.body.participantId]?.name).toBe('先到');
+      phone.close();
+    } finally {
+      release();
+    }
+    expect((await waiting).status).toBe(201);
+  });
+
   it('answers no join of a failed write as joined: none is in the meeting and none of them has a token', async () => {
     srv = await startGated(kind);
     const m = await createMeeting(srv.url);
