@@ -49,6 +49,15 @@ export type CreateMeetingWithLogResult = { ok: true; entries: LogEntry[]; head: 
 
 export type AppendResult = { ok: true; entries: LogEntry[]; head: Head } | { ok: false; reason: 'stale'; head: Head };
 
+/** A phone's join key (its hash) and the participant it joins as. */
+export interface JoinKeyClaim {
+  keyHash: string;
+  participantId: string;
+}
+
+/** `claimed`: some keys were claimed already (by another attempt); each is answered with its participant. */
+export type AppendJoinsResult = AppendResult | { ok: false; reason: 'claimed'; claims: JoinKeyClaim[] };
+
 export interface Snapshot {
   seq: number;
   hash: string;
@@ -91,6 +100,13 @@ export interface Store {
    * participant id stored first, so a retried join gets the participant of the first attempt.
    */
   claimJoinKey(meetingId: string, keyHash: string, participantId: string): Promise<string>;
+  /**
+   * [S18] The joins of one group commit in one atomic write: `entries` appended as `append` appends
+   * them (refused as `stale` the same way), `tokens` put as `putToken` puts them, and each join key
+   * claimed for its participant. A key claimed already refuses the whole write (`claimed`, naming the
+   * participant of every such key). Refused, it writes nothing.
+   */
+  appendJoins(meetingId: string, expected: Head, entries: NewEntry[], tokens: TokenRecord[], claims: JoinKeyClaim[]): Promise<AppendJoinsResult>;
   /** Looks a token up by the hash of its secret; use `hashToken` to compute it. */
   findToken(tokenHash: string): Promise<TokenRecord | null>;
   listTokens(meetingId: string): Promise<TokenRecord[]>;

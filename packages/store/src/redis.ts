@@ -5,7 +5,18 @@ import { chainEntries, genesisHash } from './chain.ts';
 import { redisRetryStrategy } from './redisRetry.ts';
 import { Script } from './redisScript.ts';
 import { succeeded } from './port.ts';
-import type { AppendResult, CommandResult, CreateMeetingWithLogResult, Head, MeetingRecord, Store, StoreHooks, TokenRecord } from './port.ts';
+import type {
+  AppendJoinsResult,
+  AppendResult,
+  CommandResult,
+  CreateMeetingWithLogResult,
+  Head,
+  JoinKeyClaim,
+  MeetingRecord,
+  Store,
+  StoreHooks,
+  TokenRecord
+} from './port.ts';
 import { verifyEntries } from './verify.ts';
 
 export interface RedisStoreOptions {
@@ -94,6 +105,38 @@ for i, t in ipairs(p.tokens) do
 end
 if ARGV[2] == 'live' then redis.call('SET', KEYS[5], p.meeting[2]) end
 return 'ok'
+`);
+
+/**
+ * A group commit of joins: `APPEND`'s check, then no join key may be claimed already (else every
+ * claimed one is answered with its participant and nothing is written), then the entries, the tokens
+ * and the claims. Spans slots as CREATE_MEETING does (token keys live apart from the meeting).
+ * KEYS: head, log, join keys, tokens index, then one key per token. ARGV: expected seq, expected hash,
+ * genesis hash, new seq, new hash, JSON payload {entries: [[id, json]…], tokens: [{id, hash, fields}],
+ * claims: [[keyHash, participantId]…]}.
+ */
+const APPEND_JOINS = new Script(`
+local cur = redis.call('HMGET', KEYS[1], 'seq', 'hash')
+local seq, hash = cur[1] or '0', cur[2] or ARGV[3]
+if seq ~= ARGV[1] or hash ~= ARGV[2] then return {0, seq, hash} end
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+if (last and last[1] or '0-0') ~= seq .. '-0' then return redis.error_reply('yishi: log does not end at its head') end
+local p = cjson.decode(ARGV[6])
+local taken = {}
+for _, c in ipairs(p.claims) do
+  local held = redis.call('HGET', KEYS[3], c[1])
+  if held then taken[#taken + 1] = c[1]; taken[#taken + 1] = held end
+end
+if #taken > 0 then return {2, taken} end
+for _, e in ipairs(p.entries) do redis.call('XADD', KEYS[2], e[1], 'entry', e[2]) end
+if #p.entries > 0 then redis.call('HSET', KEYS[1], 'seq', ARGV[4], 'hash', ARGV[5]) end
+for i, t in ipairs(p.tokens) do
+  redis.call('DEL', KEYS[4 + i])
+  redis.call('HSET', KEYS[4 + i], unpack(t.fields))
+  redis.call('HSET', KEYS[4], t.id, t.hash)
+end
+for _, c in ipairs(p.claims) do redis.call('HSETNX', KEYS[3], c[1], c[2]) end
+return {1, ARGV[4], ARGV[5]}
 `);
 
 /** Put-if-absent, answering with whatever is stored. KEYS: hash. ARGV: field, value. */
@@ -286,6 +329,25 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     },
     async claimJoinKey(meetingId, keyHash, participantId) {
       return String(await PUT_IF_ABSENT.run(redis, [k.joinKeys(meetingId)], [keyHash, participantId]));
+    },
+    async appendJoins(meetingId, expected, entries, tokens, claims) {
+      const chained = chainEntries(expected, entries);
+      const last = chained.at(-1) ?? expected;
+      const payload = JSON.stringify({
+        entries: chained.map((e) => [`${e.seq}-0`, JSON.stringify(e)]),
+        tokens: tokens.map((t) => ({ id: t.tokenId, hash: t.tokenHash, fields: tokenFields(t) })),
+        claims: claims.map((c) => [c.keyHash, c.participantId])
+      });
+      const keys = [k.head(meetingId), k.log(meetingId), k.joinKeys(meetingId), k.tokens(meetingId), ...tokens.map((t) => k.token(t.tokenHash))];
+      const reply = (await APPEND_JOINS.run(redis, keys, [String(expected.seq), expected.hash, genesisHash(meetingId), String(last.seq), last.hash, payload])) as [number, ...unknown[]];
+      if (reply[0] === 2) {
+        const taken = reply[1] as string[];
+        const claimed: JoinKeyClaim[] = [];
+        for (let i = 0; i < taken.length; i += 2) claimed.push({ keyHash: taken[i]!, participantId: taken[i + 1]! });
+        return { ok: false, reason: 'claimed', claims: claimed } satisfies AppendJoinsResult;
+      }
+      const head = { seq: Number(reply[1]), hash: String(reply[2]) };
+      return reply[0] === 1 ? { ok: true, entries: chained, head } : { ok: false, reason: 'stale', head };
     },
     async findToken(tokenHash) {
       return toToken(await redis.hgetall(k.token(tokenHash)));

@@ -5,11 +5,13 @@ import * as Y from 'yjs';
 import type { CommandValue, LogEntry, NewEntry } from '@yishi/protocol';
 import { chainEntries, genesisHash } from './chain.ts';
 import type {
+  AppendJoinsResult,
   AppendResult,
   CommandResult,
   CreateMeetingWithLogResult,
   DocCompaction,
   Head,
+  JoinKeyClaim,
   MeetingRecord,
   Snapshot,
   Store,
@@ -278,6 +280,26 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     return { ok: true, entries: chained, head: next };
   });
 
+  const appendJoins = db.transaction((meetingId: string, expected: Head, entries: NewEntry[], tokens: TokenRecord[], claims: JoinKeyClaim[]): AppendJoinsResult => {
+    const head = readHead(meetingId);
+    if (head.seq !== expected.seq || head.hash !== expected.hash) return { ok: false, reason: 'stale', head };
+    const taken: JoinKeyClaim[] = [];
+    for (const c of claims) {
+      const row = q.joinKey.get(meetingId, c.keyHash) as { participant_id: string } | undefined;
+      if (row) taken.push({ keyHash: c.keyHash, participantId: row.participant_id });
+    }
+    if (taken.length > 0) return { ok: false, reason: 'claimed', claims: taken };
+    const chained = chainEntries(head, entries);
+    insertEntries(meetingId, chained);
+    const last = chained.at(-1);
+    const next = last ? { seq: last.seq, hash: last.hash } : head;
+    if (last) q.setHead.run(meetingId, next.seq, next.hash);
+    for (const t of tokens) insertToken(t);
+    // A key named twice in one write is one claim: the first participant is kept, as put-if-absent keeps it.
+    for (const c of claims) q.putJoinKey.run(meetingId, c.keyHash, c.participantId);
+    return { ok: true, entries: chained, head: next };
+  });
+
   // A deferred transaction is a read snapshot: head and rows come from the same moment.
   const readForVerify = db.transaction((meetingId: string) => ({
     head: readHead(meetingId),
@@ -328,6 +350,9 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     },
     async claimJoinKey(meetingId, keyHash, participantId) {
       return claimJoinKey.immediate(meetingId, keyHash, participantId);
+    },
+    async appendJoins(meetingId, expected, entries, tokens, claims) {
+      return appendJoins.immediate(meetingId, expected, entries, tokens, claims);
     },
     async findToken(tokenHash) {
       const row = q.token.get(tokenHash) as TokenRow | undefined;

@@ -230,6 +230,88 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       }
     });
 
+    const participantToken = (meetingId: string, participantId: string) => tokenOf(meetingId, { role: 'participant', participantId, createdAt: 1_700_000_000_000 + Math.floor(Math.random() * 1000) });
+
+    it('[S18] appendJoins writes entries, tokens and join-key claims in one write, chained from the head', async () => {
+      const m = meeting('JOIN01');
+      const created = await store.createMeetingWithLog(m, [joined('host')], []);
+      if (!created.ok) throw new Error('refused');
+      const [ka, kb] = [hashToken(id('k')), hashToken(id('k'))];
+      const tokens = [participantToken(m.meetingId, 'p-a'), participantToken(m.meetingId, 'p-b'), participantToken(m.meetingId, 'p-old')];
+      const r = await store.appendJoins(m.meetingId, created.head, [joined('a'), joined('b')], tokens, [
+        { keyHash: ka, participantId: 'p-a' },
+        { keyHash: kb, participantId: 'p-b' }
+      ]);
+      if (!r.ok) throw new Error(`refused: ${r.reason}`);
+      expect(r.entries.map((e) => e.seq)).toEqual([2, 3]);
+      expect(r.entries[0]!.prevHash).toBe(created.head.hash);
+      expect(r.head).toEqual({ seq: 3, hash: r.entries[1]!.hash });
+      expect(await store.head(m.meetingId)).toEqual(r.head);
+      expect(await store.verifyLog(m.meetingId)).toEqual({ ok: true, count: 3, head: r.head });
+      for (const t of tokens) expect(await store.findToken(t.tokenHash)).toEqual(t);
+      expect((await store.listTokens(m.meetingId)).map((t) => t.tokenId).sort()).toEqual(tokens.map((t) => t.tokenId).sort());
+      // [S16] the claims are the ones put-if-absent answers with.
+      expect(await store.claimJoinKey(m.meetingId, ka, 'p-late')).toBe('p-a');
+      expect(await store.claimJoinKey(m.meetingId, kb, 'p-late')).toBe('p-b');
+
+      // Tokens alone (a retried join whose participant is in already): the head stays.
+      const again = participantToken(m.meetingId, 'p-a');
+      const tokenOnly = await store.appendJoins(m.meetingId, r.head, [], [again], []);
+      expect(tokenOnly).toEqual({ ok: true, entries: [], head: r.head });
+      expect(await store.findToken(again.tokenHash)).toEqual(again);
+      expect(await store.head(m.meetingId)).toEqual(r.head);
+    });
+
+    it('[S18] appendJoins refused for a stale head or a key claimed already writes nothing, and names the claimed keys', async () => {
+      const m = id('m');
+      const taken = hashToken(id('k'));
+      expect(await store.claimJoinKey(m, taken, 'p-first')).toBe('p-first');
+      const head = await appendAll(store, m, ['a']);
+      const fresh = hashToken(id('k'));
+      const token = participantToken(m, 'p-new');
+      const nothingWritten = async () => {
+        expect(await store.head(m)).toEqual(head);
+        expect((await store.readLog(m)).map((e) => e.seq)).toEqual([1]);
+        expect(await store.findToken(token.tokenHash)).toBeNull();
+        expect(await store.listTokens(m)).toEqual([]);
+        expect(await store.claimJoinKey(m, fresh, 'p-probe')).toBe('p-probe');
+      };
+
+      const stale = await store.appendJoins(m, { seq: 0, hash: genesisHash(m) }, [joined('b')], [token], [{ keyHash: hashToken(id('k')), participantId: 'p-new' }]);
+      expect(stale).toEqual({ ok: false, reason: 'stale', head });
+      const wrongHash = await store.appendJoins(m, { seq: head.seq, hash: genesisHash(m) }, [joined('b')], [token], []);
+      expect(wrongHash).toEqual({ ok: false, reason: 'stale', head });
+
+      const claimed = await store.appendJoins(m, head, [joined('b'), joined('c')], [token], [
+        { keyHash: hashToken(id('k')), participantId: 'p-new' },
+        { keyHash: taken, participantId: 'p-second' }
+      ]);
+      expect(claimed).toEqual({ ok: false, reason: 'claimed', claims: [{ keyHash: taken, participantId: 'p-first' }] });
+      await nothingWritten();
+    });
+
+    it('[S18] two stores committing joins with one key at one head: exactly one wins, the other learns the winner', async () => {
+      const m = id('m');
+      const other = await h.reopen();
+      for (let round = 0; round < 5; round++) {
+        const head = await store.head(m);
+        const key = hashToken(id('k'));
+        const [ta, tb] = [participantToken(m, `a${round}`), participantToken(m, `b${round}`)];
+        const [ra, rb] = await Promise.all([
+          store.appendJoins(m, head, [joined(`a${round}`)], [ta], [{ keyHash: key, participantId: `a${round}` }]),
+          other.appendJoins(m, head, [joined(`b${round}`)], [tb], [{ keyHash: key, participantId: `b${round}` }])
+        ]);
+        expect([ra, rb].filter((r) => r.ok)).toHaveLength(1);
+        const [won, lost, winner, loserToken] = ra.ok ? [ra, rb, `a${round}`, tb] : [rb, ra, `b${round}`, ta];
+        expect(lost).toEqual({ ok: false, reason: 'stale', head: won.ok && won.head });
+        expect(await store.findToken(loserToken.tokenHash)).toBeNull();
+        // Decided again at the new head, the loser is told whose key it is.
+        const retried = await (ra.ok ? other : store).appendJoins(m, await store.head(m), [joined('x')], [loserToken], [{ keyHash: key, participantId: 'x' }]);
+        expect(retried).toEqual({ ok: false, reason: 'claimed', claims: [{ keyHash: key, participantId: winner }] });
+      }
+      expect(await store.verifyLog(m)).toMatchObject({ ok: true, count: 5 });
+    });
+
     it('[S2] tokens are stored and found by the hash of their secret only; the secret is stored nowhere', async () => {
       const m = meeting('TOK001');
       await store.createMeeting(m);

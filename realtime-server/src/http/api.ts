@@ -177,29 +177,15 @@ export function createApi(deps: ApiDeps) {
     if (!meeting) throw new HttpError(protocolError('not_found', 'no meeting with this code'));
     if (meeting.status === 'ended') throw new HttpError(protocolError('closed', 'this meeting has ended', { reason: 'meeting_ended' }));
     const { meetingId } = meeting;
-    // With a join key, a retry (its response was lost) gets the participant of the first attempt; the
-    // claim is put-if-absent, so racing retries agree on one participant. The key is a credential:
-    // only its hash, bound to the meeting, is stored.
-    const candidate = newId();
-    const participantId = input.joinKey ? await store.claimJoinKey(meetingId, hashToken(`join\n${meetingId}\n${input.joinKey}`), candidate) : candidate;
-    // Only a key claimed before (a retry) can name someone who has joined already.
-    const retry = participantId !== candidate;
-    const rejoin = retry && (await joinedAlready(meetingId, participantId));
+    // With a join key, a retry (its response was lost) gets the participant of the first attempt: the
+    // key is claimed with the join, and racing retries agree on one participant. The key is a
+    // credential: only its hash, bound to the meeting, is stored.
+    const keyHash = input.joinKey ? hashToken(`join\n${meetingId}\n${input.joinKey}`) : null;
     const token = newTokenSecret();
-    // The token goes in first: a token whose join was refused names nobody and opens nothing.
-    await store.putToken({ ...tokenRecord(meetingId, 'participant', 'session', hashToken(token)), participantId });
-    if (rejoin) return { meetingId, participantId, token };
-    const decided = await meetings.execute(meetingId, { type: 'participant.join', participantId, name: input.name, group: input.group }, { role: 'participant', participantId }, null);
-    // A retry racing this attempt (the first one too) may have joined the participant first.
-    if (!decided.ok && !(input.joinKey && decided.error.code === 'conflict' && (await joinedAlready(meetingId, participantId)))) throw new HttpError(decided.error);
-    return { meetingId, participantId, token };
-  }
-
-  /** Whether the participant of a join key is in the meeting; one who was removed gets no way back in this way. */
-  async function joinedAlready(meetingId: string, participantId: string): Promise<boolean> {
-    const participant = (await meetings.current(meetingId)).state?.participants.get(participantId);
-    if (participant?.removed) throw new HttpError(protocolError('forbidden', 'this participant was removed from the meeting'));
-    return participant !== undefined;
+    // The token is written with the join itself: one that was refused was never stored.
+    const joined = await meetings.join(meetingId, { name: input.name, group: input.group, keyHash, token: tokenRecord(meetingId, 'participant', 'session', hashToken(token)) });
+    if (!joined.ok) throw new HttpError(joined.error);
+    return { meetingId, participantId: joined.participantId, token };
   }
 
   /** What the join page needs before a person fills it in: the meeting's title, groups, and whether it takes joiners. */

@@ -1,6 +1,6 @@
-import { commandResult, decide, evolve, fromStoredState, replay, toStoredState, type Command, type LogEntry, type MeetingState } from '@yishi/domain';
+import { commandResult, decide, evolve, fromStoredState, replay, toStoredState, type Command, type LogEntry, type MeetingState, type NewEntry } from '@yishi/domain';
 import { protocolError, type Actor, type CommandValue, type LogEntry as StoredEntry, type ProtocolError } from '@yishi/protocol';
-import type { CommandResult, Head, MeetingRecord, Store, TokenRecord } from '@yishi/store';
+import type { CommandResult, Head, JoinKeyClaim, MeetingRecord, Store, TokenRecord } from '@yishi/store';
 import { genesisHash } from '@yishi/store';
 import type { Logger } from '../logger.ts';
 import { newId } from '../secrets.ts';
@@ -22,9 +22,29 @@ export interface CommittedEntry {
 
 export type CommitListener = (meetingId: string, committed: CommittedEntry[]) => void;
 
+/** A phone joining (`POST /api/join`). */
+export interface JoinRequest {
+  name: string;
+  group: string;
+  /** The hash of the phone's join key, or null: with one, a retry gets the participant of the first attempt. */
+  keyHash: string | null;
+  /** The session token to store for the participant (its `participantId` is filled in). */
+  token: TokenRecord;
+}
+
+export type JoinResult = { ok: true; participantId: string } | { ok: false; error: ProtocolError };
+
+interface PendingJoin {
+  request: JoinRequest;
+  resolve: (result: JoinResult) => void;
+  reject: (err: unknown) => void;
+}
+
 const MAX_ATTEMPTS = 50;
 /** Upper bound of the random pause after a lost race, so two busy nodes do not keep colliding. */
 const MAX_BACKOFF_MS = 50;
+/** Joins committed in one write at most; a bigger crowd waits for the next. */
+const MAX_JOIN_BATCH = 200;
 /** Meetings kept in memory; the least recently used beyond this are reloaded from the store on demand. */
 const MAX_CACHED_MEETINGS = 500;
 
@@ -39,6 +59,8 @@ export class MeetingService {
   private readonly loading = new Map<string, Promise<Loaded>>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly listeners = new Set<CommitListener>();
+  /** Per meeting: joins waiting for the meeting's queue; the next turn takes them all (group commit). */
+  private readonly joins = new Map<string, PendingJoin[]>();
   /** Appends refused because another writer moved the log first, each followed by a fresh decision. */
   staleRetries = 0;
 
@@ -53,9 +75,118 @@ export class MeetingService {
     return () => this.listeners.delete(listener);
   }
 
-  /** The meeting's current state, refreshed from the store's tail. */
+  /**
+   * The meeting's current state, refreshed from the store's tail. Not queued behind this node's
+   * commands: reads (authentication, snapshots) do not wait for a hall's joins to be written. It may
+   * run alongside a write; the cache is only moved on from what it held when the read began.
+   */
   async current(meetingId: string): Promise<Loaded> {
-    return this.serial(meetingId, () => this.refresh(meetingId));
+    return this.refresh(meetingId);
+  }
+
+  /**
+   * A phone joins. Joins that arrive while the meeting's queue is busy are committed together in its
+   * next turn: each decided in order on the state the ones before it made, and all of them, their
+   * tokens and their join keys written at once (`appendJoins`). Each is answered on its own, and only
+   * once that write is durable.
+   */
+  join(meetingId: string, request: JoinRequest): Promise<JoinResult> {
+    return new Promise<JoinResult>((resolve, reject) => {
+      let pending = this.joins.get(meetingId);
+      if (!pending) {
+        pending = [];
+        this.joins.set(meetingId, pending);
+        // Next turn of the event loop: every join whose request was read in this one rides along (a
+        // SQLite write blocks the loop, so the requests that came in meanwhile are all read at once).
+        setImmediate(() => this.scheduleJoins(meetingId));
+      }
+      pending.push({ request, resolve, reject });
+    });
+  }
+
+  private scheduleJoins(meetingId: string): void {
+    void this.serial(meetingId, async () => {
+      const pending = this.joins.get(meetingId) ?? [];
+      const batch = pending.splice(0, MAX_JOIN_BATCH);
+      // Joins arriving from now on wait for the next turn; a crowd beyond one batch has one already.
+      if (pending.length === 0) this.joins.delete(meetingId);
+      else this.scheduleJoins(meetingId);
+      try {
+        const results = await this.commitJoins(meetingId, batch.map((j) => j.request));
+        batch.forEach((j, i) => j.resolve(results[i]!));
+      } catch (err) {
+        for (const j of batch) j.reject(err);
+      }
+    });
+  }
+
+  private async commitJoins(meetingId: string, requests: JoinRequest[]): Promise<JoinResult[]> {
+    /** Join keys the store said were claimed already, with their participants. */
+    const claimedBefore = new Map<string, string>();
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const loaded = await this.refresh(meetingId);
+      const now = this.opts.now?.() ?? Date.now();
+      let state = loaded.state;
+      let seq = loaded.head.seq;
+      const entries: NewEntry[] = [];
+      const states: { before: MeetingState; after: MeetingState }[] = [];
+      const tokens: TokenRecord[] = [];
+      const claims: JoinKeyClaim[] = [];
+      const claimedHere = new Map<string, string>();
+      const results = requests.map((req): JoinResult => {
+        const claimed = req.keyHash === null ? undefined : (claimedBefore.get(req.keyHash) ?? claimedHere.get(req.keyHash));
+        const participantId = claimed ?? newId();
+        const admit = (): JoinResult => {
+          tokens.push({ ...req.token, participantId });
+          return { ok: true, participantId };
+        };
+        // Only a key claimed before (a retry) can name someone who has joined already; one who was
+        // removed gets no way back in this way.
+        const present = claimed === undefined ? undefined : state?.participants.get(claimed);
+        if (present?.removed) return { ok: false, error: protocolError('forbidden', 'this participant was removed from the meeting') };
+        if (present) return admit();
+        // A refused join claims its key as well: the store then says whether the key was claimed
+        // before, so the retry of a join that did go in (refused now that joining has closed) is
+        // recognised and let back in.
+        if (req.keyHash !== null && claimed === undefined) {
+          claims.push({ keyHash: req.keyHash, participantId });
+          claimedHere.set(req.keyHash, participantId);
+        }
+        const actor: Actor = { role: 'participant', participantId };
+        const decision = decide(state, { type: 'participant.join', participantId, name: req.name, group: req.group }, actor, { now, newId });
+        if (!decision.ok) return decision;
+        for (const event of decision.events) {
+          const entry: NewEntry = { at: now, actor, commandId: null, event };
+          // Numbered as the store will number it (S3), so the state is folded once, here.
+          const after = evolve(state, { ...entry, seq: ++seq });
+          entries.push(entry);
+          states.push({ before: state ?? after, after });
+          state = after;
+        }
+        return admit();
+      });
+      if (tokens.length === 0 && claims.length === 0) return results;
+      const written = await this.store.appendJoins(meetingId, loaded.head, entries, tokens, claims);
+      if (written.ok) {
+        const committed = meetingEntries(written.entries).map((entry, i) => ({ entry, ...states[i]! }));
+        this.remember(meetingId, { state, head: written.head, snapshotSeq: loaded.snapshotSeq });
+        if (committed.length > 0) {
+          this.publish(meetingId, committed);
+          this.maybeSnapshot(meetingId);
+        }
+        return results;
+      }
+      if (written.reason === 'claimed') {
+        // Retries of joins already written (by another node, or an earlier request): decide again with their participants.
+        for (const c of written.claims) claimedBefore.set(c.keyHash, c.participantId);
+        continue;
+      }
+      this.staleRetries++;
+      this.log.debug({ meetingId, attempt, head: written.head.seq }, 'stale join commit, deciding again');
+      await backoff(attempt);
+    }
+    this.log.error({ meetingId }, 'could not commit joins after repeated conflicts');
+    return requests.map(() => ({ ok: false, error: protocolError('conflict', 'the meeting is too busy, try again') }));
   }
 
   /**
@@ -152,7 +283,8 @@ export class MeetingService {
     if (tail.length === 0) return cached;
     const last = tail[tail.length - 1]!;
     const next: Loaded = { state: replay(tail, cached.state), head: { seq: last.seq, hash: last.hash }, snapshotSeq: cached.snapshotSeq };
-    this.remember(meetingId, next);
+    // A read running alongside another (`current` is not queued) never moves the cache back.
+    if (this.cache.get(meetingId) === cached) this.remember(meetingId, next);
     return next;
   }
 
