@@ -100,9 +100,10 @@ export class TestClient {
 }
 
 /** A batch's entries one by one, as they were sent before batching: an event, or a skip per seq. */
-export function unbatch(entries: readonly FeedEntry[]): ({ name: 'event'; msg: EventMessage } | { name: 'skip'; msg: { seq: number } })[] {
-  return entries.flatMap((e) =>
-    'skip' in e ? Array.from({ length: e.to - e.skip + 1 }, (_, i) => ({ name: 'skip' as const, msg: { seq: e.skip + i } })) : [{ name: 'event' as const, msg: e as EventMessage }]
+export type Unbatched = { name: 'event'; msg: EventMessage } | { name: 'skip'; msg: { seq: number } };
+export function unbatch(entries: readonly FeedEntry[]): Unbatched[] {
+  return entries.flatMap((e): Unbatched[] =>
+    'skip' in e ? Array.from({ length: e.to - e.skip + 1 }, (_, i) => ({ name: 'skip', msg: { seq: e.skip + i } })) : [{ name: 'event', msg: e as EventMessage }]
   );
 }
 
