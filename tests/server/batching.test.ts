@@ -52,4 +52,17 @@ describe.each(STORE_KINDS)('batched broadcasts on %s', (kind) => {
     expect(phone.batches - from.phoneBatches).toBeLessThan(entries);
     expect(board.batches - from.boardBatches).toBeLessThan(head - from.board);
   });
+
+  it('a command’s own entry reaches its sender before its ack, as before batching', async () => {
+    const m = await createMeeting(srv.url);
+    const fac = await connected(srv.url, m.facilitatorToken);
+    expect(await fac.send({ type: 'phase.advance', fromPhaseId: fac.state!.phaseId })).toMatchObject({ ok: true });
+    const phone = await connected(srv.url, (await join(srv.url, m.joinCode)).token);
+    for (let i = 0; i < 5; i++) {
+      const ack = await phone.send({ type: 'topic.post', title: `楼道${i}` });
+      if (!ack.ok) throw new Error('refused');
+      expect(phone.seq).toBe(ack.seq);
+      expect(phone.state!.topics.has(String(ack.result?.topicId))).toBe(true);
+    }
+  });
 });

@@ -207,7 +207,11 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
       if (!parsed.success) return reply({ ok: false, error: invalidFromZod(parsed.error) });
       try {
         const key = `${actorKey(actor)}:${parsed.data.commandId}`;
-        reply(await meetings.execute(meetingId, parsed.data, actor, key));
+        const result = await meetings.execute(meetingId, parsed.data, actor, key);
+        // What the command committed reaches its sender before its ack, as before batching (the page
+        // shows the ack's result, e.g. the topic it created, at once).
+        flush(meetingId);
+        reply(result);
       } catch (err) {
         log.error({ err, meetingId, type: parsed.data.type }, 'command failed');
         reply({ ok: false, error: protocolError('internal', 'the server could not run this command; try again') });
