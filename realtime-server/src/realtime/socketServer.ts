@@ -358,8 +358,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
    * audience and per private part, never one per participant.
    *
    * What a meeting commits within BATCH_WINDOW_MS (or until a command's ack) goes to each room as one
-   * `entries` message, in seq order: in a join storm every join reached every phone as its own frame, N²/2 frames for N phones,
-   * and writing them was 40 % of the node's time (bench/joinStorm.ts).
+   * `entries` message, in seq order: in a join storm every join reached every phone as its own frame,
+   * N²/2 frames for N phones, and writing them was 40 % of the node's time (bench/joinStorm.ts).
    */
   function broadcast(meetingId: string, committed: CommittedEntry[]): void {
     for (const { entry, before, after } of committed) {
