@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { EventMessage } from '../packages/domain/src/index.ts';
-import type { Ack } from '../packages/protocol/src/index.ts';
+import type { Ack, EntriesMessage } from '../packages/protocol/src/index.ts';
 import { io, type Socket } from 'socket.io-client';
 import { MeetingFeed } from '../web/src/lib/meeting/feed.ts';
 
@@ -95,8 +95,10 @@ function follow(s: Socket): void {
   });
   s.on('connect', () => feed.expectSnapshot());
   s.on('snapshot', (msg: { seq: number; state: never }) => feed.snapshot(msg.seq, msg.state));
-  s.on('event', (msg: EventMessage) => feed.event(msg));
-  s.on('skip', ({ seq }: { seq: number }) => feed.skip(seq));
+  s.on('entries', ({ entries }: EntriesMessage) => {
+    for (const entry of entries) if (!('skip' in entry)) onEvent(entry as EventMessage);
+    feed.entries(entries);
+  });
 }
 
 function onEvent(msg: { event?: { type?: string; title?: string } }) {
@@ -126,8 +128,9 @@ async function onStart(msg: PhonesStart) {
     const batch: Promise<void>[] = [];
     for (let j = i; j < Math.min(msg.n, i + 100); j++) {
       const s = connect(msg.url, msg.kind === 'bare' ? 'bare' : msg.tokens[j]!, addr(j), msg.protocol);
-      s.on('event', onEvent);
+      // Bare sends each post as its own `event`; Yishi sends batches (`entries`), read in follow().
       if (msg.kind === 'yishi') follow(s);
+      else s.on('event', onEvent);
       receivers.push(s);
       batch.push(ready(s, msg.kind));
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventMessage, MeetingState, MeetingStateJSON } from '@yishi/domain';
-import { PROTOCOL_VERSION, type Ack, type CreateMeetingResponse, type JoinResponse, type ProtocolError, type SnapshotMessage } from '@yishi/protocol';
+import { PROTOCOL_VERSION, type Ack, type CreateMeetingResponse, type EntriesMessage, type FeedEntry, type JoinResponse, type ProtocolError, type SnapshotMessage } from '@yishi/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { MeetingFeed } from '../../web/src/lib/meeting/feed.ts';
 import { postJson } from './servers.ts';
@@ -28,6 +28,8 @@ export const commandId = () => `c-${randomUUID()}`;
 export class TestClient {
   readonly socket: Socket;
   events: EventMessage[] = [];
+  /** `entries` messages received (each carries one or more log entries). */
+  batches = 0;
   snapshots = 0;
   closing: { reason: string; error: ProtocolError }[] = [];
   connectError: (Error & { data?: ProtocolError }) | null = null;
@@ -49,11 +51,11 @@ export class TestClient {
       this.snapshots++;
       this.feed.snapshot(msg.seq, msg.state);
     });
-    this.socket.on('event', (msg: EventMessage) => {
-      this.events.push(msg);
-      this.feed.event(msg);
+    this.socket.on('entries', ({ entries }: EntriesMessage) => {
+      this.batches++;
+      for (const entry of entries) if (!('skip' in entry)) this.events.push(entry as EventMessage);
+      this.feed.entries(entries);
     });
-    this.socket.on('skip', ({ seq }: { seq: number }) => this.feed.skip(seq));
     this.socket.on('closing', (msg: { reason: string; error: ProtocolError }) => this.closing.push(msg));
     this.socket.on('connect_error', (err: Error & { data?: ProtocolError }) => (this.connectError = err));
   }
@@ -95,6 +97,14 @@ export class TestClient {
   close(): void {
     this.socket.disconnect();
   }
+}
+
+/** A batch's entries one by one, as they were sent before batching: an event, or a skip per seq. */
+export type Unbatched = { name: 'event'; msg: EventMessage } | { name: 'skip'; msg: { seq: number } };
+export function unbatch(entries: readonly FeedEntry[]): Unbatched[] {
+  return entries.flatMap((e): Unbatched[] =>
+    'skip' in e ? Array.from({ length: e.to - e.skip + 1 }, (_, i) => ({ name: 'skip', msg: { seq: e.skip + i } })) : [{ name: 'event', msg: e as EventMessage }]
+  );
 }
 
 export async function connected(url: string, token: string): Promise<TestClient> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { participantCountsByGroup } from '@yishi/domain';
-import { TestClient, commandId, createLink, createMeeting, join } from '../helpers/clients.ts';
+import type { EntriesMessage } from '@yishi/protocol';
+import { TestClient, commandId, createLink, createMeeting, join, unbatch } from '../helpers/clients.ts';
 import { STORE_KINDS, startBackend, startProcess, type Backend, type ServerProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -34,12 +35,15 @@ describe.each(STORE_KINDS)('private parts on %s', (kind) => {
     msg: { seq?: number; event?: { type: string }; actor?: unknown };
   }
 
-  /** A client that also keeps every message it was sent, raw, in order. */
+  /** A client that also keeps every message it was sent, raw, in order (a batch's entries one by one). */
   async function client(url: string, token: string) {
     const c = new TestClient(url, token);
     clients.push(c);
     const wire: Wire[] = [];
-    c.socket.onAny((name: string, msg: unknown) => wire.push({ name, json: JSON.stringify(msg), msg: msg as never }));
+    c.socket.onAny((name: string, msg: unknown) => {
+      if (name !== 'entries') return void wire.push({ name, json: JSON.stringify(msg), msg: msg as never });
+      for (const one of unbatch((msg as EntriesMessage).entries)) wire.push({ name: one.name, json: JSON.stringify(one.msg), msg: one.msg as never });
+    });
     await c.ready();
     return { c, wire };
   }

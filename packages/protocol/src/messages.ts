@@ -7,7 +7,7 @@ import type { Actor } from './model.ts';
  * The wire version. A client sends it in the Socket.IO handshake (`auth.protocol`); a mismatch is
  * refused with `version_mismatch` so an old cached page tells the person to reload.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export const HandshakeAuthSchema = z.strictObject({
   token: z.string().min(16).max(256),
@@ -51,11 +51,27 @@ export const BoardSignalSchema = z.discriminatedUnion('type', [
 ]);
 export type BoardSignal = z.infer<typeof BoardSignalSchema>;
 
+/** Entries from `skip` to `to` (inclusive) this audience may not see (their projection is empty): only the seq moves on. */
+export interface SkipRun {
+  skip: number;
+  to: number;
+}
+
+/** One entry of a batch: an event as this audience sees it, or a run of entries it may not see. */
+export type FeedEntry<E extends EventEnvelope = EventEnvelope> = EventMessage<E> | SkipRun;
+
+/**
+ * The log entries a room was sent over one short window, in `seq` order, as one message: one frame per
+ * socket instead of one per entry (a join storm of N phones otherwise sent each phone every join,
+ * N²/2 frames). The page folds them in order exactly as if they had come one by one.
+ */
+export interface EntriesMessage<E extends EventEnvelope = EventEnvelope> {
+  entries: FeedEntry<E>[];
+}
+
 export interface ServerToClientEvents<State = unknown, E extends EventEnvelope = EventEnvelope> {
-  event: (msg: EventMessage<E>) => void;
+  entries: (msg: EntriesMessage<E>) => void;
   snapshot: (msg: SnapshotMessage<State>) => void;
-  /** An entry this audience may not see (its projection is empty): only the seq moves on. */
-  skip: (msg: { seq: number }) => void;
   presence: (msg: PresenceMessage) => void;
   board: (signal: BoardSignal) => void;
   /** Sent just before the server closes a connection for a stated reason. */

@@ -98,8 +98,7 @@ export class MeetingConnection {
       this.#feed.snapshot(msg.seq, msg.state);
       if (!this.#outbox) this.#adoptOutbox(msg.meetingId, msg.you);
     });
-    socket.on('event', (msg) => this.#feed.event(msg));
-    socket.on('skip', ({ seq }) => this.#feed.skip(seq));
+    socket.on('entries', ({ entries }) => this.#feed.entries(entries));
     socket.on('presence', ({ connected }) => (this.connected = new Set(connected)));
     socket.on('closing', ({ error }) => this.#close(error));
     window.addEventListener('offline', this.#onOffline);

@@ -1,6 +1,8 @@
 import { advanceSeq, evolve, reviveState, type EventMessage, type MeetingState, type MeetingStateJSON } from '@yishi/domain';
+import type { FeedEntry } from '@yishi/protocol';
 
-type Held = { kind: 'event'; msg: EventMessage } | { kind: 'skip'; seq: number };
+/** An event, or a run of seqs this audience may not see (`from`..`to`, a single skip has from = to). */
+type Held = { kind: 'event'; msg: EventMessage } | { kind: 'skip'; from: number; to: number };
 
 export interface FeedHooks {
   /** The state changed (once per message handled, however many entries it folded). */
@@ -32,7 +34,7 @@ export const MAX_HELD = 1_000;
 
 /**
  * One audience's copy of a meeting, kept in step with the server: a snapshot, then events and skips
- * folded in `seq` order with the domain's `evolve`. Plain TypeScript (no Svelte, no socket), so the
+ * (one by one or in batches, `entries`) folded in `seq` order with the domain's `evolve`. Plain TypeScript (no Svelte, no socket), so the
  * ordering rules are tested on their own (tests/web/feed.test.ts):
  * - what arrives while a snapshot is on its way is held and folded after it, if newer: an event
  *   committed while the snapshot was being read can overtake it (and does, across nodes);
@@ -86,14 +88,18 @@ export class MeetingFeed {
   }
 
   skip(seq: number): void {
-    this.#receive({ kind: 'skip', seq });
+    this.#receive({ kind: 'skip', from: seq, to: seq });
   }
 
-  #receive(item: Held): void {
+  /** A batch of entries in seq order (one message from the server): folded as if they had come one by one, with one `changed`. */
+  entries(list: readonly FeedEntry[]): void {
+    this.#receive(...list.map((e): Held => ('skip' in e ? { kind: 'skip', from: e.skip, to: Math.max(e.skip, e.to) } : { kind: 'event', msg: e as EventMessage })));
+  }
+
+  #receive(...items: Held[]): void {
     const state = this.#state;
     // Old news (a broadcast the state already holds) is dropped at once.
-    if (state !== null && seqOf(item) <= state.seq) return;
-    this.#hold(item);
+    for (const item of items) if (state === null || lastSeq(item) > state.seq) this.#hold(item);
     if (state === null || this.#awaiting) return;
     const next = this.#drain(state);
     if (next !== state) this.#set(next);
@@ -110,10 +116,10 @@ export class MeetingFeed {
     let i = 0;
     for (; i < held.length; i++) {
       const item = held[i]!;
-      const seq = seqOf(item);
-      if (seq <= state.seq) continue;
-      if (seq !== state.seq + 1) break;
-      state = item.kind === 'event' ? evolve(state, item.msg) : advanceSeq(state, seq);
+      if (lastSeq(item) <= state.seq) continue;
+      if (seqOf(item) > state.seq + 1) break;
+      // A run of skips may overlap what is folded already: only its end matters.
+      state = item.kind === 'event' ? evolve(state, item.msg) : advanceSeq(state, item.to);
     }
     this.#held = held.slice(i);
     return state;
@@ -148,5 +154,9 @@ export class MeetingFeed {
 }
 
 function seqOf(item: Held): number {
-  return item.kind === 'event' ? item.msg.seq : item.seq;
+  return item.kind === 'event' ? item.msg.seq : item.from;
+}
+
+function lastSeq(item: Held): number {
+  return item.kind === 'event' ? item.msg.seq : item.to;
 }
