@@ -12,8 +12,7 @@
  * Env: BENCH_N=100,500,2000  BENCH_DURATION_S=8  BENCH_RATE=5 (posts/s)
  *      BENCH_TARGETS=bare,sqlite,redis,nginx2   BENCH_PROFILE=1 (node --cpu-prof on the Yishi node)
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { fork, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +20,9 @@ import { PROTOCOL_VERSION } from '../packages/protocol/src/index.ts';
 import { startRedisServer } from '../packages/store/test/redisServer.ts';
 import { ROOT, startProcess, type ServerProcess } from '../tests/helpers/servers.ts';
 import { startNginx } from '../tests/scaleout/nginx.ts';
-import type { PhonesResult, PhonesStart, Stats } from './phones.ts';
+import type { PhonesResult, PhonesStart } from './phones.ts';
+import { startBareServer, stopChild, usage } from './processes.ts';
+import type { Stats } from './stats.ts';
 
 type Target = 'bare' | 'sqlite' | 'redis' | 'nginx2';
 const NS = (process.env.BENCH_N ?? '100,500,2000').split(',').map(Number);
@@ -29,7 +30,6 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 8) * 1000;
 const RATE = Number(process.env.BENCH_RATE ?? 5);
 const TARGETS = (process.env.BENCH_TARGETS ?? 'bare,sqlite,redis,nginx2').split(',') as Target[];
 const PROFILE_DIR = process.env.BENCH_PROFILE ? path.join(os.tmpdir(), 'yishi-bench-profiles') : null;
-const CLK_TCK = 100;
 
 interface Row {
   target: Target;
@@ -41,14 +41,6 @@ interface Row {
   connected: number;
 }
 
-/** utime+stime of a process in ms, and its RSS in kB, from /proc. */
-function usage(pid: number): { cpuMs: number; rssKb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return { cpuMs, rssKb };
-}
 const total = (pids: number[]) => pids.map(usage).reduce((a, b) => ({ cpuMs: a.cpuMs + b.cpuMs, rssKb: a.rssKb + b.rssKb }), { cpuMs: 0, rssKb: 0 });
 
 interface Deployment {
@@ -65,25 +57,9 @@ interface Deployment {
 }
 
 async function startBare(): Promise<Deployment> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bareServer.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"port":(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', () => reject(new Error(`bare server exited: ${out}`)));
-  });
+  const { child, port } = await startBareServer();
   const url = `http://127.0.0.1:${port}`;
   return { url, apiUrl: url, nodeUrls: [url], pids: [child.pid!], localAddresses: [], stop: () => stopChild(child) };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 const yishiEnv = { LOG_LEVEL: 'info', COMMAND_RATE: '1000', COMMAND_BURST: '1000' };

@@ -18,7 +18,6 @@
  *      BENCH_PROFILE=1 (node --cpu-prof on the Yishi nodes; profiles in $TMPDIR/yishi-joins-profiles, see bench/profileSummary.ts)
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +25,7 @@ import { PROTOCOL_VERSION } from '../packages/protocol/src/index.ts';
 import { startRedisServer } from '../packages/store/test/redisServer.ts';
 import { ROOT, startProcess } from '../tests/helpers/servers.ts';
 import type { StormResult, StormStart } from './joinPhones.ts';
+import { startBareServer, stopChild, usage } from './processes.ts';
 import type { Stats } from './stats.ts';
 
 type Target = 'bare' | 'sqlite' | 'redis';
@@ -35,15 +35,9 @@ const TARGETS = (process.env.BENCH_TARGETS ?? 'sqlite,redis,bare').split(',') as
 // Yishi first: bare's snapshot is sized after theirs.
 TARGETS.sort((a, b) => Number(a === 'bare') - Number(b === 'bare'));
 const PROFILE_DIR = process.env.BENCH_PROFILE ? path.join(os.tmpdir(), 'yishi-joins-profiles') : null;
-const CLK_TCK = 100;
 const LOCAL_ADDRESSES = Array.from({ length: 200 }, (_, i) => `127.0.${1 + Math.floor(i / 250)}.${(i % 250) + 2}`);
 
-/** utime+stime of a process in ms, from /proc (as bench/fanout.ts reads it). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-}
+const cpuMs = (pid: number): number => usage(pid).cpuMs;
 
 interface Deployment {
   url: string;
@@ -52,28 +46,8 @@ interface Deployment {
   stop(): Promise<void>;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 async function startBare(snapshotBytes: number): Promise<Deployment> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bareServer.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, BARE_SNAPSHOT_BYTES: String(Math.round(snapshotBytes)) },
-    stdio: ['ignore', 'pipe', 'inherit']
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"port":(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', () => reject(new Error(`bare server exited: ${out}`)));
-  });
+  const { child, port } = await startBareServer({ BARE_SNAPSHOT_BYTES: String(Math.round(snapshotBytes)) });
   return { url: `http://127.0.0.1:${port}`, pid: child.pid!, joinCode: '000000', stop: () => stopChild(child) };
 }
 

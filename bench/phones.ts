@@ -10,6 +10,7 @@ import type { EventMessage } from '../packages/domain/src/index.ts';
 import type { Ack, EntriesMessage } from '../packages/protocol/src/index.ts';
 import { io, type Socket } from 'socket.io-client';
 import { MeetingFeed } from '../web/src/lib/meeting/feed.ts';
+import { stats, type Stats } from './stats.ts';
 
 export interface PhonesStart {
   type: 'start';
@@ -30,12 +31,6 @@ export interface PhonesPost {
   rate: number;
   durationMs: number;
 }
-export interface Stats {
-  count: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
 export interface PhonesResult {
   type: 'result';
   posts: number;
@@ -49,12 +44,6 @@ export interface PhonesResult {
   snapshotRequests: number;
 }
 
-export function stats(values: number[]): Stats {
-  if (values.length === 0) return { count: 0, p50: NaN, p99: NaN, max: NaN };
-  const s = Float64Array.from(values).sort();
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-  return { count: s.length, p50: at(0.5), p99: at(0.99), max: s[s.length - 1]! };
-}
 
 const send = (msg: unknown) => process.send!(msg);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

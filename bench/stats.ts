@@ -1,4 +1,4 @@
-/** Percentiles of a sample (the same rule as bench/phones.ts, which cannot be imported without starting its phones). */
+/** Percentiles of a sample, for every bench entry (a module of its own: bench/phones.ts starts its phones when imported). */
 export interface Stats {
   count: number;
   p50: number;
