@@ -57,6 +57,17 @@ export function redisKeys(prefix = 'yishi:') {
 
 
 /**
+ * The compare half of every append (KEYS[1] head, KEYS[2] log; ARGV[1..3] expected seq, expected hash,
+ * genesis hash): answers {0, seq, hash} when the head moved, and refuses a log that does not end at its head.
+ */
+const HEAD_CHECK = `local cur = redis.call('HMGET', KEYS[1], 'seq', 'hash')
+local seq, hash = cur[1] or '0', cur[2] or ARGV[3]
+if seq ~= ARGV[1] or hash ~= ARGV[2] then return {0, seq, hash} end
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+if (last and last[1] or '0-0') ~= seq .. '-0' then return redis.error_reply('yishi: log does not end at its head') end
+`;
+
+/**
  * Appends at the expected head or not at all. The chain hashes come from Node (Redis 7.0's Lua has no
  * sha256); the script only compares and writes, so the check and the write are one atomic step.
  * It checks everything before writing anything: Redis does not undo a script's writes on error.
@@ -64,12 +75,7 @@ export function redisKeys(prefix = 'yishi:') {
  * command key ('' for none), command result, then (stream id, entry json) pairs.
  */
 const APPEND = new Script(`
-local cur = redis.call('HMGET', KEYS[1], 'seq', 'hash')
-local seq, hash = cur[1] or '0', cur[2] or ARGV[3]
-if seq ~= ARGV[1] or hash ~= ARGV[2] then return {0, seq, hash} end
-local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
-if (last and last[1] or '0-0') ~= seq .. '-0' then return redis.error_reply('yishi: log does not end at its head') end
-for i = 8, #ARGV, 2 do redis.call('XADD', KEYS[2], ARGV[i], 'entry', ARGV[i + 1]) end
+${HEAD_CHECK}for i = 8, #ARGV, 2 do redis.call('XADD', KEYS[2], ARGV[i], 'entry', ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], 'seq', ARGV[4], 'hash', ARGV[5])
 if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[3], ARGV[6], ARGV[7]) end
 return {1, ARGV[4], ARGV[5]}
@@ -116,12 +122,7 @@ return 'ok'
  * claims: [[keyHash, participantId]…]}.
  */
 const APPEND_JOINS = new Script(`
-local cur = redis.call('HMGET', KEYS[1], 'seq', 'hash')
-local seq, hash = cur[1] or '0', cur[2] or ARGV[3]
-if seq ~= ARGV[1] or hash ~= ARGV[2] then return {0, seq, hash} end
-local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
-if (last and last[1] or '0-0') ~= seq .. '-0' then return redis.error_reply('yishi: log does not end at its head') end
-local p = cjson.decode(ARGV[6])
+${HEAD_CHECK}local p = cjson.decode(ARGV[6])
 local taken = {}
 for _, c in ipairs(p.claims) do
   local held = redis.call('HGET', KEYS[3], c[1])
