@@ -8,7 +8,7 @@ import { STORE_KINDS, postJson, startBackend, type Backend } from '../helpers/se
 import { waitFor } from '../helpers/wait.ts';
 
 /** Every store method that writes something a join may write. */
-const WRITES = ['append', 'appendJoins', 'putToken', 'claimJoinKey', 'putCommandResult'] as const;
+const WRITES = ['append', 'appendJoins', 'putToken', 'putCommandResult'] as const;
 
 /**
  * The real server on a real store whose join writes can be held at the gate (as behind a slow disk)

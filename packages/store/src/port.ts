@@ -96,11 +96,6 @@ export interface Store {
 
   putToken(token: TokenRecord): Promise<void>;
   /**
-   * [S16] Put-if-absent of a join key (stored as its hash) → participant id, per meeting; answers the
-   * participant id stored first, so a retried join gets the participant of the first attempt.
-   */
-  claimJoinKey(meetingId: string, keyHash: string, participantId: string): Promise<string>;
-  /**
    * [S18] The joins of one group commit in one atomic write: `entries` appended as `append` appends
    * them (refused as `stale` the same way), `tokens` put as `putToken` puts them, and each join key
    * claimed for its participant. A key claimed already refuses the whole write (`claimed`, naming the

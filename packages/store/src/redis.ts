@@ -328,9 +328,6 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       // listing and revoking go through), nor listed without the token.
       await execAll(redis.multi().del(key).hset(key, ...tokenFields(t)).hset(k.tokens(t.meetingId), t.tokenId, t.tokenHash));
     },
-    async claimJoinKey(meetingId, keyHash, participantId) {
-      return String(await PUT_IF_ABSENT.run(redis, [k.joinKeys(meetingId)], [keyHash, participantId]));
-    },
     async appendJoins(meetingId, expected, entries, tokens, claims) {
       const chained = chainEntries(expected, entries);
       const last = chained.at(-1) ?? expected;

@@ -263,11 +263,6 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     return { ok: true, entries: chained, head };
   });
 
-  const claimJoinKey = db.transaction((meetingId: string, keyHash: string, participantId: string): string => {
-    q.putJoinKey.run(meetingId, keyHash, participantId);
-    return (q.joinKey.get(meetingId, keyHash) as { participant_id: string }).participant_id;
-  });
-
   const append = db.transaction((meetingId: string, expected: Head, entries: NewEntry[], commandKey?: string, result?: CommandValue): AppendResult => {
     const head = readHead(meetingId);
     if (head.seq !== expected.seq || head.hash !== expected.hash) return { ok: false, reason: 'stale', head };
@@ -347,9 +342,6 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
 
     async putToken(t) {
       insertToken(t);
-    },
-    async claimJoinKey(meetingId, keyHash, participantId) {
-      return claimJoinKey.immediate(meetingId, keyHash, participantId);
     },
     async appendJoins(meetingId, expected, entries, tokens, claims) {
       return appendJoins.immediate(meetingId, expected, entries, tokens, claims);

@@ -213,19 +213,31 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       }
     });
 
-    it('[S16] a join key is claimed once per meeting: every claim answers the first participant, also from two stores at once', async () => {
+    /**
+     * Who a join key belongs to, asked through `appendJoins` itself: a claim of the key together with a
+     * fresh one at the current head is refused as `claimed` and names the key's participant (writing
+     * nothing), or, when the key is free, is accepted (and the probe's claim then stands).
+     */
+    const ownerOf = async (s: Store, meetingId: string, keyHash: string, probe = 'p-probe'): Promise<string> => {
+      const r = await s.appendJoins(meetingId, await s.head(meetingId), [], [], [{ keyHash, participantId: probe }]);
+      if (r.ok) return probe;
+      if (r.reason !== 'claimed') throw new Error(`probe refused: ${r.reason}`);
+      return r.claims.find((c) => c.keyHash === keyHash)!.participantId;
+    };
+
+    it('[S16] a join key is claimed once per meeting: the first participant claimed for it stays, also when two stores claim at once', async () => {
       const m = id('m');
       const key = hashToken(id('k'));
-      expect(await store.claimJoinKey(m, key, 'p-first')).toBe('p-first');
-      expect(await store.claimJoinKey(m, key, 'p-second')).toBe('p-first');
+      expect(await ownerOf(store, m, key, 'p-first')).toBe('p-first');
+      expect(await ownerOf(store, m, key, 'p-second')).toBe('p-first');
       // Another meeting, another key: independent.
-      expect(await store.claimJoinKey(id('m'), key, 'p-other')).toBe('p-other');
-      expect(await store.claimJoinKey(m, hashToken(id('k')), 'p-third')).toBe('p-third');
+      expect(await ownerOf(store, id('m'), key, 'p-other')).toBe('p-other');
+      expect(await ownerOf(store, m, hashToken(id('k')), 'p-third')).toBe('p-third');
 
       const other = await h.reopen();
       for (let round = 0; round < 5; round++) {
         const raced = hashToken(id('k'));
-        const answers = await Promise.all([0, 1, 2, 3].map((i) => (i % 2 ? other : store).claimJoinKey(m, raced, `p-${round}-${i}`)));
+        const answers = await Promise.all([0, 1, 2, 3].map((i) => ownerOf(i % 2 ? other : store, m, raced, `p-${round}-${i}`)));
         expect(new Set(answers).size).toBe(1);
       }
     });
@@ -250,9 +262,9 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await store.verifyLog(m.meetingId)).toEqual({ ok: true, count: 3, head: r.head });
       for (const t of tokens) expect(await store.findToken(t.tokenHash)).toEqual(t);
       expect((await store.listTokens(m.meetingId)).map((t) => t.tokenId).sort()).toEqual(tokens.map((t) => t.tokenId).sort());
-      // [S16] the claims are the ones put-if-absent answers with.
-      expect(await store.claimJoinKey(m.meetingId, ka, 'p-late')).toBe('p-a');
-      expect(await store.claimJoinKey(m.meetingId, kb, 'p-late')).toBe('p-b');
+      // [S16] the claims stand.
+      expect(await ownerOf(store, m.meetingId, ka, 'p-late')).toBe('p-a');
+      expect(await ownerOf(store, m.meetingId, kb, 'p-late')).toBe('p-b');
 
       // Tokens alone (a retried join whose participant is in already): the head stays.
       const again = participantToken(m.meetingId, 'p-a');
@@ -265,7 +277,7 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
     it('[S18] appendJoins refused for a stale head or a key claimed already writes nothing, and names the claimed keys', async () => {
       const m = id('m');
       const taken = hashToken(id('k'));
-      expect(await store.claimJoinKey(m, taken, 'p-first')).toBe('p-first');
+      expect(await ownerOf(store, m, taken, 'p-first')).toBe('p-first');
       const head = await appendAll(store, m, ['a']);
       const fresh = hashToken(id('k'));
       const token = participantToken(m, 'p-new');
@@ -274,7 +286,7 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await store.readLog(m)).map((e) => e.seq)).toEqual([1]);
         expect(await store.findToken(token.tokenHash)).toBeNull();
         expect(await store.listTokens(m)).toEqual([]);
-        expect(await store.claimJoinKey(m, fresh, 'p-probe')).toBe('p-probe');
+        expect(await ownerOf(store, m, fresh)).toBe('p-probe');
       };
 
       const stale = await store.appendJoins(m, { seq: 0, hash: genesisHash(m) }, [joined('b')], [token], [{ keyHash: hashToken(id('k')), participantId: 'p-new' }]);
