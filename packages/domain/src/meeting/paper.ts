@@ -2,6 +2,7 @@ import type { CommandValue, EventMessage } from '@yishi/protocol';
 import { accept, refuse, type DecideContext, type Decision } from '../decision.ts';
 import type { Projection } from '../feature.ts';
 import type { MeetingState, PaperParticipant } from '../state.ts';
+import { PAPER_COUNT_MAX } from './schemas.ts';
 import type { MeetingLifeCmd as Cmd, MeetingLifeEv as Ev, MeetingLifeEvent } from './schemas.ts';
 
 /*
@@ -16,7 +17,7 @@ export function decidePaperAdd(state: MeetingState, command: Cmd<'paper.add'>, c
   if (!state.groups.includes(command.group)) return refuse('invalid', 'not a group of this meeting', 'group');
   const name = command.name ?? null;
   const count = name === null ? (command.count ?? 0) : 1;
-  if (count < 1) return refuse('invalid', 'a name or a count', 'count');
+  if (count < 1 || count > PAPER_COUNT_MAX) return refuse('invalid', `a name, or a count from 1 to ${PAPER_COUNT_MAX}`, 'count');
   return accept<MeetingLifeEvent>({ type: 'paper.added', paperId: ctx.newId(), group: command.group, name, count });
 }
 
