@@ -86,7 +86,7 @@ export const topicsSection = section<Acc>({
         ordered: false,
         items: merges.map((merge): Inline[] => {
           const sources = merge.sourceIds.map(ref).join(t('、', ', '));
-          const items: Inline[] = [t(`${sources} 并入 ${ref(merge.targetId)}（${timeOnDay(ctx, merge.mergedAt)}）`, `${sources} merged into ${ref(merge.targetId)} (${timeOnDay(ctx, merge.mergedAt)})`)];
+          const items: Inline[] = [t(`${sources}并入${ref(merge.targetId)}（${timeOnDay(ctx, merge.mergedAt)}）`, `${sources} merged into ${ref(merge.targetId)} (${timeOnDay(ctx, merge.mergedAt)})`)];
           if (!merge.active && merge.unmergedAt !== null) items.push({ text: t(`，已于 ${timeOnDay(ctx, merge.unmergedAt)} 撤销`, `, undone at ${timeOnDay(ctx, merge.unmergedAt)}`), muted: true });
           return items;
         })
