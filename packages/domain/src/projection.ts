@@ -3,12 +3,12 @@ import type { PrivatePart, SharedAudience } from './feature.ts';
 import { buildIndex } from './indexes.ts';
 import { PMap } from './pmap.ts';
 import { projectRedacted, type EventMessage, type MeetingEvent } from './registry.ts';
-import type { MeetingState, Participant, Person, Topic } from './state.ts';
+import type { MeetingState, PaperParticipant, Participant, Person, Topic } from './state.ts';
 
 /**
  * The state an audience may hold. Facilitator and secretary get the full state; participants and the
  * board get a `public` view: no hidden or withdrawn topic (but a phone keeps its own hidden topics,
- * flagged), head counts per group, its own participant (on a phone) and, by name and group only, the
+ * flagged), head counts per group (paper participants apart), its own participant (on a phone) and, by name and group only, the
  * people it shows: the conveners of the topics it holds [D14]. Merges are kept whole (they carry ids
  * only) so a topic that comes back through `topic.unhidden` folds under its target again.
  */
@@ -22,7 +22,9 @@ export function projectState(state: MeetingState, audience: Audience): MeetingSt
   const participants = mine === undefined ? PMap.empty<Participant>() : PMap.empty<Participant>().set(mine.id, mine);
   // The view's index counts what the view holds, as the client's `evolve` will keep it.
   const index = topics === state.topics ? state.index : buildIndex(topics, state.merges);
-  return { ...state, view: 'public', self, topics, participants, people: shownPeople(state, topics.values()), spotlight, index };
+  // Paper names and the record's fields are the staff's; the view keeps the paper counts and the published flag [D18].
+  const paper = PMap.empty<PaperParticipant>();
+  return { ...state, view: 'public', self, topics, participants, people: shownPeople(state, topics.values()), spotlight, paper, record: null, index };
 }
 
 /** The conveners of the topics a view holds, by name and group. */

@@ -4,6 +4,8 @@ import { refuse, refuseClosed, type DecideContext, type Decision } from './decis
 import type { CommandSpec, CommandSpecs, EventSpec, EventSpecs, Projection, SharedAudience } from './feature.ts';
 import { decideCreate, meeting, meetingCreated } from './meeting/index.ts';
 import { phases } from './phases/index.ts';
+import type { RecordSection } from './record/model.ts';
+import { record } from './record/index.ts';
 import { authorize } from './rights.ts';
 import type { MeetingState } from './state.ts';
 import { topics } from './topics/index.ts';
@@ -16,7 +18,7 @@ import { topics } from './topics/index.ts';
  */
 
 /** Commands a connected client may send over Socket.IO with `emit('cmd', command, ack)`. */
-export const ClientCommandSchema = z.discriminatedUnion('type', [...meeting.clientCommands, ...phases.clientCommands, ...topics.clientCommands]);
+export const ClientCommandSchema = z.discriminatedUnion('type', [...meeting.clientCommands, ...phases.clientCommands, ...topics.clientCommands, ...record.clientCommands]);
 export type ClientCommand = z.infer<typeof ClientCommandSchema>;
 
 /** Commands the server issues itself from HTTP requests (never accepted over a socket). */
@@ -27,7 +29,7 @@ export type Command = ClientCommand | ServerCommand;
 export type CommandType = Command['type'];
 
 /** Every event a meeting's log may hold; clients fold them with `evolve`. */
-export const MeetingEventSchema = z.discriminatedUnion('type', [...meeting.events, ...phases.events, ...topics.events]);
+export const MeetingEventSchema = z.discriminatedUnion('type', [...meeting.events, ...phases.events, ...topics.events, ...record.events]);
 export type MeetingEvent = z.infer<typeof MeetingEventSchema>;
 export type MeetingEventType = MeetingEvent['type'];
 
@@ -38,8 +40,14 @@ export type EventMessage = EventMessageOf<MeetingEvent>;
 export type MeetingDecision = Decision<MeetingEvent>;
 
 /** One spec per command and per event; the annotation is where the compiler checks that none is missing. */
-const COMMANDS: CommandSpecs<Command, MeetingEvent> = { ...meeting.commands, ...phases.commands, ...topics.commands };
-const EVENTS: EventSpecs<MeetingEvent> = { ...meeting.eventSpecs, ...phases.eventSpecs, ...topics.eventSpecs };
+const COMMANDS: CommandSpecs<Command, MeetingEvent> = { ...meeting.commands, ...phases.commands, ...topics.commands, ...record.commands };
+const EVENTS: EventSpecs<MeetingEvent> = { ...meeting.eventSpecs, ...phases.eventSpecs, ...topics.eventSpecs, ...record.eventSpecs };
+
+/**
+ * Every feature's sections of the minutes, in the order the minutes print them: attendance, the agenda
+ * as it ran, the topics, then the secretary's notes (the head and the signatures are the record's own).
+ */
+export const RECORD_SECTIONS: readonly RecordSection[] = [...meeting.sections, ...phases.sections, ...topics.sections, ...record.sections];
 
 // The maps are keyed by type, so the spec found for a value of the union is the one for that member;
 // TypeScript cannot follow that correlation through an index, hence these two narrowing reads.

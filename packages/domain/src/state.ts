@@ -8,8 +8,10 @@ import type { TopicView } from './topics/schemas.ts';
  * of another format is ignored and the state rebuilt from the log, which is the record (a snapshot is
  * only a shortcut). Snapshots written before formats existed hold the bare state and count as format 1.
  * Format 3: views hold head counts and only the people they show (`self`, `people`, `attendance`).
+ * Format 4: the meeting's time zone, the record's fields (`record`), whether the minutes are published,
+ * and paper participants (`paper`, `paperCount`).
  */
-export const STATE_FORMAT = 3;
+export const STATE_FORMAT = 4;
 
 /** What a snapshot stores: the state, tagged with its format (in JSON, the state is a `MeetingStateJSON`). */
 export interface StoredState {
@@ -58,6 +60,8 @@ export interface MeetingState {
   phaseId: string;
   joiningOpen: boolean;
   ended: boolean;
+  /** IANA zone the record's dates and times are written in (the facilitator's browser's at creation). */
+  timeZone: string;
   createdAt: number;
   endedAt: number | null;
   /** The full state: everyone who joined. A phone's view: its own participant only; the board's: nobody. */
@@ -82,17 +86,33 @@ export interface MeetingState {
    * withdrawing or merging it away, and the end of the meeting, take it down.
    */
   spotlight: string | null;
+  /**
+   * People without a phone, declared by staff (by name, or as a count per group), by paper id. The full
+   * state holds every declaration; a public view none (their names are the staff's) [D18].
+   */
+  paper: PMap<PaperParticipant>;
+  /**
+   * Paper participants per stakeholder group (a named one counts 1), every meeting group listed. Every
+   * view holds it: the hall's head count includes them, labelled as paper [D17].
+   */
+  paperCount: PMap<number>;
+  /** What the secretary enters for the minutes. Staff only: null in a public view [D18]. */
+  record: RecordFields | null;
+  /** Whether participants may download the minutes (the facilitator publishes them). Every view holds it. */
+  minutesPublished: boolean;
   /** What decisions look up instead of scanning the meeting; derived from the records, never in JSON. */
   index: MeetingIndex;
 }
 
 /** A state as JSON carries it (a stored snapshot, a client's snapshot): its records are plain objects. */
-export type MeetingStateJSON = Omit<MeetingState, 'participants' | 'people' | 'attendance' | 'topics' | 'merges' | 'index'> & {
+export type MeetingStateJSON = Omit<MeetingState, 'participants' | 'people' | 'attendance' | 'topics' | 'merges' | 'paper' | 'paperCount' | 'index'> & {
   participants: Record<string, Participant>;
   people: Record<string, Person>;
   attendance: Record<string, number>;
   topics: Record<string, Topic>;
   merges: Record<string, Merge>;
+  paper: Record<string, PaperParticipant>;
+  paperCount: Record<string, number>;
 };
 
 /** The state a JSON snapshot holds, with its maps and index rebuilt: wherever a state arrives as JSON. */
@@ -106,6 +126,8 @@ export function reviveState(json: MeetingStateJSON): MeetingState {
     attendance: PMap.fromRecord(json.attendance),
     topics,
     merges,
+    paper: PMap.fromRecord(json.paper),
+    paperCount: PMap.fromRecord(json.paperCount),
     index: buildIndex(topics, merges)
   };
 }
@@ -126,6 +148,30 @@ export interface Participant {
   removed: boolean;
   /** The name was corrected after the meeting ended ("added after the meeting" in the record). */
   amendedAfterEnd: boolean;
+}
+
+/** Someone without a phone, declared by staff: one named person, or `count` unnamed people of a group. */
+export interface PaperParticipant {
+  id: string;
+  group: string;
+  /** Null for a count of unnamed people. */
+  name: string | null;
+  /** 1 for a named person. */
+  count: number;
+  addedAt: number;
+  /** The seq of the declaration: orders them as they were entered. */
+  order: number;
+  /** Declared after the meeting ended (staff completing the record) [D8]. */
+  amendedAfterEnd: boolean;
+}
+
+/** The minutes' own fields, typed on the secretary's desk. Empty strings until someone fills them in. */
+export interface RecordFields {
+  place: string;
+  facilitatorName: string;
+  secretaryName: string;
+  /** The secretary's notes for the minutes: multi-line plain text. */
+  notes: string;
 }
 
 /**

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { advanceSeq, convenersOf, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, permits, projectEvent, projectShared, projectState, replay, reviveState, visibleTopics, type Audience, type MeetingState, type MeetingStateJSON, type Command, type Topic } from '../src/index.ts';
 import { buildIndex } from '../src/indexes.ts';
-import { makeCtx, PEOPLE, scenarioArb, simulate, type Scenario } from './scenarios.ts';
+import { makeCtx, PEOPLE, scenarioArb, simulate, STAFF_ONLY_TEXTS, type Scenario } from './scenarios.ts';
 
 const AUDIENCES: readonly Audience[] = [
   { role: 'facilitator' },
@@ -18,7 +18,20 @@ const NUM_RUNS = Number(process.env.DOMAIN_RUNS ?? 150);
 const roundTrip = (state: MeetingState) => reviveState(JSON.parse(JSON.stringify(state)) as MeetingStateJSON);
 
 /** Staff may still complete the record after the end; nothing else is taken from anyone. */
-const RECORD_AFTER_END: readonly Command['type'][] = ['participant.rename', 'topic.postFor', 'topic.edit', 'topic.withdraw'];
+const RECORD_AFTER_END: readonly Command['type'][] = [
+  'participant.rename',
+  'topic.postFor',
+  'topic.edit',
+  'topic.withdraw',
+  'paper.add',
+  'paper.remove',
+  'record.details.set',
+  'record.notes.set',
+  'minutes.publish',
+  'minutes.unpublish'
+];
+/** What the secretary keeps for the record: paper participants, the minutes' fields and notes. */
+const SECRETARY_RECORD: readonly Command['type'][] = ['paper.add', 'paper.remove', 'record.details.set', 'record.notes.set'];
 const isStaff = (actor: Actor) => actor.role === 'facilitator' || actor.role === 'secretary';
 
 /** The rights as the design states them, written independently of the domain's table. */
@@ -31,7 +44,7 @@ function mayIssue(state: MeetingState, command: Command, actor: Actor): boolean 
       return false;
     case 'secretary':
       if (command.type === 'topic.edit' || command.type === 'topic.withdraw') return staffMayAmend(command.topicId);
-      return command.type === 'topic.postFor' || command.type === 'participant.rename';
+      return command.type === 'topic.postFor' || command.type === 'participant.rename' || SECRETARY_RECORD.includes(command.type);
     case 'system':
       return command.type === 'meeting.create' || command.type === 'participant.join';
     case 'facilitator':
@@ -244,8 +257,10 @@ describe('domain properties', () => {
           if (!after.ended) {
             expect([...after.topics.values()].filter((t) => t.amendedAfterEnd)).toEqual([]);
             expect([...after.participants.values()].filter((p) => p.amendedAfterEnd)).toEqual([]);
+            expect([...after.paper.values()].filter((p) => p.amendedAfterEnd)).toEqual([]);
           } else if (before?.ended === true) {
             if (event.type === 'participant.renamed') expect(after.participants.get(event.participantId)?.amendedAfterEnd).toBe(true);
+            if (event.type === 'paper.added') expect(after.paper.get(event.paperId)?.amendedAfterEnd).toBe(true);
             if (event.type === 'topic.posted' || event.type === 'topic.edited' || event.type === 'topic.withdrawn') {
               expect(after.topics.get(event.topicId)?.amendedAfterEnd).toBe(true);
             }
@@ -403,5 +418,53 @@ describe('domain properties', () => {
       });
     }, () => checked > NUM_RUNS);
     expect(checked).toBeGreaterThan(NUM_RUNS);
+  });
+
+  it('[D17] every view holds the paper head count per group, equal to the full state\'s declarations; the full state holds each declaration', () => {
+    let declared = 0;
+    run((scenario) => {
+      simulate(scenario, {
+        entry: ({ after }) => {
+          const counts = Object.fromEntries(after.groups.map((g) => [g, 0]));
+          for (const p of after.paper.values()) {
+            expect(p.count).toBe(p.name === null ? p.count : 1);
+            expect(p.count).toBeGreaterThanOrEqual(1);
+            counts[p.group] = (counts[p.group] ?? 0) + p.count;
+            declared++;
+          }
+          expect(after.paperCount.toJSON()).toEqual(counts);
+          for (const audience of AUDIENCES) expect(projectState(after, audience).paperCount.toJSON()).toEqual(counts);
+        }
+      });
+    }, () => declared > NUM_RUNS);
+    expect(declared).toBeGreaterThan(NUM_RUNS);
+  });
+
+  it('[D18] no paper participant\'s name, no record field and no notes text ever reach a participant or the board; they hold the paper counts and the published flag', () => {
+    let secretsHeld = 0;
+    let published = 0;
+    run((scenario) => {
+      simulate(scenario, {
+        entry: ({ before, after, entry }) => {
+          const secrets = STAFF_ONLY_TEXTS.filter((text) => JSON.stringify(after).includes(text));
+          secretsHeld += secrets.length;
+          if (after.minutesPublished) published++;
+          for (const audience of REDACTED_AUDIENCES) {
+            const view = projectState(after, audience);
+            expect(view.record).toBeNull();
+            expect(view.paper.size).toBe(0);
+            expect(view.minutesPublished).toBe(after.minutesPublished);
+            const message = before === null ? null : projectEvent(before, after, entry, audience);
+            const wire = [JSON.stringify(view), JSON.stringify(message)];
+            if (before !== null) wire.push(JSON.stringify(projectShared(before, after, entry, audience.role === 'board' ? audience : { role: 'participant', breakoutGroup: null })));
+            for (const text of wire) for (const secret of STAFF_ONLY_TEXTS) expect(text).not.toContain(secret);
+          }
+          // The staff hold all of it.
+          for (const audience of AUDIENCES.filter((a) => a.role === 'facilitator' || a.role === 'secretary')) expect(projectState(after, audience)).toBe(after);
+        }
+      });
+    }, () => secretsHeld > NUM_RUNS && published > 0);
+    expect(secretsHeld).toBeGreaterThan(NUM_RUNS);
+    expect(published).toBeGreaterThan(0);
   });
 });

@@ -10,6 +10,7 @@ import {
   evolve,
   fromStoredState,
   MAX_OPEN_TOPICS_PER_PARTICIPANT,
+  paperCountsByGroup,
   participantCountsByGroup,
   projectEvent,
   projectState,
@@ -704,9 +705,11 @@ describe('snapshots [D1]', () => {
   type Fixture = { log: EventMessage[]; stored: { format: number; state: Record<string, unknown> } };
   const read = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Fixture;
   // Written at the current state format: a meeting's log, and the snapshot stored at its end.
-  const fixture = read('snapshot-format-3.json');
-  // The same log, and its snapshot as the code before views held head counts stored it (plain records, format 2).
-  const older = read('snapshot-format-2.json');
+  const fixture = read('snapshot-format-4.json');
+  // The start of that log, and its snapshot as the code before paper participants and the record's fields stored it (format 3).
+  const older = read('snapshot-format-3.json');
+  // The same start, and its snapshot as the code before views held head counts stored it (plain records, format 2).
+  const oldest = read('snapshot-format-2.json');
 
   it('[D1] a snapshot stored in the current format reads back as the state its log builds, and today writes the same JSON', () => {
     expect(fixture.stored.format).toBe(STATE_FORMAT);
@@ -719,15 +722,23 @@ describe('snapshots [D1]', () => {
     expect(Object.keys(json.attendance as object)).toEqual(expect.arrayContaining(['__proto__']));
     expect(state.participants.get('__proto__')).toMatchObject({ group: '__proto__' });
     expect(participantCountsByGroup(state)).toEqual({ 居民: 1, 商户: 1, ['__proto__']: 1 });
+    // A log from before meetings had a zone is read in the zone every meeting was in then.
+    expect(fixture.log[0]!.event).not.toHaveProperty('timeZone');
+    expect(state.timeZone).toBe('Asia/Shanghai');
+    expect(Object.keys(json.paperCount as object)).toEqual(expect.arrayContaining(['__proto__']));
+    expect(paperCountsByGroup(state)).toEqual({ 居民: 3, 商户: 0, ['__proto__']: 1 });
     expect(Object.keys(JSON.parse(JSON.stringify(state)) as object).sort()).toEqual(Object.keys(json).sort());
   });
 
   it('[D1] a snapshot stored in an older format is ignored: the state is rebuilt from the log', () => {
-    expect(older.stored.format).toBeLessThan(STATE_FORMAT);
-    expect(older.log).toEqual(fixture.log);
-    expect(fromStoredState(older.stored)).toBeNull();
-    // Trusting it would be wrong: it holds no head counts, which every view reads.
-    expect(Object.keys(older.stored.state)).not.toContain('attendance');
+    for (const old of [older, oldest]) {
+      expect(old.stored.format).toBeLessThan(STATE_FORMAT);
+      expect(fixture.log.slice(0, old.log.length)).toEqual(old.log);
+      expect(fromStoredState(old.stored)).toBeNull();
+    }
+    // Trusting them would be wrong: they hold no paper counts (nor, format 2, head counts), which every view reads.
+    expect(Object.keys(older.stored.state)).not.toContain('paperCount');
+    expect(Object.keys(oldest.stored.state)).not.toContain('attendance');
   });
 
   it('[D1] a revived state decides and folds as the state it was taken from', () => {

@@ -26,7 +26,23 @@ type Recipe =
   | { t: 'rename' | 'remove'; who: number }
   | { t: 'advance' | 'back'; stale: number | null }
   | { t: 'close' | 'open' | 'end' | 'create' }
-  | { t: 'spotlight'; topic: number | null };
+  | { t: 'spotlight'; topic: number | null }
+  | { t: 'paperAdd'; group: number; count: number | null }
+  | { t: 'paperRemove'; paper: number }
+  | { t: 'details' | 'notes' | 'publish' | 'unpublish' };
+
+/**
+ * What only staff may read, as the scenarios type it: paper participants' names, the record's fields and
+ * notes. [D18] looks for each of these in everything a participant or the board receives.
+ */
+export const STAFF_ONLY = {
+  paperName: (group: number) => `纸上名单${group}号`,
+  place: '机密地点会议室',
+  facilitatorName: '机密主持人',
+  secretaryName: '机密记录员',
+  notes: '机密记录第一行\n机密记录第二行'
+} as const;
+export const STAFF_ONLY_TEXTS = ['纸上名单', STAFF_ONLY.place, STAFF_ONLY.facilitatorName, STAFF_ONLY.secretaryName, '机密记录第'];
 
 interface Step {
   recipe: Recipe;
@@ -49,7 +65,10 @@ const recipeArb: fc.Arbitrary<Recipe> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ t: fc.constantFrom('advance' as const, 'back' as const), stale: mostlyNull(pick) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('close' as const, 'open' as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constantFrom('end' as const, 'create' as const, 'create' as const) }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('spotlight' as const), topic: fc.oneof({ weight: 4, arbitrary: pick }, { weight: 1, arbitrary: fc.constant(null) }) }) }
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('spotlight' as const), topic: fc.oneof({ weight: 4, arbitrary: pick }, { weight: 1, arbitrary: fc.constant(null) }) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('paperAdd' as const), group: fc.nat({ max: GROUPS.length }), count: mostlyNull(fc.integer({ min: 0, max: 501 })) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('paperRemove' as const), paper: pick }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('details' as const, 'notes' as const, 'publish' as const, 'unpublish' as const) }) }
 );
 const stepArb: fc.Arbitrary<Step> = fc.record({ recipe: recipeArb, actor: mostlyNull(fc.nat({ max: ACTORS.length - 1 })) });
 /** The setup flag joins three people and opens the marketplace first, so most topic commands can succeed. */
@@ -142,6 +161,26 @@ function resolve(recipe: Recipe, state: MeetingState): { command: Command; natur
       return { command: cmd({ type: 'meeting.end' }), natural: FACILITATOR };
     case 'create':
       return { command: createCommand([...GROUPS]), natural: SYSTEM };
+    case 'paperAdd': {
+      const group = GROUPS[recipe.group] ?? '外星人';
+      // Mostly a named person; sometimes a count, now and then one the schema would refuse (0, 501), which decide refuses too.
+      const body = recipe.count === null ? { name: STAFF_ONLY.paperName(recipe.group) } : { count: recipe.count };
+      return { command: cmd({ type: 'paper.add', group, ...body }), natural: recipe.group % 2 === 0 ? SECRETARY : FACILITATOR };
+    }
+    case 'paperRemove': {
+      const ids = [...state.paper.values()].sort((a, b) => a.order - b.order).map((p) => p.id);
+      return { command: cmd({ type: 'paper.remove', paperId: choose(ids, recipe.paper) }), natural: SECRETARY };
+    }
+    case 'details': {
+      const { place, facilitatorName, secretaryName } = STAFF_ONLY;
+      return { command: cmd({ type: 'record.details.set', place, facilitatorName, secretaryName }), natural: SECRETARY };
+    }
+    case 'notes':
+      return { command: cmd({ type: 'record.notes.set', notes: STAFF_ONLY.notes }), natural: SECRETARY };
+    case 'publish':
+      return { command: cmd({ type: 'minutes.publish' }), natural: FACILITATOR };
+    case 'unpublish':
+      return { command: cmd({ type: 'minutes.unpublish' }), natural: FACILITATOR };
     case 'spotlight':
       return { command: cmd({ type: 'board.spotlight', topicId: recipe.topic === null ? null : choose(topicIds(state), recipe.topic) }), natural: FACILITATOR };
   }

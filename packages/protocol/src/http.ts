@@ -2,12 +2,34 @@ import { z } from 'zod';
 import { GroupNameSchema, GroupsSchema, IdSchema, LanguageSchema, MeetingTitleSchema, NameSchema, RoleSchema, TemplateIdSchema } from './model.ts';
 import { JoinCodeSchema, LIMITS, text } from './text.ts';
 
+/** The zone meetings were in before they had one (and the server's default when a browser sends none). */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/** An IANA time zone this runtime knows (`Asia/Shanghai`, `Europe/Berlin`): the one the record's times are written in. */
+export const TimeZoneSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(
+    (zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'not a time zone' }
+  );
+
 /** `POST /api/meetings`: what a facilitator fills in on the landing page. */
 export const CreateMeetingRequestSchema = z.strictObject({
   title: MeetingTitleSchema,
   groups: GroupsSchema.optional(),
   language: LanguageSchema.default('zh-CN'),
-  templateId: TemplateIdSchema.default('open-space')
+  templateId: TemplateIdSchema.default('open-space'),
+  /** The facilitator's browser's zone; the record's dates and times are written in it. */
+  timeZone: TimeZoneSchema.optional()
 });
 export type CreateMeetingRequest = z.infer<typeof CreateMeetingRequestSchema>;
 export interface CreateMeetingResponse {

@@ -3,6 +3,7 @@ import {
   CreateLinkRequestSchema,
   CreateMeetingRequestSchema,
   DEFAULT_GROUPS,
+  DEFAULT_TIME_ZONE,
   JoinCodeSchema,
   JoinRequestSchema,
   LinkIdSchema,
@@ -158,7 +159,7 @@ export function createApi(deps: ApiDeps) {
       const joinCode = newJoinCode();
       const created = await meetings.create(
         { meetingId, joinCode, createdAt: Date.now(), status: 'live' },
-        { type: 'meeting.create', meetingId, joinCode, title: input.title, groups: input.groups ?? [...DEFAULT_GROUPS], language: input.language, templateId: input.templateId },
+        { type: 'meeting.create', meetingId, joinCode, title: input.title, groups: input.groups ?? [...DEFAULT_GROUPS], language: input.language, templateId: input.templateId, timeZone: input.timeZone ?? DEFAULT_TIME_ZONE },
         { role: 'facilitator' },
         tokens
       );

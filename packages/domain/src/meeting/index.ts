@@ -12,6 +12,8 @@ import {
   projectRemoved,
   projectRenamed
 } from './participants.ts';
+import { attendanceSection } from './section.ts';
+import { createdPaper, decidePaperAdd, decidePaperRemove, paperAdded, paperCounted, paperRemoved, projectPaper } from './paper.ts';
 import { meetingCommandSchemas, meetingEventSchemas, meetingServerCommandSchemas, type MeetingLifeCommand, type MeetingLifeEvent } from './schemas.ts';
 
 /**
@@ -31,7 +33,10 @@ export const meeting = {
     'participant.remove': { rights: ['facilitator'], decide: (state, command) => decideParticipantChange(state, command) },
     'joining.close': { rights: ['facilitator'], decide: (state, command) => decideJoining(state, command) },
     'joining.open': { rights: ['facilitator'], decide: (state, command) => decideJoining(state, command) },
-    'meeting.end': { rights: ['facilitator'], decide: () => decideEnd() }
+    'meeting.end': { rights: ['facilitator'], decide: () => decideEnd() },
+    // The secretary declares people without a phone, also after the end to complete the record.
+    'paper.add': { rights: ['facilitator', 'secretary'], afterEnd: 'record', decide: (state, command, _actor, ctx) => decidePaperAdd(state, command, ctx), result: createdPaper },
+    'paper.remove': { rights: ['facilitator', 'secretary'], afterEnd: 'record', decide: (state, command) => decidePaperRemove(state, command) }
   } satisfies CommandSpecs<MeetingLifeCommand, MeetingLifeEvent>,
   eventSpecs: {
     'meeting.created': {
@@ -48,9 +53,16 @@ export const meeting = {
     'participant.removed': { evolve: participantRemoved, actor: 'private', project: projectRemoved },
     'joining.closed': { evolve: (state) => joiningChanged(state, false), actor: 'private' },
     'joining.opened': { evolve: (state) => joiningChanged(state, true), actor: 'private' },
-    'meeting.ended': { evolve: (state, _event, entry) => meetingEnded(state, entry), actor: 'private' }
-  } satisfies EventSpecs<MeetingLifeEvent>
+    'meeting.ended': { evolve: (state, _event, entry) => meetingEnded(state, entry), actor: 'private' },
+    // Paper names are the staff's: the public views get the group's paper count.
+    'paper.added': { evolve: paperAdded, actor: 'private', project: projectPaper },
+    'paper.removed': { evolve: (state, event) => paperRemoved(state, event), actor: 'private', project: projectPaper },
+    'paper.counted': { evolve: (state, event) => paperCounted(state, event), actor: 'private' }
+  } satisfies EventSpecs<MeetingLifeEvent>,
+  /** The meeting's section of the minutes: attendance by stakeholder group, paper participants included. */
+  sections: [attendanceSection]
 };
 export { decideCreate, meetingCreated } from './meeting.ts';
 export { participantCountsByGroup, personOf, shownPublicly } from './participants.ts';
-export { PersonSchema } from './schemas.ts';
+export { paperCountsByGroup } from './paper.ts';
+export { PersonSchema, PAPER_COUNT_MAX } from './schemas.ts';

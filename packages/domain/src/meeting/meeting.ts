@@ -1,4 +1,4 @@
-import type { EventMessage } from '@yishi/protocol';
+import { DEFAULT_TIME_ZONE, type EventMessage } from '@yishi/protocol';
 import { accept, refuse, type DecideContext, type Decision } from '../decision.ts';
 import { emptyIndex } from '../indexes.ts';
 import { createPhases } from '../phases/templates.ts';
@@ -15,7 +15,8 @@ export function decideCreate(command: MeetingLifeCmd<'meeting.create'>, ctx: Dec
     templateId: command.templateId,
     language: command.language,
     groups: [...command.groups],
-    phases: createPhases(command.templateId, ctx.newId)
+    phases: createPhases(command.templateId, ctx.newId),
+    timeZone: command.timeZone ?? DEFAULT_TIME_ZONE
   });
 }
 
@@ -47,6 +48,7 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
     phaseId: first.id,
     joiningOpen: true,
     ended: false,
+    timeZone: event.timeZone ?? DEFAULT_TIME_ZONE,
     createdAt: entry.at,
     endedAt: null,
     participants: PMap.empty(),
@@ -55,6 +57,10 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
     topics: PMap.empty(),
     merges: PMap.empty(),
     spotlight: null,
+    paper: PMap.empty(),
+    paperCount: PMap.fromEntries(event.groups.map((group) => [group, 0])),
+    record: { place: '', facilitatorName: '', secretaryName: '', notes: '' },
+    minutesPublished: false,
     index: emptyIndex()
   };
 }

@@ -1,5 +1,6 @@
 import type { CommandSpecs, EventSpecs } from '../feature.ts';
 import { decidePhaseMove, phaseChanged } from './phases.ts';
+import { agendaSection } from './section.ts';
 import { phaseCommandSchemas, phaseEventSchemas, type PhaseCommand, type PhaseEvent } from './schemas.ts';
 
 /** Phases: the facilitator steps through the meeting's phases (built from its template, as data). */
@@ -13,7 +14,9 @@ export const phases = {
   } satisfies CommandSpecs<PhaseCommand, PhaseEvent>,
   eventSpecs: {
     'phase.changed': { evolve: phaseChanged, actor: 'private' }
-  } satisfies EventSpecs<PhaseEvent>
+  } satisfies EventSpecs<PhaseEvent>,
+  /** The phases' section of the minutes: the agenda as it ran. */
+  sections: [agendaSection]
 };
 export { currentPhase, currentPhaseIndex } from './phases.ts';
 export { createPhases } from './templates.ts';

@@ -2,6 +2,7 @@ import type { CommandValue } from '@yishi/protocol';
 import type { CommandSpecs, EventSpecs } from '../feature.ts';
 import { projectEdited, projectPosted, projectRemoved, projectSpotlit, projectUnhidden } from './project.ts';
 import { topicCommandSchemas, topicEventSchemas, type TopicCommand, type TopicEvent } from './schemas.ts';
+import { topicsSection } from './section.ts';
 import { decideSpotlight, spotlit } from './spotlight.ts';
 import {
   decideEdit,
@@ -62,7 +63,9 @@ export const topics = {
     'topic.merged': { evolve: topicMerged, actor: 'private' },
     'topic.unmerged': { evolve: topicUnmerged, actor: 'private' },
     'board.spotlit': { evolve: (state, event) => spotlit(state, event), actor: 'private', project: projectSpotlit }
-  } satisfies EventSpecs<TopicEvent>
+  } satisfies EventSpecs<TopicEvent>,
+  /** The topics' section of the minutes: every topic, merges, hidden and withdrawn ones, earlier titles. */
+  sections: [topicsSection]
 };
 export { MAX_OPEN_TOPICS_PER_PARTICIPANT } from './topics.ts';
 export { visibleTopics, convenersOf, topicCounts, type TopicRow, type MergeGroup } from './selectors.ts';

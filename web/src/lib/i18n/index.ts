@@ -54,7 +54,12 @@ const FIELD_TEXT: Record<string, () => string> = {
   description: m.field_description,
   recoveryCode: m.field_recoveryCode,
   convenerName: m.field_name,
-  convenerGroup: m.field_group
+  convenerGroup: m.field_group,
+  place: m.field_place,
+  facilitatorName: m.field_facilitatorName,
+  secretaryName: m.field_secretaryName,
+  notes: m.field_notes,
+  count: m.field_count
 };
 
 /** What a person reads for an error: always from the catalogue by code, never the server's message. */
