@@ -10,6 +10,7 @@ import {
   PageNumber,
   Paragraph,
   ShadingType,
+  Tab,
   Table,
   TableCell,
   TableLayoutType,
@@ -42,6 +43,9 @@ const HEAD_FONT = { ascii: 'Arial', hAnsi: 'Arial', eastAsia: 'SimHei', cs: 'Ari
 const MUTED = '595959';
 const RULE = { style: BorderStyle.SINGLE, size: 4, color: '808080' };
 
+/** A tab as Word reads it (`<w:tab/>`; a tab character inside `<w:t>` is not one). */
+const tab = (options: Omit<IRunOptions, 'text' | 'children'> = {}) => new TextRun({ ...options, children: [new Tab()] });
+
 /** A user string as runs, its newlines as line breaks. */
 function runs(text: string, options: Omit<IRunOptions, 'text' | 'break'> = {}): TextRun[] {
   return clean(text)
@@ -56,8 +60,8 @@ function inlineRuns(list: Inline[], base: Omit<IRunOptions, 'text' | 'break'> = 
   });
 }
 
-function cellParagraph(children: ParagraphChild[], bold = false): Paragraph {
-  return new Paragraph({ children: bold ? children : children, spacing: { before: 40, after: 40, line: 280 } });
+function cellParagraph(children: ParagraphChild[]): Paragraph {
+  return new Paragraph({ children, spacing: { before: 40, after: 40, line: 280 } });
 }
 
 function table(header: string[], rows: Inline[][][], widths?: number[]): Table {
@@ -106,7 +110,7 @@ function block(b: Block, doc: RecordDocument): (Paragraph | Table)[] {
             spacing: { after: 60 },
             indent: { left: 1680, hanging: 1680 },
             tabStops: [{ type: TabStopType.LEFT, position: 1680 }],
-            children: [...runs(`${r.label}${w.colon}`, { bold: true, font: HEAD_FONT }), new TextRun({ text: '\t' }), ...runs(r.value)],
+            children: [...runs(`${r.label}${w.colon}`, { bold: true, font: HEAD_FONT }), tab(), ...runs(r.value)],
           })
       );
     case 'table':
@@ -118,7 +122,7 @@ function block(b: Block, doc: RecordDocument): (Paragraph | Table)[] {
             spacing: { after: 60 },
             indent: { left: 480, hanging: 480 },
             tabStops: [{ type: TabStopType.LEFT, position: 480 }],
-            children: [new TextRun({ text: b.ordered ? `${i + 1}.\t` : '•\t' }), ...inlineRuns(item)],
+            children: [new TextRun({ text: b.ordered ? `${i + 1}.` : '•' }), tab(), ...inlineRuns(item)],
           })
       );
     case 'note':
@@ -140,9 +144,12 @@ function block(b: Block, doc: RecordDocument): (Paragraph | Table)[] {
             children: [
               ...runs(`${r.role}${w.colon}`, { bold: true, font: HEAD_FONT }),
               ...runs(r.name),
-              new TextRun({ text: `\t${w.signature}${w.colon}\t\t` }),
+              tab(),
+              new TextRun({ text: `${w.signature}${w.colon}` }),
+              tab(),
+              tab(),
               ...runs(`${b.dateLabel}${w.colon}`),
-              new TextRun({ text: '\t' }),
+              tab(),
             ],
           })
       );

@@ -11,6 +11,7 @@ declare module 'fontkit' {
     characterSet: number[];
     hasGlyphForCodePoint(codePoint: number): boolean;
     glyphForCodePoint(codePoint: number): Glyph;
+    layout(text: string): { advanceWidth: number };
   }
   export function create(buffer: Buffer | Uint8Array, postscriptName?: string): Font;
   export function openSync(path: string, postscriptName?: string): Font;

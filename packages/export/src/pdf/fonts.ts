@@ -22,6 +22,8 @@ export interface Face {
   /** Advance width in ems per code point, filled as text is measured. */
   widths: Map<number, number>;
   covers: Map<number, boolean>;
+  /** Shaped widths in ems of multi-character clusters (an emoji ZWJ sequence or flag is one glyph). */
+  clusters: Map<string, number>;
 }
 
 const require = createRequire(import.meta.url);
@@ -38,7 +40,7 @@ function load(key: FaceKey): Face {
   const path = FONT_FILES[key];
   const buffer = readFileSync(path);
   const font = fontkit.create(buffer);
-  return { key, path, buffer, font, ascent: font.ascent / font.unitsPerEm, descent: -font.descent / font.unitsPerEm, widths: new Map(), covers: new Map() };
+  return { key, path, buffer, font, ascent: font.ascent / font.unitsPerEm, descent: -font.descent / font.unitsPerEm, widths: new Map(), covers: new Map(), clusters: new Map() };
 }
 
 export function faces(): Record<FaceKey, Face> {
@@ -61,6 +63,16 @@ export function advance(face: Face, cp: number): number {
   if (w === undefined) {
     w = face.font.glyphForCodePoint(cp).advanceWidth / face.font.unitsPerEm;
     face.widths.set(cp, w);
+  }
+  return w;
+}
+
+/** The shaped advance of a cluster in ems. */
+export function clusterAdvance(face: Face, text: string): number {
+  let w = face.clusters.get(text);
+  if (w === undefined) {
+    w = face.font.layout(text).advanceWidth / face.font.unitsPerEm;
+    face.clusters.set(text, w);
   }
   return w;
 }

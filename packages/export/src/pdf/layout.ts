@@ -3,7 +3,7 @@ import PDFDocument from 'pdfkit';
 import type { Language } from '../model.ts';
 import type { Span } from '../text.ts';
 import { pageOf, words, type Words } from '../words.ts';
-import { advance, covers, faces, type Face, type FaceKey } from './fonts.ts';
+import { advance, clusterAdvance, covers, faces, type Face, type FaceKey } from './fonts.ts';
 
 /*
  * A small typesetter over pdfkit. pdfkit draws the glyphs; the line breaking is done here, for three
@@ -63,6 +63,8 @@ const INVISIBLE = /^[\u200B-\u200F\u2060-\u2064\uFE00-\uFE0F\uFEFF\u{E0020}-\u{E
 /** Visible characters that belong to the one before them: combining marks, skin tones, the keycap. */
 const JOINING = /^[\p{M}\u{1F3FB}-\u{1F3FF}\u20E3]$/u;
 
+const isRegional = (cp: number) => cp >= 0x1f1e6 && cp <= 0x1f1ff;
+
 export class Typesetter {
   readonly faces = faces();
   readonly words: Words;
@@ -85,7 +87,9 @@ export class Typesetter {
         const cp = ch.codePointAt(0)!;
         const prev = out[out.length - 1];
         const invisible = INVISIBLE.test(ch);
-        if (invisible || JOINING.test(ch) || afterZwj) {
+        // The second of two regional indicators makes a flag with the first.
+        const flag = isRegional(cp) && prev !== undefined && isRegional(prev.text.codePointAt(0)!) && !prev.attached;
+        if (invisible || JOINING.test(ch) || afterZwj || flag) {
           if (prev && covers(this.face(prev.face), cp)) {
             out.push({ text: ch, face: prev.face, span: spanIndex, w: advance(this.face(prev.face), cp), space: false, breakBefore: false, attached: true });
             afterZwj = cp === 0x200d;
@@ -105,6 +109,17 @@ export class Typesetter {
         }
       }
     });
+    // A cluster drawn as one glyph (ZWJ sequence, flag, keycap) is as wide as that glyph, not as its parts.
+    for (let i = 0; i < out.length; ) {
+      let e = i + 1;
+      while (e < out.length && out[e]!.attached) e++;
+      if (e - i > 1) {
+        const w = clusterAdvance(this.face(out[i]!.face), out.slice(i, e).map((c) => c.text).join(''));
+        out[i]!.w = w;
+        for (let k = i + 1; k < e; k++) out[k]!.w = 0;
+      }
+      i = e;
+    }
     // Break opportunities (UAX #14) over the line's text as it will be drawn.
     let text = '';
     const offsets: number[] = [];

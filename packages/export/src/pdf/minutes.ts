@@ -1,7 +1,7 @@
 import type { Block, Inline, RecordDocument } from '../model.ts';
 import { clean, span, withTitle, type Span } from '../text.ts';
 import { drawQr } from '../qr.ts';
-import { MUTED, RULE, plainSpan, Writer, type TextStyle } from './layout.ts';
+import { INK, MUTED, RULE, plainSpan, Writer, type TextStyle } from './layout.ts';
 import { drawTable } from './table.ts';
 
 const BODY: TextStyle = { size: 10.5, leading: 1.6 };
@@ -66,8 +66,10 @@ function block(w: Writer, b: Block): void {
       const indent = b.ordered ? 22 : 14;
       b.items.forEach((item, i) => {
         const laid = w.layout(spans(item), w.width - indent, BODY);
-        const marker = w.layout(text(b.ordered ? `${i + 1}.` : '•'), indent, BODY);
-        w.flow(laid, w.left + indent, w.width - indent, (y) => w.drawLine(marker, 0, w.left, y, indent));
+        const marker = w.layout(text(`${i + 1}.`), indent, BODY);
+        // A bullet is drawn, not typed: U+2022 shares its glyph with `·` in Noto Sans SC, and a PDF maps one glyph to one character.
+        const bullet = (y: number) => w.doc.save().circle(w.left + 3.5, y + marker.lineHeight / 2, BODY.size * 0.16).fill(INK).restore();
+        w.flow(laid, w.left + indent, w.width - indent, (y) => (b.ordered ? w.drawLine(marker, 0, w.left, y, indent) : bullet(y)));
       });
       w.y += 6;
       return;

@@ -46,8 +46,10 @@ export async function renderPoster(input: PosterInput): Promise<Uint8Array> {
 
   const h = (l: { lines: unknown[]; lineHeight: number } | null) => (l ? l.lines.length * l.lineHeight : 0);
   const gaps = 16 + 8 + 14 + 4 + 2 + 14 + 10;
-  const fixed = h(title) + h(scan) + h(codeLabel) + codeSize * 1.15 + h(url) + h(orOpen) + steps.reduce((a, s) => a + h(s), 0) + h(hint) + gaps;
-  const qr = Math.max(120, Math.min(300, w.bottom - w.top - fixed));
+  const fixed = h(title) + h(scan) + h(codeLabel) + codeSize + 12 + h(url) + h(orOpen) + steps.reduce((a, s) => a + h(s), 0) + h(hint) + gaps;
+  const qr = Math.max(120, Math.min(330, w.bottom - w.top - fixed));
+  // What is left over goes above the title, so the poster sits in the middle of the sheet.
+  w.y += Math.max(0, (w.bottom - w.top - fixed - qr) / 2);
 
   const flowAll = (laid: ReturnType<typeof center>) => laid.lines.forEach((_, k) => (w.drawLine(laid, k, w.left, w.y, w.width), (w.y += laid.lineHeight)));
   flowAll(title);
@@ -61,8 +63,9 @@ export async function renderPoster(input: PosterInput): Promise<Uint8Array> {
   // The code: very large, spaced figures, centred.
   const spacing = codeSize * 0.12;
   const codeW = w.doc.font('bold').fontSize(codeSize).widthOfString(code) + spacing * Math.max(0, [...code].length - 1);
-  w.doc.fillColor('#000000').text(code, A4.width / 2 - codeW / 2, w.y, { lineBreak: false, characterSpacing: spacing });
-  w.y += codeSize * 1.15 + 2;
+  // Figures reach about 0.73 em above the baseline: the baseline sits so their tops meet the cursor.
+  w.doc.fillColor('#000000').text(code, A4.width / 2 - codeW / 2, w.y + codeSize * 0.8, { lineBreak: false, characterSpacing: spacing, baseline: 'alphabetic' });
+  w.y += codeSize + 12;
   flowAll(url);
   flowAll(orOpen);
   w.y += 14;
