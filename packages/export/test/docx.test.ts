@@ -64,6 +64,13 @@ describe('DOCX', () => {
     expect(footerXml).toMatch(/第 <\/w:t>.*PAGE.*页 \/ 共 <\/w:t>.*NUMPAGES.*页<\/w:t>/s);
   });
 
+  it('words its footer in English for an English meeting', async () => {
+    const { unzipSync, strFromU8 } = await import('fflate');
+    const files = unzipSync(await renderDocx({ ...minutes, language: 'en' }));
+    const footer = Object.entries(files).find(([name]) => /^word\/footer\d*\.xml$/.test(name))!;
+    expect(strFromU8(footer[1])).toMatch(/Page <\/w:t>.*PAGE.* of <\/w:t>.*NUMPAGES/s);
+  });
+
   it('render() names the type and extension', async () => {
     const out = await render(minutes, 'docx');
     expect(out.contentType).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');

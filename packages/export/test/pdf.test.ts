@@ -81,6 +81,14 @@ describe('PDF', async () => {
     expect(perPage[1]).toContain('滨河东里居民议事会·核验：第128条3f9a1c2e');
   });
 
+  it('numbers pages in English for an English meeting', async () => {
+    const en = writeTemp(await renderPdf({ ...minutes, language: 'en' }), 'pdf');
+    const pages = pdftotext(en).split('\f');
+    expect(pages[0]).toContain('Page 1 of 2');
+    expect(pages[1]).toContain('Page 2 of 2');
+    expect(pages[1]).toContain('Entry no.: 128');
+  });
+
   it('prints a QR code of the verify address that a reader decodes', () => {
     expect(decodeQr(path, 2)).toBe('https://yishi.example.org/m/meet0001/verify');
   });
