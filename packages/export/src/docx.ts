@@ -6,6 +6,7 @@ import {
   Footer,
   HeadingLevel,
   LeaderType,
+  LineRuleType,
   Packer,
   PageNumber,
   Paragraph,
@@ -26,7 +27,9 @@ import { clean, span, withTitle } from './text.ts';
 import { words } from './words.ts';
 
 /*
- * DOCX with the `docx` package. Chinese offices print from Word or WPS on Windows, where SimSun (宋体)
+ * DOCX with the `docx` package. Line spacing is "at least" a height in points rather than a multiple of
+ * the font's: where SimHei is missing (LibreOffice) the line height of the Latin font would be used, and
+ * taller Chinese glyphs overlap. Chinese offices print from Word or WPS on Windows, where SimSun (宋体)
  * and SimHei (黑体) are always installed, so the East-Asian font of body text is SimSun and of headings
  * SimHei; Latin text uses Arial. The page is A4; tables use a fixed layout at the text width (so a long
  * unbroken string wraps inside its cell instead of widening the table off the page) and repeat their
@@ -61,7 +64,7 @@ function inlineRuns(list: Inline[], base: Omit<IRunOptions, 'text' | 'break'> = 
 }
 
 function cellParagraph(children: ParagraphChild[]): Paragraph {
-  return new Paragraph({ children, spacing: { before: 40, after: 40, line: 280 } });
+  return new Paragraph({ children, spacing: { before: 40, after: 40, line: 300, lineRule: LineRuleType.AT_LEAST } });
 }
 
 function table(header: string[], rows: Inline[][][], widths?: number[]): Table {
@@ -155,7 +158,8 @@ function block(b: Block, doc: RecordDocument): (Paragraph | Table)[] {
       );
     }
     case 'verify': {
-      const border = { top: RULE, bottom: RULE, left: RULE, right: RULE };
+      const edge = { ...RULE, space: 4 };
+      const border = { top: edge, bottom: edge, left: edge, right: edge };
       const boxed = { border, spacing: { after: 40 } } as const;
       return [
         new Paragraph({ ...boxed, spacing: { before: 240, after: 60 }, children: runs(b.label, { bold: true, font: HEAD_FONT }) }),
@@ -201,10 +205,10 @@ export async function renderDocx(doc: RecordDocument): Promise<Uint8Array> {
     creator: 'Yishi',
     styles: {
       default: {
-        document: { run: { font: BODY_FONT, size: 22, language: { value: doc.language === 'en' ? 'en-GB' : 'zh-CN', eastAsia: 'zh-CN' } }, paragraph: { spacing: { line: 320, after: 120 } } },
-        title: { run: { font: HEAD_FONT, size: 36, bold: true, color: '000000' }, paragraph: { spacing: { before: 120, after: 240 } } },
-        heading1: { run: { font: HEAD_FONT, size: 30, bold: true, color: '000000' }, paragraph: { spacing: { before: 360, after: 160 }, keepNext: true } },
-        heading2: { run: { font: HEAD_FONT, size: 25, bold: true, color: '000000' }, paragraph: { spacing: { before: 240, after: 120 }, keepNext: true } },
+        document: { run: { font: BODY_FONT, size: 22, language: { value: doc.language === 'en' ? 'en-GB' : 'zh-CN', eastAsia: 'zh-CN' } }, paragraph: { spacing: { line: 330, lineRule: LineRuleType.AT_LEAST, after: 120 } } },
+        title: { run: { font: HEAD_FONT, size: 36, bold: true, color: '000000' }, paragraph: { spacing: { before: 120, after: 240, line: 500, lineRule: LineRuleType.AT_LEAST } } },
+        heading1: { run: { font: HEAD_FONT, size: 30, bold: true, color: '000000' }, paragraph: { spacing: { before: 360, after: 160, line: 420, lineRule: LineRuleType.AT_LEAST }, keepNext: true } },
+        heading2: { run: { font: HEAD_FONT, size: 25, bold: true, color: '000000' }, paragraph: { spacing: { before: 240, after: 120, line: 360, lineRule: LineRuleType.AT_LEAST }, keepNext: true } },
         hyperlink: { run: { color: '1F4E9A', underline: {} } },
       },
     },
