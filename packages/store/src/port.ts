@@ -131,6 +131,13 @@ export interface Store {
   /** Merges stored updates into one without losing any that arrive while it runs. */
   compactDoc(meetingId: string, docId: string): Promise<DocCompaction>;
 
+  /**
+   * [S19] Deletes the meeting and everything stored for it in one atomic write: its record, log, head,
+   * snapshot, command results, join keys, tokens (and their index), documents, and its join code when
+   * the code still points at it. Answers whether there was anything to delete.
+   */
+  deleteMeeting(meetingId: string): Promise<boolean>;
+
   close(): Promise<void>;
 }
 

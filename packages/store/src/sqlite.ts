@@ -102,6 +102,9 @@ CREATE TABLE IF NOT EXISTS doc_updates (
 CREATE INDEX IF NOT EXISTS doc_updates_by_doc ON doc_updates (meeting_id, doc_id, id);
 `;
 
+/** Every table keyed by meeting; a table added to SCHEMA belongs here too, or deletion leaves it behind (S19). */
+export const MEETING_TABLES = ['meetings', 'tokens', 'heads', 'log', 'snapshots', 'join_keys', 'command_results', 'doc_updates'] as const;
+
 interface MeetingRow {
   meeting_id: string;
   join_code: string;
@@ -230,7 +233,10 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     countUpTo: db.prepare('SELECT count(*) AS n FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id <= ?'),
     countAfter: db.prepare('SELECT count(*) AS n FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id > ?'),
     deleteUpTo: db.prepare('DELETE FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id <= ?'),
-    putUpdateAt: db.prepare('INSERT INTO doc_updates (id, meeting_id, doc_id, data) VALUES (?, ?, ?, ?)')
+    putUpdateAt: db.prepare('INSERT INTO doc_updates (id, meeting_id, doc_id, data) VALUES (?, ?, ?, ?)'),
+
+    // Every table that holds rows of a meeting, for deleteMeeting (S19).
+    deleteRows: MEETING_TABLES.map((table) => db.prepare(`DELETE FROM ${table} WHERE meeting_id = ?`))
   };
 
   const readHead = (meetingId: string): Head => {
@@ -316,6 +322,12 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     q.deleteUpTo.run(meetingId, docId, lastId);
     q.putUpdateAt.run(lastId, meetingId, docId, Buffer.from(merged));
     return { merged: n, kept: count(q.countAfter, meetingId, docId, lastId) };
+  });
+
+  const deleteMeeting = db.transaction((meetingId: string): boolean => {
+    let changes = 0;
+    for (const stmt of q.deleteRows) changes += stmt.run(meetingId).changes;
+    return changes > 0;
   });
 
   return {
@@ -405,6 +417,22 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
       const merged = Y.mergeUpdates(rows.map((r) => toBytes(r.data)));
       await hooks.beforeCompactCommit?.(meetingId, docId);
       return commitCompaction.immediate(meetingId, docId, rows.length, last.id, merged);
+    },
+
+    async deleteMeeting(meetingId) {
+      // Deleted pages are overwritten with zeros and the WAL folded back and truncated, so the names
+      // of a deleted meeting do not linger in free pages of the file (README, "Data kept").
+      db.exec('PRAGMA secure_delete = ON');
+      try {
+        return deleteMeeting.immediate(meetingId);
+      } finally {
+        db.exec('PRAGMA secure_delete = OFF');
+        try {
+          db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+        } catch {
+          // Busy readers (another process on the file): the next checkpoint folds it back.
+        }
+      }
     },
 
     async close() {
