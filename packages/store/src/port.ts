@@ -105,6 +105,8 @@ export interface Store {
   /** Looks a token up by the hash of its secret; use `hashToken` to compute it. */
   findToken(tokenHash: string): Promise<TokenRecord | null>;
   listTokens(meetingId: string): Promise<TokenRecord[]>;
+  /** A meeting's token by its public id (download links name the token they were issued to). */
+  getToken(meetingId: string, tokenId: string): Promise<TokenRecord | null>;
   revokeToken(meetingId: string, tokenId: string, at: number): Promise<boolean>;
 
   head(meetingId: string): Promise<Head>;

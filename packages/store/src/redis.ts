@@ -385,6 +385,11 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
         .filter((t): t is TokenRecord => t !== null && t.meetingId === meetingId)
         .sort((a, b) => a.createdAt - b.createdAt || (a.tokenId < b.tokenId ? -1 : a.tokenId > b.tokenId ? 1 : 0));
     },
+    async getToken(meetingId, tokenId) {
+      const tokenHash = await redis.hget(k.tokens(meetingId), tokenId);
+      const token = tokenHash === null ? null : toToken(await redis.hgetall(k.token(tokenHash)));
+      return token?.meetingId === meetingId && token.tokenId === tokenId ? token : null;
+    },
     async revokeToken(meetingId, tokenId, at) {
       const tokenHash = await redis.hget(k.tokens(meetingId), tokenId);
       if (tokenHash === null) return false;

@@ -203,6 +203,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     token: db.prepare('SELECT * FROM tokens WHERE token_hash = ?'),
     tokens: db.prepare('SELECT * FROM tokens WHERE meeting_id = ? ORDER BY created_at, token_id'),
     tokenById: db.prepare('SELECT revoked_at FROM tokens WHERE meeting_id = ? AND token_id = ?'),
+    tokenRecordById: db.prepare('SELECT * FROM tokens WHERE meeting_id = ? AND token_id = ?'),
     // The first revocation time is kept: revoking twice is harmless.
     revoke: db.prepare('UPDATE tokens SET revoked_at = ? WHERE meeting_id = ? AND token_id = ? AND revoked_at IS NULL'),
 
@@ -364,6 +365,10 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     },
     async listTokens(meetingId) {
       return (q.tokens.all(meetingId) as TokenRow[]).map(toToken);
+    },
+    async getToken(meetingId, tokenId) {
+      const row = q.tokenRecordById.get(meetingId, tokenId) as TokenRow | undefined;
+      return row ? toToken(row) : null;
     },
     async revokeToken(meetingId, tokenId, at) {
       q.revoke.run(at, meetingId, tokenId);

@@ -370,7 +370,10 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await store.listDocs(g)).toEqual([]);
       expect(await store.loadDocUpdates(g, 'notes')).toEqual([]);
       expect(await store.listTokens(g)).toEqual([]);
-      for (const t of gone.tokens) expect(await store.findToken(t.tokenHash)).toBeNull();
+      for (const t of gone.tokens) {
+        expect(await store.findToken(t.tokenHash)).toBeNull();
+        expect(await store.getToken(g, t.tokenId)).toBeNull();
+      }
       // Deleting again finds nothing.
       expect(await store.deleteMeeting(g)).toBe(false);
 
@@ -378,7 +381,11 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       const k = kept.m.meetingId;
       expect(await store.verifyLog(k)).toEqual({ ok: true, count: 3, head: kept.head });
       expect(await store.findMeetingByJoinCode('DEL002')).toEqual(kept.m);
-      for (const t of kept.tokens) expect(await store.findToken(t.tokenHash)).toEqual(t);
+      for (const t of kept.tokens) {
+        expect(await store.findToken(t.tokenHash)).toEqual(t);
+        expect(await store.getToken(k, t.tokenId)).toEqual(t);
+        expect(await store.getToken(g, t.tokenId)).toBeNull();
+      }
       expect(await store.listDocs(k)).toEqual(['charter', 'notes']);
       expect(await store.getCommandResult(k, 'cmd-1')).toEqual({ ok: true, seq: 3, result: { topicId: 't1' } });
       expect(await h.leftovers(k)).not.toEqual([]);
