@@ -60,8 +60,8 @@ const TITLE_MAX = 40;
 export function fileSafeTitle(title: string): string {
   const cleaned = title
     .normalize('NFC')
-    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
-    .replace(/[/\\:*?"'`<>|]/g, ' ')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}/\\:*?"'`<>|]/gu, ' ')
     .replace(/\s+/gu, ' ')
     .trim();
   return [...cleaned].slice(0, TITLE_MAX).join('').replace(/^[.\s]+|[.\s]+$/g, '');
