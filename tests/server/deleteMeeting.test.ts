@@ -37,7 +37,7 @@ describe.each(STORE_KINDS)('DELETE /api/meetings/<id> on %s', (kind) => {
     const other = await connected(srv.url, kept.facilitatorToken);
     const charter = yjsClient(srv.url, m.meetingId, 'charter', m.facilitatorToken);
     const closes: number[] = [];
-    charter.provider.on('connection-close', (event: CloseEvent | null) => void (event && closes.push(event.code)));
+    charter.provider.on('connection-close', (event: { code: number } | null) => void (event && closes.push(event.code)));
     await charter.synced();
     charter.doc.getText('t').insert(0, '第一条 本会名称');
     await waitFor(async () => (await raw.leftovers(m.meetingId)).some((l) => l.includes('doc')), { what: 'document stored' });
@@ -116,7 +116,7 @@ describe('the record routes under fuzzing', () => {
       const download = i % 5 === 0;
       const path = download ? `/api/download/${junk()}${pick(['', '.', '.' + 'A'.repeat(43)])}` : `/api/meetings/${pick(ids)}${pick(tails)}${pick(queries)}`;
       const method = pick(['GET', 'POST', 'DELETE', 'PUT']);
-      const headers: Record<string, string> = pick([{}, { authorization: `Bearer ${m.facilitatorToken}` }, { authorization: `Bearer ${junk()}` }, { 'content-type': 'application/json' }]);
+      const headers = pick<Record<string, string>>([{}, { authorization: `Bearer ${m.facilitatorToken}` }, { authorization: `Bearer ${junk()}` }, { 'content-type': 'application/json' }]);
       const body = method === 'GET' ? undefined : pick(['', '{', '{"confirm":""}', '{"what":"minutes","format":"md"}', JSON.stringify({ confirm: junk() })]);
       let status: number;
       try {
