@@ -5,6 +5,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Store } from '@yishi/store';
 import { createApi } from './http/api.ts';
+import { defaultRenderers, type ExportRenderers } from './http/exportRenderers.ts';
+import { MeetingDeletion } from './meetings/deletion.ts';
 import type { FailureCounter } from './http/failureThrottle.ts';
 import { OriginPolicy, reachableUrl } from './http/origins.ts';
 import { requestPath } from './http/requestTarget.ts';
@@ -30,6 +32,8 @@ export interface YishiServerOptions {
   socketAdapter?: SocketServerDeps['adapter'];
   /** Failed-attempt counter shared by all nodes; null keeps this node's own. */
   failures?: FailureCounter | null;
+  /** What renders exports; `defaultRenderers()` unless given (tests pass their own). */
+  renderers?: ExportRenderers;
 }
 
 export interface YishiServer {
@@ -59,7 +63,10 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
 
   let sockets: SocketServer | null = null;
   let yjsServer: YjsServer | null = null;
+  const deletion = new MeetingDeletion({ store, meetings, log, sockets: () => sockets, yjs: () => yjsServer, relay: opts.relay ?? null });
   const api = createApi({
+    renderers: opts.renderers ?? defaultRenderers(),
+    deleteMeeting: (meetingId) => deletion.delete(meetingId),
     config,
     store,
     meetings,

@@ -55,6 +55,8 @@ export const CLOSE_REASONS = {
   versionMismatch: 'version_mismatch',
   removed: 'participant_removed',
   revoked: 'token_revoked',
+  /** The facilitator deleted the meeting with all its data. */
+  deleted: 'meeting_deleted',
   shuttingDown: 'server_shutting_down'
 } as const;
 

@@ -4,3 +4,5 @@ export * from './model.ts';
 export * from './events.ts';
 export * from './messages.ts';
 export * from './http.ts';
+export * from './chainCheck.ts';
+export * from './exportHttp.ts';

@@ -105,6 +105,8 @@ export interface Store {
   /** Looks a token up by the hash of its secret; use `hashToken` to compute it. */
   findToken(tokenHash: string): Promise<TokenRecord | null>;
   listTokens(meetingId: string): Promise<TokenRecord[]>;
+  /** A meeting's token by its public id (download links name the token they were issued to). */
+  getToken(meetingId: string, tokenId: string): Promise<TokenRecord | null>;
   revokeToken(meetingId: string, tokenId: string, at: number): Promise<boolean>;
 
   head(meetingId: string): Promise<Head>;
@@ -130,6 +132,13 @@ export interface Store {
   listDocs(meetingId: string): Promise<string[]>;
   /** Merges stored updates into one without losing any that arrive while it runs. */
   compactDoc(meetingId: string, docId: string): Promise<DocCompaction>;
+
+  /**
+   * [S19] Deletes the meeting and everything stored for it in one atomic write: its record, log, head,
+   * snapshot, command results, join keys, tokens (and their index), documents, and its join code when
+   * the code still points at it. Answers whether there was anything to delete.
+   */
+  deleteMeeting(meetingId: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

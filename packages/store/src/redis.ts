@@ -174,6 +174,34 @@ redis.call('XTRIM', KEYS[2], 'MINID', ARGV[3])
 return redis.call('XLEN', KEYS[2])
 `);
 
+/**
+ * Deletes a meeting and everything of it in one step, so a command or a join racing the deletion
+ * lands wholly before it (and is deleted) or after it. The keys of the meeting's documents and tokens
+ * are only known from its indexes, so the script builds them from the prefix: like CREATE_MEETING it
+ * needs one Redis, not a Cluster. The join code's index is dropped only while it still names this
+ * meeting (a later meeting may have taken the code over).
+ * KEYS: meeting, tokens index, doc ids, then the meeting's fixed keys. ARGV: key prefix of the meeting
+ * (`<prefix>{<id>}:`), token key prefix, join code key prefix, meeting id.
+ * Answers the number of keys deleted.
+ */
+const DELETE_MEETING = new Script(`
+local n = 0
+local code = redis.call('HGET', KEYS[1], 'joinCode')
+if code then
+  local codeKey = ARGV[3] .. '{' .. code .. '}'
+  if redis.call('GET', codeKey) == ARGV[4] then n = n + redis.call('DEL', codeKey) end
+end
+for _, tokenHash in ipairs(redis.call('HVALS', KEYS[2])) do
+  local key = ARGV[2] .. tokenHash
+  if redis.call('HGET', key, 'meetingId') == ARGV[4] then n = n + redis.call('DEL', key) end
+end
+for _, docId in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  n = n + redis.call('DEL', ARGV[1] .. 'doc:' .. docId, ARGV[1] .. 'docbase:' .. docId)
+end
+for i = 1, #KEYS do n = n + redis.call('DEL', KEYS[i]) end
+return n
+`);
+
 type Fields = Record<string, string>;
 
 const toMeeting = (h: Fields): MeetingRecord | null =>
@@ -357,6 +385,11 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
         .filter((t): t is TokenRecord => t !== null && t.meetingId === meetingId)
         .sort((a, b) => a.createdAt - b.createdAt || (a.tokenId < b.tokenId ? -1 : a.tokenId > b.tokenId ? 1 : 0));
     },
+    async getToken(meetingId, tokenId) {
+      const tokenHash = await redis.hget(k.tokens(meetingId), tokenId);
+      const token = tokenHash === null ? null : toToken(await redis.hgetall(k.token(tokenHash)));
+      return token?.meetingId === meetingId && token.tokenId === tokenId ? token : null;
+    },
     async revokeToken(meetingId, tokenId, at) {
       const tokenHash = await redis.hget(k.tokens(meetingId), tokenId);
       if (tokenHash === null) return false;
@@ -434,6 +467,22 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
         [through, last.id, nextStreamId(last.id), Buffer.from(merged)]
       )) as number;
       return kept < 0 ? { merged: 0, kept: 0 } : { merged: parts.length, kept };
+    },
+
+    async deleteMeeting(meetingId) {
+      const prefix = opts.prefix ?? 'yishi:';
+      const keys = [
+        k.meeting(meetingId),
+        k.tokens(meetingId),
+        k.docIds(meetingId),
+        k.head(meetingId),
+        k.log(meetingId),
+        k.snapshot(meetingId),
+        k.results(meetingId),
+        k.joinKeys(meetingId)
+      ];
+      const deleted = (await DELETE_MEETING.run(redis, keys, [`${prefix}{${meetingId}}:`, `${prefix}token:`, `${prefix}code:`, meetingId])) as number;
+      return deleted > 0;
     },
 
     async close() {

@@ -102,6 +102,9 @@ CREATE TABLE IF NOT EXISTS doc_updates (
 CREATE INDEX IF NOT EXISTS doc_updates_by_doc ON doc_updates (meeting_id, doc_id, id);
 `;
 
+/** Every table keyed by meeting; a table added to SCHEMA belongs here too, or deletion leaves it behind (S19). */
+export const MEETING_TABLES = ['meetings', 'tokens', 'heads', 'log', 'snapshots', 'join_keys', 'command_results', 'doc_updates'] as const;
+
 interface MeetingRow {
   meeting_id: string;
   join_code: string;
@@ -200,6 +203,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     token: db.prepare('SELECT * FROM tokens WHERE token_hash = ?'),
     tokens: db.prepare('SELECT * FROM tokens WHERE meeting_id = ? ORDER BY created_at, token_id'),
     tokenById: db.prepare('SELECT revoked_at FROM tokens WHERE meeting_id = ? AND token_id = ?'),
+    tokenRecordById: db.prepare('SELECT * FROM tokens WHERE meeting_id = ? AND token_id = ?'),
     // The first revocation time is kept: revoking twice is harmless.
     revoke: db.prepare('UPDATE tokens SET revoked_at = ? WHERE meeting_id = ? AND token_id = ? AND revoked_at IS NULL'),
 
@@ -230,7 +234,10 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     countUpTo: db.prepare('SELECT count(*) AS n FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id <= ?'),
     countAfter: db.prepare('SELECT count(*) AS n FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id > ?'),
     deleteUpTo: db.prepare('DELETE FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id <= ?'),
-    putUpdateAt: db.prepare('INSERT INTO doc_updates (id, meeting_id, doc_id, data) VALUES (?, ?, ?, ?)')
+    putUpdateAt: db.prepare('INSERT INTO doc_updates (id, meeting_id, doc_id, data) VALUES (?, ?, ?, ?)'),
+
+    // Every table that holds rows of a meeting, for deleteMeeting (S19).
+    deleteRows: MEETING_TABLES.map((table) => db.prepare(`DELETE FROM ${table} WHERE meeting_id = ?`))
   };
 
   const readHead = (meetingId: string): Head => {
@@ -318,6 +325,12 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     return { merged: n, kept: count(q.countAfter, meetingId, docId, lastId) };
   });
 
+  const deleteMeeting = db.transaction((meetingId: string): boolean => {
+    let changes = 0;
+    for (const stmt of q.deleteRows) changes += stmt.run(meetingId).changes;
+    return changes > 0;
+  });
+
   return {
     kind: 'sqlite',
 
@@ -352,6 +365,10 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     },
     async listTokens(meetingId) {
       return (q.tokens.all(meetingId) as TokenRow[]).map(toToken);
+    },
+    async getToken(meetingId, tokenId) {
+      const row = q.tokenRecordById.get(meetingId, tokenId) as TokenRow | undefined;
+      return row ? toToken(row) : null;
     },
     async revokeToken(meetingId, tokenId, at) {
       q.revoke.run(at, meetingId, tokenId);
@@ -405,6 +422,22 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
       const merged = Y.mergeUpdates(rows.map((r) => toBytes(r.data)));
       await hooks.beforeCompactCommit?.(meetingId, docId);
       return commitCompaction.immediate(meetingId, docId, rows.length, last.id, merged);
+    },
+
+    async deleteMeeting(meetingId) {
+      // Deleted pages are overwritten with zeros and the WAL folded back and truncated, so the names
+      // of a deleted meeting do not linger in free pages of the file (README, "Data kept").
+      db.exec('PRAGMA secure_delete = ON');
+      try {
+        return deleteMeeting.immediate(meetingId);
+      } finally {
+        db.exec('PRAGMA secure_delete = OFF');
+        try {
+          db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+        } catch {
+          // Busy readers (another process on the file): the next checkpoint folds it back.
+        }
+      }
     },
 
     async close() {

@@ -31,6 +31,11 @@ export interface StoreHarness {
   tamper: Tamper;
   /** Everything the backend holds (files, keys, values) as text, to search for what must not be there. */
   rawDump(): Promise<string>;
+  /**
+   * What the backend still holds of a meeting, found by looking (every table by meeting_id; every
+   * Redis key by SCAN, whether its name or one of its values names the meeting): one line per find.
+   */
+  leftovers(meetingId: string): Promise<string[]>;
   /** Closes every store the harness opened and removes its data. */
   dispose(): Promise<void>;
 }
@@ -322,6 +327,84 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
         expect(retried).toEqual({ ok: false, reason: 'claimed', claims: [{ keyHash: key, participantId: winner }] });
       }
       expect(await store.verifyLog(m)).toMatchObject({ ok: true, count: 5 });
+    });
+
+    it('[S19] deleteMeeting removes the meeting and all it holds, frees its join code and leaves other meetings alone', async () => {
+      const ydocUpdate = (text: string) => {
+        const doc = new Y.Doc();
+        doc.getText('t').insert(0, text);
+        return Y.encodeStateAsUpdate(doc);
+      };
+      /** A meeting with something in every place a meeting keeps data. */
+      const populate = async (code: string) => {
+        const m = meeting(code);
+        const tokens = [tokenOf(m.meetingId), tokenOf(m.meetingId, { kind: 'recovery', expiresAt: null })];
+        const created = await store.createMeetingWithLog(m, [joined('主持人')], tokens);
+        if (!created.ok) throw new Error(`refused: ${created.reason}`);
+        const joinedHead = await store.appendJoins(m.meetingId, created.head, [joined('王阿姨')], [participantToken(m.meetingId, 'p-wang')], [
+          { keyHash: hashToken(id('k')), participantId: 'p-wang' }
+        ]);
+        if (!joinedHead.ok) throw new Error('join refused');
+        const appended = await store.append(m.meetingId, joinedHead.head, [joined('李师傅')], 'cmd-1', { topicId: 't1' });
+        if (!appended.ok) throw new Error('append refused');
+        await store.putCommandResult(m.meetingId, 'cmd-2', { ok: false, error: { code: 'invalid', message: 'no' } });
+        await store.saveSnapshot(m.meetingId, { ...appended.head, state: { names: ['王阿姨'] } });
+        await store.putToken(tokenOf(m.meetingId, { kind: 'link', role: 'secretary', expiresAt: null }));
+        for (const docId of ['charter', 'notes']) for (const b of [1, 2, 3]) await store.appendDocUpdate(m.meetingId, docId, ydocUpdate(`${docId}-${b}`));
+        await store.compactDoc(m.meetingId, 'charter');
+        return { m, tokens: await store.listTokens(m.meetingId), head: appended.head };
+      };
+      const gone = await populate('DEL001');
+      const kept = await populate('DEL002');
+      expect(await h.leftovers(gone.m.meetingId)).not.toEqual([]);
+
+      expect(await store.deleteMeeting(gone.m.meetingId)).toBe(true);
+      expect(await h.leftovers(gone.m.meetingId)).toEqual([]);
+      const g = gone.m.meetingId;
+      expect(await store.getMeeting(g)).toBeNull();
+      expect(await store.findMeetingByJoinCode('DEL001')).toBeNull();
+      expect(await store.readLog(g)).toEqual([]);
+      expect(await store.head(g)).toEqual({ seq: 0, hash: genesisHash(g) });
+      expect(await store.loadSnapshot(g)).toBeNull();
+      expect(await store.getCommandResult(g, 'cmd-1')).toBeNull();
+      expect(await store.listDocs(g)).toEqual([]);
+      expect(await store.loadDocUpdates(g, 'notes')).toEqual([]);
+      expect(await store.listTokens(g)).toEqual([]);
+      for (const t of gone.tokens) {
+        expect(await store.findToken(t.tokenHash)).toBeNull();
+        expect(await store.getToken(g, t.tokenId)).toBeNull();
+      }
+      // Deleting again finds nothing.
+      expect(await store.deleteMeeting(g)).toBe(false);
+
+      // The other meeting is whole.
+      const k = kept.m.meetingId;
+      expect(await store.verifyLog(k)).toEqual({ ok: true, count: 3, head: kept.head });
+      expect(await store.findMeetingByJoinCode('DEL002')).toEqual(kept.m);
+      for (const t of kept.tokens) {
+        expect(await store.findToken(t.tokenHash)).toEqual(t);
+        expect(await store.getToken(k, t.tokenId)).toEqual(t);
+        expect(await store.getToken(g, t.tokenId)).toBeNull();
+      }
+      expect(await store.listDocs(k)).toEqual(['charter', 'notes']);
+      expect(await store.getCommandResult(k, 'cmd-1')).toEqual({ ok: true, seq: 3, result: { topicId: 't1' } });
+      expect(await h.leftovers(k)).not.toEqual([]);
+
+      // [S1] the join code is free again.
+      const next = meeting('DEL001');
+      expect(await store.createMeeting(next)).toEqual({ ok: true });
+      expect(await store.findMeetingByJoinCode('DEL001')).toEqual(next);
+    });
+
+    it('[S19] deleting an ended meeting whose code a later meeting took over leaves the later meeting its code', async () => {
+      const first = meeting('DEL003');
+      await store.createMeeting(first);
+      await store.setMeetingStatus(first.meetingId, 'ended');
+      const later = meeting('DEL003', { createdAt: first.createdAt + 1 });
+      expect(await store.createMeeting(later)).toEqual({ ok: true });
+      expect(await store.deleteMeeting(first.meetingId)).toBe(true);
+      expect(await h.leftovers(first.meetingId)).toEqual([]);
+      expect(await store.findMeetingByJoinCode('DEL003')).toEqual(later);
     });
 
     it('[S2] tokens are stored and found by the hash of their secret only; the secret is stored nowhere', async () => {

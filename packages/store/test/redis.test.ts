@@ -78,6 +78,25 @@ async function makeRedisHarness(): Promise<StoreHarness> {
       parts.push(...(await readAll(server.dir)));
       return parts.join('\n');
     },
+    async leftovers(meetingId) {
+      const found: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        for (const key of batch) {
+          if (key.includes(meetingId)) {
+            found.push(key);
+            continue;
+          }
+          // Keys named by something else (token hash, join code) that point at the meeting.
+          const type = await admin.type(key);
+          const values = type === 'string' ? [await admin.get(key)] : type === 'hash' ? Object.values(await admin.hgetall(key)) : [];
+          if (values.includes(meetingId)) found.push(`${key} -> ${meetingId}`);
+        }
+      } while (cursor !== '0');
+      return found;
+    },
     async dispose() {
       for (const store of opened) await store.close();
     }

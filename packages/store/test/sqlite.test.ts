@@ -2,7 +2,8 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
-import { SQLITE_FILE, openSqliteStore, type LogRow } from '../src/sqlite.ts';
+import { expect } from 'vitest';
+import { MEETING_TABLES, SQLITE_FILE, openSqliteStore, type LogRow } from '../src/sqlite.ts';
 import type { Store, StoreHooks } from '../src/port.ts';
 import { registerStoreContract, tamperFrom, type StoreHarness } from './contract.ts';
 
@@ -55,6 +56,24 @@ async function makeSqliteHarness(): Promise<StoreHarness> {
       const files = await readdir(dir);
       const contents = await Promise.all(files.map((f) => readFile(join(dir, f))));
       return contents.map((c) => c.toString('latin1')).join('\n');
+    },
+    async leftovers(meetingId) {
+      return withDb((db) => {
+        // Every table of the file, not only the ones the store names: a table added without deletion shows up here.
+        const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
+        const found: string[] = [];
+        for (const table of tables) {
+          const columns = (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+          if (!columns.includes('meeting_id')) {
+            found.push(`table ${table} has no meeting_id column`);
+            continue;
+          }
+          const n = (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE meeting_id = ?`).get(meetingId) as { n: number }).n;
+          if (n > 0) found.push(`${table}: ${n} rows`);
+        }
+        expect(tables.sort()).toEqual([...MEETING_TABLES].sort());
+        return found;
+      });
     },
     async dispose() {
       for (const store of opened) await store.close();

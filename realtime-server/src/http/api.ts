@@ -2,6 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   CreateLinkRequestSchema,
   CreateMeetingRequestSchema,
+  DeleteMeetingRequestSchema,
+  ExportLinkRequestSchema,
+  VerifyQuerySchema,
+  isExport,
+  type ExportFormat,
+  type ExportLinkResponse,
+  type VerifyResponse,
   DEFAULT_GROUPS,
   DEFAULT_TIME_ZONE,
   JoinCodeSchema,
@@ -13,17 +20,16 @@ import {
   protocolError,
   type CreateLinkResponse,
   type CreateMeetingResponse,
-  type ErrorCode,
   type HealthResponse,
   type JoinInfoResponse,
   type JoinResponse,
   type LinkView,
-  type ProtocolError,
   type RecoverResponse
 } from '@yishi/protocol';
 import { hashToken, type Store, type TokenRecord } from '@yishi/store';
 import type { z } from 'zod';
-import { authenticate, sessionExpiry } from '../auth.ts';
+import type { MeetingState } from '@yishi/domain';
+import { actorOf, authenticate, sessionExpiry, type Authenticated } from '../auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { MeetingService } from '../meetings/meetingService.ts';
@@ -31,34 +37,15 @@ import { newId, newJoinCode, newRecoveryCode, newTokenSecret, recoveryHash } fro
 import { clientAddress, throttleKey } from './clientAddress.ts';
 import { FailureThrottle, type FailureCounter, type GuessPolicy } from './failureThrottle.ts';
 import { decodeSegment, requestPath } from './requestTarget.ts';
+import { DOWNLOAD_LINK_TTL_MS, downloadLinkValid, readDownloadLink, signDownloadLink } from './downloadLinks.ts';
+import type { ExportRenderers } from './exportRenderers.ts';
+import { exportRefusal, renderExport, type ExportDeps, type FileResponse } from './exports.ts';
+import { HttpError, STATUS, readJson, send, sendFile } from './responses.ts';
+import { verifyMeeting } from './verify.ts';
 
-const MAX_BODY_BYTES = 16 * 1024;
 const HOUR_MS = 3_600_000;
 /** Wrong recovery codes per meeting per minute: 80-bit codes stay out of reach at this rate. */
 const RECOVERY_FAILURES_PER_MINUTE = 10;
-
-const STATUS: Record<ErrorCode, number> = {
-  invalid: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  wrong_phase: 409,
-  closed: 409,
-  too_large: 413,
-  rate_limited: 429,
-  version_mismatch: 400,
-  internal: 500
-};
-
-class HttpError extends Error {
-  constructor(
-    readonly error: ProtocolError,
-    readonly headers: Record<string, string> = {}
-  ) {
-    super(error.message);
-  }
-}
 
 export interface ApiDeps {
   config: Config;
@@ -74,11 +61,23 @@ export interface ApiDeps {
    * memory unless given (nodes on one Redis share one).
    */
   failures?: FailureCounter | null;
+  /** What renders the minutes, the poster and the sign-in sheets. */
+  renderers: ExportRenderers;
+  /** Deletes a meeting with all its data, on every node (meetings/deletion.ts). */
+  deleteMeeting: (meetingId: string) => Promise<boolean>;
 }
+
+/** A route's answer: a JSON body, or a file rendered whole before anything is sent. */
+type RouteResult = { status: number; body: unknown } | { status: number; file: FileResponse };
+
+/** Verify requests per client address per minute: each recomputes a whole log's hashes. */
+const VERIFY_PER_MINUTE = 120;
+const MEETING_ID = /^[A-Za-z0-9_-]{4,64}$/;
 
 /** The JSON API. Returns false when the request is not for it. */
 export function createApi(deps: ApiDeps) {
   const { store, meetings, log, config } = deps;
+  const exportDeps: ExportDeps = { store, renderers: deps.renderers, publicUrl: deps.publicUrl };
   const throttle = deps.failures ?? new FailureThrottle(config.joinFailuresPerMinute);
   const guesses: GuessPolicy = {
     limit: config.joinFailuresPerMinute,
@@ -97,7 +96,8 @@ export function createApi(deps: ApiDeps) {
     if (path !== '/healthz' && !path.startsWith('/api/')) return false;
     try {
       const result = await route(req, path);
-      send(res, result.status, result.body);
+      if ('file' in result) sendFile(res, result.status, result.file);
+      else send(res, result.status, result.body);
     } catch (err) {
       if (err instanceof HttpError) {
         send(res, STATUS[err.error.code], { error: err.error }, err.headers);
@@ -109,7 +109,7 @@ export function createApi(deps: ApiDeps) {
     return true;
   }
 
-  async function route(req: IncomingMessage, path: string): Promise<{ status: number; body: unknown }> {
+  async function route(req: IncomingMessage, path: string): Promise<RouteResult> {
     const method = req.method ?? 'GET';
     if (path === '/healthz' && method === 'GET') {
       const body: HealthResponse = { ok: true, store: store.kind, protocol: PROTOCOL_VERSION, node: config.nodeId };
@@ -143,7 +143,108 @@ export function createApi(deps: ApiDeps) {
         return { status: 200, body: { ok: true } };
       }
     }
+    const records = recordRoute(req, path, method);
+    if (records) return records;
     throw new HttpError(protocolError('not_found', `no route ${method} ${path}`));
+  }
+
+  /** Verify, exports, download links and deletion (issue 9); null when the path is none of them. */
+  function recordRoute(req: IncomingMessage, path: string, method: string): Promise<RouteResult> | null {
+    const download = /^\/api\/download\/([^/]+)$/.exec(path);
+    if (download && method === 'GET') return downloadFile(download[1]!);
+    const m = /^\/api\/meetings\/([^/]+)(\/.*)?$/.exec(path);
+    if (!m) return null;
+    const meetingId = m[1]!;
+    const rest = m[2] ?? '';
+    if (!MEETING_ID.test(meetingId)) return Promise.reject(new HttpError(protocolError('not_found', 'no such meeting')));
+    if (rest === '/verify' && method === 'GET') return verify(req, meetingId).then((body) => ({ status: 200, body }));
+    if (rest === '' && method === 'DELETE') return deleteMeeting(req, meetingId).then((body) => ({ status: 200, body }));
+    if (rest === '/export/links' && method === 'POST') return createDownloadLink(req, meetingId).then((body) => ({ status: 201, body }));
+    const file = /^\/export\/([a-z]+)\.([a-z]+)$/.exec(rest);
+    if (file && method === 'GET') return exportFile(req, meetingId, file[1]!, file[2]!);
+    return null;
+  }
+
+  async function verify(req: IncomingMessage, meetingId: string): Promise<VerifyResponse> {
+    const query = VerifyQuerySchema.safeParse(Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams));
+    if (!query.success) throw new HttpError(invalidFromZod(query.error));
+    refuseIfWaiting(await throttle.take(`verify:${throttleKey(clientAddress(req, config.trustProxy))}`, VERIFY_PER_MINUTE, 60_000), 'too many verifications from this address, wait a moment');
+    // Anyone may verify who has the meeting id; unknown ids count against the address as wrong codes do.
+    const meeting = await guess(req, () => store.getMeeting(meetingId));
+    if (!meeting) throw new HttpError(protocolError('not_found', 'no such meeting'));
+    const { seq, hash } = query.data;
+    return verifyMeeting(store, meetingId, seq !== undefined && hash !== undefined ? { seq, hash } : undefined);
+  }
+
+  /** The meeting's current state, or 404; its existence is checked before the bearer (ids are public, like verify). */
+  async function existingMeeting(meetingId: string): Promise<MeetingState> {
+    const meeting = await store.getMeeting(meetingId);
+    const state = meeting ? (await meetings.current(meetingId)).state : null;
+    if (!state) throw new HttpError(protocolError('not_found', 'no such meeting'));
+    return state;
+  }
+
+  async function exportFile(req: IncomingMessage, meetingId: string, what: string, format: string): Promise<RouteResult> {
+    if (!isExport(what, format)) throw new HttpError(protocolError('not_found', `no export ${what}.${format}`));
+    const state = await existingMeeting(meetingId);
+    const auth = await bearer(req, meetingId);
+    const refused = exportRefusal(auth.actor, what, state);
+    if (refused) throw new HttpError(refused);
+    return { status: 200, file: await renderExport(exportDeps, meetingId, state, what, format as ExportFormat) };
+  }
+
+  async function createDownloadLink(req: IncomingMessage, meetingId: string): Promise<ExportLinkResponse> {
+    const state = await existingMeeting(meetingId);
+    const auth = await bearer(req, meetingId);
+    const input = await readJson(req, ExportLinkRequestSchema);
+    const refused = exportRefusal(auth.actor, input.what, state);
+    if (refused) throw new HttpError(refused);
+    const link = signDownloadLink(auth.token, input.what, input.format as ExportFormat, Date.now());
+    return { url: `/api/download/${link}`, expiresInMs: DOWNLOAD_LINK_TTL_MS };
+  }
+
+  /** A download link: valid only for the token it was issued to, within its time, on that token's rights now. */
+  async function downloadFile(link: string): Promise<RouteResult> {
+    const gone = () => new HttpError(protocolError('not_found', 'this download link is not valid or has expired; ask for a new one'));
+    const target = readDownloadLink(link);
+    if (!target) throw gone();
+    const token = await store.getToken(target.meetingId, target.tokenId);
+    const now = Date.now();
+    if (!token || token.kind === 'recovery' || !downloadLinkValid(target, token, now)) throw gone();
+    if (token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= now)) throw gone();
+    const state = await existingMeeting(target.meetingId);
+    const actor = actorOf(token);
+    if (actor.role === 'participant') {
+      const p = state.participants.get(actor.participantId);
+      if (!p || p.removed) throw new HttpError(protocolError('forbidden', 'you were removed from this meeting'));
+    }
+    const refused = exportRefusal(actor, target.what, state);
+    if (refused) throw new HttpError(refused);
+    return { status: 200, file: await renderExport(exportDeps, target.meetingId, state, target.what, target.format) };
+  }
+
+  async function deleteMeeting(req: IncomingMessage, meetingId: string): Promise<{ ok: true }> {
+    const state = await existingMeeting(meetingId);
+    const auth = await bearer(req, meetingId);
+    if (auth.actor.role !== 'facilitator') throw new HttpError(protocolError('forbidden', 'only the facilitator can delete the meeting'));
+    const { confirm } = await readJson(req, DeleteMeetingRequestSchema);
+    const meeting = await store.getMeeting(meetingId);
+    const typed = confirm.normalize('NFKC').trim();
+    if (!meeting || (typed !== meeting.joinCode && typed !== state.title.normalize('NFKC').trim())) {
+      throw new HttpError(protocolError('invalid', 'type the meeting\'s join code or title to confirm', { field: 'confirm' }));
+    }
+    await deps.deleteMeeting(meetingId);
+    return { ok: true };
+  }
+
+  /** The caller's token, which must be of this meeting. */
+  async function bearer(req: IncomingMessage, meetingId: string): Promise<Authenticated> {
+    const header = req.headers.authorization;
+    const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const result = await authenticate(store, meetings, secret);
+    if (!result.ok) throw new HttpError(result.error);
+    if (result.auth.meetingId !== meetingId) throw new HttpError(protocolError('forbidden', 'token of another meeting'));
+    return result.auth;
   }
 
   async function createMeeting(req: IncomingMessage): Promise<CreateMeetingResponse> {
@@ -275,46 +376,4 @@ function tokenRecord(meetingId: string, role: TokenRecord['role'], kind: TokenRe
 
 function linkView(t: TokenRecord): LinkView {
   return { linkId: t.tokenId, role: t.role, label: t.label, createdAt: t.createdAt, revokedAt: t.revokedAt };
-}
-
-async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.infer<S>> {
-  const type = req.headers['content-type'] ?? '';
-  // Requiring JSON also means a cross-site form cannot post here without a CORS preflight we never grant.
-  if (!/^application\/json\b/i.test(type)) throw new HttpError(protocolError('invalid', 'expected Content-Type: application/json'));
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError(protocolError('too_large', `request body over ${MAX_BODY_BYTES} bytes`));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) throw new HttpError(protocolError('too_large', `request body over ${MAX_BODY_BYTES} bytes`));
-      chunks.push(chunk as Buffer);
-    }
-  } catch (err) {
-    // A body cut short or malformed on the wire (the client went away, a bad chunk) is the client's error.
-    if (err instanceof HttpError) throw err;
-    throw new HttpError(protocolError('invalid', 'request body was not received whole'));
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(protocolError('invalid', 'request body is not valid JSON'));
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new HttpError(invalidFromZod(parsed.error));
-  return parsed.data;
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...headers
-  });
-  res.end(text);
 }

@@ -84,6 +84,11 @@ export class MeetingService {
     return this.refresh(meetingId);
   }
 
+  /** Drops the meeting's cached state (it was deleted): a later read finds what the store holds. */
+  forget(meetingId: string): void {
+    this.cache.delete(meetingId);
+  }
+
   /**
    * A phone joins. Joins that arrive while the meeting's queue is busy are committed together in its
    * next turn: each decided in order on the state the ones before it made, and all of them, their

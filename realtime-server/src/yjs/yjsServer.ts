@@ -64,7 +64,7 @@ export const YJS_LIMITS: YjsLimits = {
 const SYNC_REQUEST_COST = 10;
 
 /** A change of rights seen by one node, carried to the others (revoked token, or re-decide a meeting). */
-export type YjsControl = { kind: 'token'; meetingId: string; tokenId: string } | { kind: 'rights'; meetingId: string };
+export type YjsControl = { kind: 'token'; meetingId: string; tokenId: string } | { kind: 'rights'; meetingId: string } | { kind: 'deleted'; meetingId: string };
 
 /** Relays updates between nodes (Redis pub/sub when scaled out); absent on a single node. */
 export interface DocRelay {
@@ -108,6 +108,8 @@ class SharedDoc {
   bytes = 0;
   /** The store holds updates that were left out on load (see applyStored). */
   private damaged = false;
+  /** The meeting was deleted: nothing more is written, and nothing is compacted on unload. */
+  private discarded = false;
   /** Writes to the store, in arrival order. */
   private writes: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
@@ -195,7 +197,13 @@ class SharedDoc {
     this.broadcast(encoding.toUint8Array(enc), origin?.kind === 'connection' ? origin.ws : null);
   }
 
+  /** Stops writing this document: its meeting was deleted. */
+  discard(): void {
+    this.discarded = true;
+  }
+
   private persist(update: Uint8Array): void {
+    if (this.discarded) return;
     this.writes = this.writes
       .then(() => this.store.appendDocUpdate(this.meetingId, this.docId, update))
       .catch((err: unknown) => this.log.error({ err, meetingId: this.meetingId, docId: this.docId }, 'could not persist a document update'));
@@ -285,7 +293,7 @@ class SharedDoc {
     this.unsubscribe?.();
     await this.flush();
     try {
-      const stored = await this.store.loadDocUpdates(this.meetingId, this.docId);
+      const stored = this.discarded ? [] : await this.store.loadDocUpdates(this.meetingId, this.docId);
       if (stored.length > COMPACT_OVER && !this.damaged) await this.store.compactDoc(this.meetingId, this.docId);
     } catch (err) {
       this.log.warn({ err, meetingId: this.meetingId, docId: this.docId }, 'compaction failed; updates are kept as they are');
@@ -498,8 +506,26 @@ export class YjsServer {
     this.deps.relay?.publishControl?.({ kind: 'rights', meetingId });
   }
 
+  /**
+   * The meeting was deleted: its connections are closed with that reason and its documents dropped
+   * without writing (or compacting) anything more. Answers whether any were open here, once every
+   * write already under way has ended.
+   */
+  async forgetMeeting(meetingId: string): Promise<boolean> {
+    this.bumpEpoch(meetingId);
+    const prefix = `${meetingId}/`;
+    const docs = [...this.docs].filter(([key]) => key.startsWith(prefix)).map(([, d]) => d);
+    for (const d of docs) d.discard();
+    for (const [ws, { shared }] of this.attached) if (shared.meetingId === meetingId) this.drop(ws, WS_CLOSE.notFound, CLOSE_REASONS.deleted);
+    const unloading = [...this.unloading].filter(([key]) => key.startsWith(prefix)).map(([, p]) => p);
+    await Promise.all([...docs.map((d) => d.ready.then(() => d.flush(), () => undefined)), ...unloading]);
+    return docs.length > 0 || unloading.length > 0;
+  }
+
   private onControl(message: YjsControl): void {
     if (message.kind === 'token') return this.closeToken(message.meetingId, message.tokenId);
+    // Handled by the meeting deletion (meetings/deletion.ts), which also forgets the meeting's state.
+    if (message.kind === 'deleted') return;
     this.bumpEpoch(message.meetingId);
     this.deps.meetings.current(message.meetingId).then(
       ({ state }) => this.applyRights(message.meetingId, state),
