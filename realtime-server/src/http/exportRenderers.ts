@@ -1,20 +1,10 @@
-import type { LogEntry, MeetingState } from '@yishi/domain';
+import { buildMinutes, recordContext, type LogEntry, type MeetingState } from '@yishi/domain';
+import { render, renderPoster, renderSignInSheets } from '@yishi/export';
 
 /**
  * The seam between the export routes and what renders: `packages/export` (Markdown, DOCX, PDF) and the
  * domain's `buildMinutes`. The routes know only this interface; the server takes an implementation as
  * an option (tests may pass their own) and uses `defaultRenderers()` otherwise.
- *
- * MERGE NOTE (issue 9): `defaultRenderers` below is a stand-in written before `packages/export` and
- * `buildMinutes` were on main. Wire the real ones here, and only here:
- *
- *   import { buildMinutes } from '@yishi/domain';
- *   import { render, renderPoster, renderSignInSheets } from '@yishi/export';
- *   minutes: async (entries, format, { verifyUrl }) => render(buildMinutes(entries, { verifyUrl }), format),
- *   poster:  async (state, { joinUrl }) => renderPoster(...),
- *   signin:  async (state) => renderSignInSheets(...),
- *
- * (and add "@yishi/export": "workspace:*" to realtime-server/package.json).
  */
 
 export type MinutesFormat = 'md' | 'docx' | 'pdf';
@@ -35,30 +25,24 @@ export interface ExportRenderers {
   signin(state: MeetingState): Promise<Rendered>;
 }
 
-const CONTENT_TYPES: Record<MinutesFormat, string> = {
-  md: 'text/markdown; charset=utf-8',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  pdf: 'application/pdf'
-};
+/** Empty rows per stakeholder group on the sign-in sheets: two pages' worth. */
+const SIGN_IN_ROWS = 40;
 
-/** Stand-in until the merge (see the note above): the right types and file signatures, the verify reference, nothing else. */
+/** The domain builds the document (each feature its section), `packages/export` renders it. */
 export function defaultRenderers(): ExportRenderers {
-  const file = (format: MinutesFormat, text: string): Rendered => {
-    const signature = format === 'pdf' ? '%PDF-1.7\n' : format === 'docx' ? 'PK\u0003\u0004' : '';
-    return { bytes: new TextEncoder().encode(signature + text), contentType: CONTENT_TYPES[format], extension: format };
-  };
   return {
     async minutes(entries, format, { verifyUrl }) {
-      const last = entries.at(-1);
-      if (!last) throw new Error('minutes need a meeting log');
-      const created = entries[0]!.event as { title?: string };
-      return file(format, `# ${created.title ?? ''}\n\n${last.seq}\n\n${last.hash}\n\n${verifyUrl}\n`);
+      if (entries.length === 0) throw new Error('minutes need a meeting log');
+      return render(buildMinutes(entries, { verifyUrl }), format);
     },
     async poster(state, { joinUrl }) {
-      return file('pdf', `${state.title}\n${joinUrl}\n`);
+      const bytes = await renderPoster({ title: state.title, joinCode: state.joinCode, joinUrl, language: state.language });
+      return { bytes, contentType: 'application/pdf', extension: 'pdf' };
     },
     async signin(state) {
-      return file('pdf', `${state.title}\n${state.groups.join('\n')}\n`);
+      const date = recordContext(state).time(state.createdAt, 'date');
+      const bytes = await renderSignInSheets({ title: state.title, date, groups: state.groups, rows: SIGN_IN_ROWS, language: state.language });
+      return { bytes, contentType: 'application/pdf', extension: 'pdf' };
     }
   };
 }

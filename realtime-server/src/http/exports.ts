@@ -15,17 +15,14 @@ export interface FileResponse {
   headers: Record<string, string>;
 }
 
-/**
- * Whether the meeting's minutes are published to its participants. MERGE NOTE (issue 9): the record
- * feature adds `minutesPublished` to the state; read through here so this is the one line to adjust.
- */
+/** Whether the facilitator has published the meeting's minutes to its participants. */
 export function minutesPublished(state: MeetingState): boolean {
-  return (state as MeetingState & { minutesPublished?: boolean }).minutesPublished === true;
+  return state.minutesPublished;
 }
 
-/** The facilitator's time zone, set when the meeting was created (the record feature adds it to the state). */
+/** The facilitator's time zone, set when the meeting was created. */
 export function meetingTimeZone(state: MeetingState): string {
-  return (state as MeetingState & { timeZone?: string }).timeZone ?? 'Asia/Shanghai';
+  return state.timeZone;
 }
 
 /** Who may have which export; null when `actor` may. */
