@@ -1,58 +1,83 @@
 /**
- * `pnpm bench:export`: what the minutes cost to render as a meeting grows. A document sized like a meeting
- * of 2,000 participants and 500 topics against one of 200 and 50 (built directly, in the shape the
- * domain's sections produce: fields, an attendance table with a row per person, the agenda, a topics
- * table with a row per topic, merges, notes, signatures, the verify block), each rendered to Markdown,
- * DOCX and PDF. Nothing is asserted; it prints a table and, per format, the ratio big ÷ small measured in
- * the same run (the goal is at most 12× for ten times the content: the cost is linear in it).
+ * `pnpm bench:export`: what the minutes cost as a meeting grows. The log of a meeting of 2,000
+ * participants and 500 topics against one of 200 and 50 (made through `decide`, as the server would
+ * write it: joins in three groups, paper participants, two phase moves, posts, an edit of every fifth
+ * topic, merges, hides and withdrawals, the desk's details and notes), turned into the minutes as an
+ * export request does — the domain's `buildMinutes` over the whole log, then the renderer — for
+ * Markdown, DOCX and PDF. Nothing is asserted; it prints a table and, per format, the ratio big ÷ small
+ * measured in the same run (the goal is at most 12× for ten times the content: the cost is linear in it).
  *
  * Env: BENCH_EXPORT_REPEAT=5 (samples per format and size, alternating; the median is kept; a sample of a
  * fast format renders its document several times and counts the mean).
  */
-import type { Block, RecordDocument } from '../packages/domain/src/record/model.ts';
+import { buildMinutes, decide, evolve, type Command, type LogEntry, type MeetingState, type NewEntry } from '../packages/domain/src/index.ts';
 import { renderDocx, renderMarkdown, renderPdf } from '../packages/export/src/index.ts';
+import type { Actor } from '../packages/protocol/src/index.ts';
+import { chainEntries, genesisHash } from '../packages/store/src/chain.ts';
 
 const REPEAT = Number(process.env.BENCH_EXPORT_REPEAT ?? 5);
-const GROUPS = ['居民', '商户', '居委会', '物业'];
+const GROUPS = ['居民', '商户', '居委会'];
 const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗';
+const FACILITATOR: Actor = { role: 'facilitator' };
+const SECRETARY: Actor = { role: 'secretary' };
+const VERIFY_URL = 'http://192.168.1.20:3000/verify/meet0001';
 
-function minutes(people: number, topics: number): RecordDocument {
+/** A meeting's log, chained as the store chains it. */
+function meetingLog(people: number, topics: number): LogEntry[] {
+  let n = 0;
+  let now = Date.UTC(2026, 11, 1, 6, 0);
+  const newId = () => `id${String(++n).padStart(7, '0')}`;
+  let state: MeetingState | null = null;
+  const entries: NewEntry[] = [];
+  let cmdNo = 0;
+  const cid = () => `cmd-${String(++cmdNo).padStart(8, '0')}`;
+  const run = (command: Command, actor: Actor) => {
+    now += 500;
+    const decision = decide(state, command, actor, { now, newId });
+    if (!decision.ok) throw new Error(`${command.type}: ${decision.error.message}`);
+    const created = decision.events.map((event) => ({ at: now, actor, commandId: 'commandId' in command ? command.commandId : null, event }));
+    for (const entry of created) state = evolve(state, { ...entry, seq: entries.length + 1 + created.indexOf(entry) });
+    entries.push(...created);
+    return decision.events;
+  };
+  const current = () => state as unknown as MeetingState;
   const name = (i: number) => `${SURNAMES[i % SURNAMES.length]}${['建国', '秀兰', '桂芳', '明', '晓燕', '德胜'][i % 6]}${i}`;
-  const time = (i: number) => `14:${String(i % 60).padStart(2, '0')}`;
-  const blocks: Block[] = [
-    { kind: 'heading', level: 1, text: '滨河东里居民议事会 会议纪要' },
-    { kind: 'fields', rows: [{ label: '日期', value: '2026年12月1日 14:00–16:30' }, { label: '地点', value: '滨河东里社区活动室' }, { label: '主持人', value: '王秀兰' }, { label: '记录员', value: '李建国' }] },
-    { kind: 'heading', level: 2, text: '出席情况' },
-    { kind: 'paragraph', inlines: [`共 ${people} 人参会。`] },
-    { kind: 'table', header: ['参与方', '姓名', '加入时间'], widths: [2, 4, 2], rows: Array.from({ length: people }, (_, i) => [[GROUPS[i % GROUPS.length]!], [name(i)], [time(i)]]) },
-    { kind: 'heading', level: 2, text: '议程' },
-    { kind: 'list', ordered: true, items: ['签到与开场', '提出议题', '分组讨论', '汇报与总结'].map((s, i) => [`${s} ${time(i * 10)}–${time(i * 10 + 10)}`]) },
-    { kind: 'heading', level: 2, text: '议题' },
-    {
-      kind: 'table',
-      header: ['编号', '议题', '发起人', '参与方'],
-      widths: [1, 6, 2, 2],
-      rows: Array.from({ length: topics }, (_, i) => [
-        [String(i + 1)],
-        i % 7 === 3 ? [{ text: `关于${name(i)}楼道改造与停车管理的第 ${i + 1} 项建议`, struck: true }, { text: '（已撤回）', muted: true }] : [`关于${name(i)}楼道改造与停车管理的第 ${i + 1} 项建议`],
-        [name(i * 3)],
-        [GROUPS[i % GROUPS.length]!],
-      ]),
-    },
-    { kind: 'heading', level: 3, text: '合并' },
-    { kind: 'list', ordered: false, items: Array.from({ length: Math.floor(topics / 10) }, (_, i) => [`第 ${i * 10 + 2} 号并入第 ${i * 10 + 5} 号`]) },
-    { kind: 'note', text: '隐藏的议题仅记录其存在。' },
-    { kind: 'heading', level: 2, text: '签字' },
-    { kind: 'signatures', dateLabel: '日期', rows: [{ role: '主持人', name: '王秀兰' }, { role: '记录员', name: '李建国' }] },
-    { kind: 'verify', label: '核验本纪要', seq: people + topics * 3, hash: 'ab'.repeat(32), url: 'https://yishi.example.org/m/meet0001/verify', text: '打开核验地址，输入条目编号和哈希值。' },
-  ];
-  return { kind: 'minutes', language: 'zh-CN', title: '滨河东里居民议事会 会议纪要', footer: '滨河东里居民议事会 · 核验：第 128 条', blocks };
+
+  run({ type: 'meeting.create', meetingId: 'meet0001', joinCode: '123456', title: '滨河东里居民议事会', groups: GROUPS, language: 'zh-CN', templateId: 'open-space', timeZone: 'Asia/Shanghai' }, FACILITATOR);
+  run({ type: 'record.details.set', commandId: cid(), place: '滨河东里社区活动室', facilitatorName: '王秀兰', secretaryName: '李建国' }, SECRETARY);
+  run({ type: 'phase.advance', commandId: cid(), fromPhaseId: current().phaseId }, FACILITATOR);
+  const ids: string[] = [];
+  for (let i = 1; i <= people; i++) {
+    const id = `p${String(i).padStart(5, '0')}`;
+    ids.push(id);
+    run({ type: 'participant.join', participantId: id, name: name(i), group: GROUPS[i % 3]! }, { role: 'participant', participantId: id });
+  }
+  for (let i = 0; i < people / 100; i++) run({ type: 'paper.add', commandId: cid(), group: GROUPS[i % 3]!, name: `纸质${name(i)}` }, SECRETARY);
+  run({ type: 'paper.add', commandId: cid(), group: '居民', count: Math.max(1, people / 50) }, SECRETARY);
+  const posted: { id: string; by: string }[] = [];
+  for (let i = 0; i < topics; i++) {
+    const by = ids[i % ids.length]!;
+    const [ev] = run({ type: 'topic.post', commandId: cid(), title: `关于${name(i)}楼道改造与停车管理的第 ${i + 1} 项建议`, description: '' }, { role: 'participant', participantId: by });
+    if (ev?.type === 'topic.posted') posted.push({ id: ev.topicId, by });
+  }
+  for (let i = 0; i < posted.length; i++) {
+    const t = posted[i]!;
+    const as: Actor = { role: 'participant', participantId: t.by };
+    if (i % 5 === 0) run({ type: 'topic.edit', commandId: cid(), topicId: t.id, title: `修改后：第 ${i + 1} 项建议（楼道与停车）`, description: '' }, as);
+    if (i % 10 === 1) run({ type: 'topic.merge', commandId: cid(), targetId: posted[i - 1]!.id, sourceIds: [t.id] }, FACILITATOR);
+    if (i % 25 === 3) run({ type: 'topic.hide', commandId: cid(), topicId: t.id }, FACILITATOR);
+    if (i % 25 === 4) run({ type: 'topic.withdraw', commandId: cid(), topicId: t.id }, as);
+  }
+  run({ type: 'phase.advance', commandId: cid(), fromPhaseId: current().phaseId }, FACILITATOR);
+  run({ type: 'record.notes.set', commandId: cid(), notes: '会议就楼道堆物和停车管理达成初步共识。\n下次会议讨论商户营业时间。' }, SECRETARY);
+  return chainEntries({ seq: 0, hash: genesisHash('meet0001') }, entries) as LogEntry[];
 }
 
+/** What an export request does: the minutes built from the whole log, then rendered. */
 const FORMATS = {
-  md: async (doc: RecordDocument) => new TextEncoder().encode(renderMarkdown(doc)),
-  docx: renderDocx,
-  pdf: renderPdf,
+  md: async (log: LogEntry[]) => new TextEncoder().encode(renderMarkdown(buildMinutes(log, { verifyUrl: VERIFY_URL }))),
+  docx: (log: LogEntry[]) => renderDocx(buildMinutes(log, { verifyUrl: VERIFY_URL })),
+  pdf: (log: LogEntry[]) => renderPdf(buildMinutes(log, { verifyUrl: VERIFY_URL })),
 } as const;
 
 function median(values: number[]): number {
@@ -61,9 +86,10 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const small = minutes(200, 50);
-  const big = minutes(2000, 500);
-  // Warm up (fonts read, glyph widths cached, JIT) and calibrate: a sample renders a document `inner`
+  const small = meetingLog(200, 50);
+  const big = meetingLog(2000, 500);
+  console.log('\nlogs: %d and %d entries', small.length, big.length);
+  // Warm up (fonts read, glyph widths cached, JIT) and calibrate: a sample exports a log `inner`
   // times, so the small one's sample takes at least ~50 ms and a garbage collection does not decide the ratio.
   const inner: Record<string, number> = {};
   for (const [format, render] of Object.entries(FORMATS)) {
