@@ -48,7 +48,7 @@ async function axeViolations(page: Page): Promise<{ id: string; nodes: string[] 
   });
 }
 
-/** Every element with visible text smaller than 16px, and every control (with its label, for a checkbox) smaller than 44px either way. */
+/** Every element with visible text smaller than 16px, and every control (or its label, for a checkbox or a hidden file input) smaller than 44px either way. */
 async function tooSmall(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const found: string[] = [];
@@ -58,8 +58,9 @@ async function tooSmall(page: Page): Promise<string[]> {
       if (box.width === 0 || box.height === 0) continue;
       const hasText = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '');
       if (hasText && parseFloat(getComputedStyle(el).fontSize) < 16) found.push(`text ${name(el)} ${getComputedStyle(el).fontSize}`);
-      // A checkbox's target is the label around it.
-      const target = el.matches('input[type=checkbox], input[type=radio]') ? (el.closest('label') ?? el).getBoundingClientRect() : box;
+      // A checkbox's target is the label around it; a visually hidden input's, the label that names it.
+      const label = el.matches('input[type=checkbox], input[type=radio]') ? el.closest('label') : box.width <= 1 && el.id ? document.querySelector(`label[for="${el.id}"]`) : null;
+      const target = (label ?? el).getBoundingClientRect();
       if (el.matches('a, button, input, select, textarea') && (target.height < 44 || target.width < 44)) found.push(`target ${name(el)} ${Math.round(box.width)}x${Math.round(box.height)}`);
     }
     return found;
@@ -112,7 +113,7 @@ describe('verify, archive and deletion in the browser (sqlite store)', () => {
 
     // The archive, downloaded from the list.
     const [download] = await Promise.all([laptop.waitForEvent('download'), item.getByRole('button', { name: '下载档案' }).click()]);
-    const archiveFile = path.join(SHOTS, `archive-${meetingId}.json`);
+    const archiveFile = path.join(dataDir, `archive-${meetingId}.json`);
     await download.saveAs(archiveFile);
     const archive = JSON.parse(readFileSync(archiveFile, 'utf8')) as Archive;
     expect(archive.meetingId).toBe(meetingId);
@@ -214,6 +215,12 @@ describe('verify, archive and deletion in the browser (sqlite store)', () => {
     expect(await verifier.locator('#copy-seq').count()).toBe(0);
     await shot(verifier, 'verify-phone-not-found');
     expect(await axeViolations(verifier), 'not found').toEqual([]);
+
+    // A phone that never created a meeting is not shown an empty list.
+    const fresh = await (await newContext(PHONE)).newPage();
+    await fresh.goto(`${session.hall.base}/`);
+    await fresh.locator('#join-code').waitFor();
+    expect(await fresh.locator('#mine-heading').count()).toBe(0);
 
     // The page one opens without an address: axe-clean too.
     const start = await (await newContext(PHONE)).newPage();
