@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,6 +162,13 @@ describe('verify, archive and deletion in the browser (sqlite store)', () => {
     await archiveResult.scrollIntoViewIfNeeded();
     await shot(verifier, 'verify-phone-archive');
     expect(await axeViolations(verifier), 'archive verified').toEqual([]);
+
+    // The same file with one name changed: the offline check names that entry.
+    const altered = path.join(dataDir, 'altered.json');
+    writeFileSync(altered, JSON.stringify({ ...archive, entries: archive.entries.map((e) => (e.seq === joined.seq ? { ...e, event: { ...e.event, name: '冒名者' } } : e)) }));
+    await verifier.locator('#archive-file').setInputFiles(altered);
+    await expect.poll(() => archiveResult.textContent()).toContain(`记录有问题：第 ${joined.seq} 条内容被改动过。`);
+    expect(await axeViolations(verifier), 'archive altered').toEqual([]);
 
     // Someone with the SQLite file changes the joined name in the stored entry: the page names that entry.
     const db = new Database(path.join(dataDir, SQLITE_FILE));
