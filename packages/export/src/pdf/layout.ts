@@ -1,3 +1,4 @@
+/// <reference path="../vendor.d.ts" />
 import LineBreaker from 'linebreak';
 import PDFDocument from 'pdfkit';
 import type { Language } from '../model.ts';
