@@ -220,6 +220,31 @@ describe('the minutes from the desk (sqlite store)', () => {
     await checker.getByRole('button', { name: '核对' }).click();
     await checker.getByText(`一致：第 ${seq} 条在会议记录中`).waitFor();
     await shot(checker, 'verify-phone-confirmed', true);
+
+    // While the log moves fast the preview asks at most every two seconds, one request at a time, and
+    // still ends at the head.
+    const calls: { start: number; end: number }[] = [];
+    const isPreview = (url: string) => url.endsWith(`/api/meetings/${created.meetingId}/export/minutes.json`);
+    desk.on('request', (r) => isPreview(r.url()) && calls.push({ start: Date.now(), end: Infinity }));
+    const ended = (r: { url(): string }) => {
+      const open = calls.find((c) => c.end === Infinity);
+      if (isPreview(r.url()) && open) open.end = Date.now();
+    };
+    desk.on('requestfinished', ended);
+    desk.on('requestfailed', ended);
+    await join(session.hall.url, created.joinCode, '居民1', '居民');
+    await expect.poll(() => calls.length).toBe(1);
+    // The rest arrive while that request is out or just back: they wait for the next turn, together.
+    for (let i = 2; i <= 12; i++) await join(session.hall.url, created.joinCode, `居民${i}`, '居民');
+    const last = await head();
+    await expect.poll(() => preview.getAttribute('data-seq'), { timeout: 15_000 }).toBe(String(last.seq));
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.length).toBeLessThanOrEqual(4);
+    for (let i = 1; i < calls.length; i++) {
+      expect(calls[i]!.start, 'never two at a time').toBeGreaterThanOrEqual(calls[i - 1]!.end);
+      // 2 s between starts, less what event delivery to this process may shift.
+      expect(calls[i]!.start - calls[i - 1]!.start, 'at most one every 2 s').toBeGreaterThanOrEqual(1_800);
+    }
   });
 
   test('the console prints and downloads; a phone downloads the minutes once published; the board counts paper participants; the landing page lists the meeting', { timeout: 120_000 }, async () => {
