@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { VerifyResponse } from '@yishi/protocol';
 import type { Download, Page } from 'playwright-core';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { docxText, firstOutOfOrder, pdffonts, pdftotext, squash } from '../../packages/export/test/tools.ts';
 import { connected, createLink, createMeeting, join } from '../helpers/clients.ts';
 import { ROOT, type InProcess } from '../helpers/servers.ts';
@@ -29,6 +29,8 @@ const DATA_DIR = mkdtempSync(path.join(os.tmpdir(), 'yishi-minutes-e2e-'));
 const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 const session = hallSession({ shots: SHOTS, env: { DATA_DIR, COMMAND_RATE: '200', COMMAND_BURST: '200' } });
 const { newContext, keep } = session;
+// The store's files go with the file's tests (an open SQLite file may be unlinked; the server stops right after).
+afterAll(() => rmSync(DATA_DIR, { recursive: true, force: true }));
 const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 
 /** axe-core's findings: WCAG A/AA and best practice, plus AAA contrast (7:1). */
