@@ -32,12 +32,12 @@ describe('the record on the desk', () => {
     const panel = desk.locator('[data-testid=paper-panel]');
     await panel.locator('[data-testid=paper-group]').selectOption('居民');
     await panel.locator('[data-testid=paper-name]').fill('王阿姨');
-    await panel.getByRole('button', { name: '登记' }).click();
+    await panel.getByRole('button', { name: '登记', exact: true }).click();
     await expect.poll(() => panel.locator('[data-testid=paper-entry]').count()).toBe(1);
     await panel.locator('[data-testid=paper-group]').selectOption('商户');
     await panel.locator('[data-testid=paper-mode-count]').check();
     await panel.locator('[data-testid=paper-count]').fill('3');
-    await panel.getByRole('button', { name: '登记' }).click();
+    await panel.getByRole('button', { name: '登记', exact: true }).click();
     await expect.poll(() => panel.locator('[data-testid=paper-entry]').allTextContents()).toEqual([expect.stringContaining('王阿姨'), expect.stringContaining('未具名 3 人')]);
     await expect.poll(() => board.locator('[data-testid=board-people-total]').textContent()).toBe('已到 5 人（含纸质登记 4 人）');
     expect(await board.locator('[data-testid=board-group-paper]').allTextContents()).toEqual(['含纸质 1', '含纸质 3']);

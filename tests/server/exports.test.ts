@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createYishiServer, loadConfig } from '@yishi/realtime-server';
 import { checkChain, type ArchiveFile, type ExportLinkResponse } from '@yishi/protocol';
 import { openStore } from '@yishi/store';
-import type { MeetingState } from '@yishi/domain';
+import type { MeetingState, RecordDocument } from '@yishi/domain';
 import { defaultRenderers, type ExportRenderers } from '../../realtime-server/src/http/exportRenderers.ts';
 import { exportRefusal, fileSafeTitle, meetingDate } from '../../realtime-server/src/http/exports.ts';
 import { DOWNLOAD_LINK_TTL_MS, downloadLinkValid, readDownloadLink } from '../../realtime-server/src/http/downloadLinks.ts';
-import { createLink, createMeeting, join } from '../helpers/clients.ts';
+import { connected, createLink, createMeeting, join } from '../helpers/clients.ts';
 import { STORE_KINDS, startBackend, type Backend } from '../helpers/servers.ts';
 
 /** The real server on a real store, with the renderers given (the default ones unless a test breaks them). */
@@ -85,6 +85,46 @@ describe.each(STORE_KINDS)('exports on %s', (kind) => {
     const foreign = await get('minutes.md', other.facilitatorToken);
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
+  it('lets a participant have the minutes only while they are published: 403 before, 200 after minutes.publish, 403 again after unpublish', async () => {
+    const own = await createMeeting(srv.url, { title: '发布纪要的会' });
+    const phone = (await join(srv.url, own.joinCode, '李师傅', '商户')).token;
+    const facilitator = await connected(srv.url, own.facilitatorToken);
+    try {
+      const minutes = async (what: string) => (await get(what, phone, own.meetingId)).status;
+      const link = async () => (await fetch(`${srv.url}/api/meetings/${own.meetingId}/export/links`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(phone) }, body: JSON.stringify({ what: 'minutes', format: 'pdf' }) })).status;
+      for (const what of ['minutes.pdf', 'minutes.json']) expect(await minutes(what), what).toBe(403);
+      expect(await link()).toBe(403);
+
+      expect(await facilitator.send({ type: 'minutes.publish' })).toMatchObject({ ok: true });
+      for (const what of ['minutes.pdf', 'minutes.md', 'minutes.docx', 'minutes.json']) expect(await minutes(what), what).toBe(200);
+      expect(await link()).toBe(201);
+      // Publishing opens the minutes only: the printables and the archive stay with the staff.
+      for (const what of ['poster.pdf', 'signin.pdf', 'archive.json']) expect(await minutes(what), what).toBe(403);
+
+      expect(await facilitator.send({ type: 'minutes.unpublish' })).toMatchObject({ ok: true });
+      for (const what of ['minutes.pdf', 'minutes.json']) expect(await minutes(what), what).toBe(403);
+      expect(await link()).toBe(403);
+    } finally {
+      facilitator.close();
+    }
+  });
+
+  it('gives the staff the minutes as their document model (minutes.json) for the desk preview, made at the head', async () => {
+    for (const token of [m.facilitatorToken, secretary]) {
+      const res = await get('minutes.json', token);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const doc = (await res.json()) as RecordDocument;
+      expect(doc).toMatchObject({ kind: 'minutes', language: 'zh-CN', title: '会议纪要：滨河东里/189民商"联合会"' });
+      const { head } = await verified();
+      expect(doc.blocks.at(-1)).toMatchObject({ kind: 'verify', seq: head.seq, hash: head.hash, url: `${srv.server.publicUrl()}/verify/${m.meetingId}` });
+    }
+    expect((await get('minutes.json', board)).status).toBe(403);
+    expect((await get('minutes.json')).status).toBe(401);
+    expect((await get('minutes.json', m.facilitatorToken, 'AAAAAAAAAAAAAAAA')).status).toBe(404);
   });
 
   it('answers 404 for an unknown export, format or meeting, before anything else', async () => {

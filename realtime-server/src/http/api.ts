@@ -28,7 +28,7 @@ import {
 } from '@yishi/protocol';
 import { hashToken, type Store, type TokenRecord } from '@yishi/store';
 import type { z } from 'zod';
-import type { MeetingState } from '@yishi/domain';
+import type { MeetingState, RecordDocument } from '@yishi/domain';
 import { actorOf, authenticate, sessionExpiry, type Authenticated } from '../auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -39,7 +39,7 @@ import { FailureThrottle, type FailureCounter, type GuessPolicy } from './failur
 import { decodeSegment, requestPath } from './requestTarget.ts';
 import { DOWNLOAD_LINK_TTL_MS, downloadLinkValid, readDownloadLink, signDownloadLink } from './downloadLinks.ts';
 import type { ExportRenderers } from './exportRenderers.ts';
-import { exportRefusal, renderExport, type ExportDeps, type FileResponse } from './exports.ts';
+import { exportRefusal, minutesDocument, renderExport, type ExportDeps, type FileResponse } from './exports.ts';
 import { HttpError, STATUS, readJson, send, sendFile } from './responses.ts';
 import { verifyMeeting } from './verify.ts';
 
@@ -160,6 +160,7 @@ export function createApi(deps: ApiDeps) {
     if (rest === '/verify' && method === 'GET') return verify(req, meetingId).then((body) => ({ status: 200, body }));
     if (rest === '' && method === 'DELETE') return deleteMeeting(req, meetingId).then((body) => ({ status: 200, body }));
     if (rest === '/export/links' && method === 'POST') return createDownloadLink(req, meetingId).then((body) => ({ status: 201, body }));
+    if (rest === '/export/minutes.json' && method === 'GET') return minutesPreview(req, meetingId).then((body) => ({ status: 200, body }));
     const file = /^\/export\/([a-z]+)\.([a-z]+)$/.exec(rest);
     if (file && method === 'GET') return exportFile(req, meetingId, file[1]!, file[2]!);
     return null;
@@ -191,6 +192,15 @@ export function createApi(deps: ApiDeps) {
     const refused = exportRefusal(auth.actor, what, state);
     if (refused) throw new HttpError(refused);
     return { status: 200, file: await renderExport(exportDeps, meetingId, state, what, format as ExportFormat) };
+  }
+
+  /** The minutes' document model for the desk's preview: the rights of the minutes, sent as JSON with the bearer. */
+  async function minutesPreview(req: IncomingMessage, meetingId: string): Promise<RecordDocument> {
+    const state = await existingMeeting(meetingId);
+    const auth = await bearer(req, meetingId);
+    const refused = exportRefusal(auth.actor, 'minutes', state);
+    if (refused) throw new HttpError(refused);
+    return minutesDocument(exportDeps, meetingId);
   }
 
   async function createDownloadLink(req: IncomingMessage, meetingId: string): Promise<ExportLinkResponse> {

@@ -1,4 +1,4 @@
-import type { LogEntry, MeetingState } from '@yishi/domain';
+import { buildMinutes, type LogEntry, type MeetingState, type RecordDocument } from '@yishi/domain';
 import { ARCHIVE_FORMAT, protocolError, type Actor, type ArchiveFile, type ExportFormat, type ExportWhat, type ProtocolError } from '@yishi/protocol';
 import type { Store } from '@yishi/store';
 import type { ExportRenderers, MinutesFormat, Rendered } from './exportRenderers.ts';
@@ -126,6 +126,16 @@ async function renderFile(deps: ExportDeps, meetingId: string, state: MeetingSta
       return { bytes: new TextEncoder().encode(JSON.stringify(archive)), contentType: 'application/json; charset=utf-8', extension: 'json' };
     }
   }
+}
+
+/**
+ * The minutes as their document model, for the desk's live preview (`GET …/export/minutes.json`): the
+ * same document the three formats render, made at the log's head, on the same rights as the minutes.
+ * Plain text in blocks; the page shows it as text.
+ */
+export async function minutesDocument(deps: ExportDeps, meetingId: string): Promise<RecordDocument> {
+  const entries = (await deps.store.readLog(meetingId)) as LogEntry[];
+  return buildMinutes(entries, { verifyUrl: verifyUrl(deps.publicUrl(), meetingId) });
 }
 
 /** Where a printed copy is checked: the verify page of the meeting. */
