@@ -53,6 +53,40 @@ describe.each(STORE_KINDS)('batched broadcasts on %s', (kind) => {
     expect(board.batches - from.boardBatches).toBeLessThan(head - from.board);
   });
 
+  it('a join’s head count reaches the board at once and the phones on the slower beat; anything else for the phones, or their own command, brings it along', async () => {
+    const m = await createMeeting(srv.url);
+    const fac = await connected(srv.url, m.facilitatorToken);
+    expect(await fac.send({ type: 'phase.advance', fromPhaseId: fac.state!.phaseId })).toMatchObject({ ok: true });
+    const phone = await connected(srv.url, (await join(srv.url, m.joinCode, '安阿姨', '居民')).token);
+    const board = await connected(srv.url, await createLink(srv.url, m.meetingId, m.facilitatorToken));
+
+    // A join only: the board counts it within a batch window; the phone has not been sent it by then
+    // (it waits LAZY_PHONES_MS, fifty times the window), and counts it once it comes.
+    const present = (s: typeof board.state) => s!.attendance.get('居民');
+    await join(srv.url, m.joinCode, '白大爷', '居民');
+    const joinedAt = (await srv.server.meetings.current(m.meetingId)).head.seq;
+    await board.until((s) => s.seq === joinedAt, 'board counted the join');
+    expect(present(board.state)).toBe(2);
+    expect(phone.seq).toBeLessThan(joinedAt);
+    await phone.until((s) => s.seq === joinedAt, 'the lazy beat brought the join to the phone');
+    expect(present(phone.state)).toBe(2);
+
+    // A join, then a post for the hall: the post brings the waiting count along, in seq order.
+    await join(srv.url, m.joinCode, '陈叔', '居民');
+    expect(await fac.send({ type: 'topic.postFor', title: '路灯', convenerName: '居委会' })).toMatchObject({ ok: true });
+    const posted = (await srv.server.meetings.current(m.meetingId)).head.seq;
+    await phone.until((s) => s.seq === posted, 'the post and the count before it');
+    expect(present(phone.state)).toBe(3);
+
+    // A join, then the phone's own command: its ack comes after everything before it.
+    await join(srv.url, m.joinCode, '丁姐', '居民');
+    const ack = await phone.send({ type: 'topic.post', title: '楼道灯' });
+    if (!ack.ok) throw new Error('refused');
+    expect(phone.seq).toBe(ack.seq);
+    expect(present(phone.state)).toBe(4);
+    expect(phone.snapshots).toBe(1); // nothing was lost, nothing asked for
+  });
+
   it('a command’s own entry reaches its sender before its ack, as before batching', async () => {
     const m = await createMeeting(srv.url);
     const fac = await connected(srv.url, m.facilitatorToken);

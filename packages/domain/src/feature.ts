@@ -82,6 +82,19 @@ export interface EventSpec<E extends EventEnvelope, F extends EventEnvelope = E>
    * entry as it is. The law it keeps, for the board and for every single participant, is [D5].
    */
   project?(before: MeetingState, after: MeetingState, message: EventMessage<E>, audience: SharedAudience): Projection<F>;
+  /**
+   * `lazy`: what participants receive of it may reach their phones on a slower beat (seconds, not a
+   * tenth of one), because nothing a phone shows waits on it — a head count. In a hall of 2,000 phones
+   * each batch is a frame per phone; joins, which come all evening, then cost a frame per phone every
+   * few seconds instead of ten a second. Staff and the board receive it as soon as anything.
+   */
+  phones?: 'lazy';
+  /**
+   * For an event that states a value rather than a change (a group's head count): its key. Of several
+   * events with one key sent to a view in one batch, only the last matters, so the others may go as
+   * skips — a batch of 150 joins then carries three head counts, not 150.
+   */
+  latest?(event: E): string;
 }
 
 type Tagged = { type: string };

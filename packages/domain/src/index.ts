@@ -10,6 +10,8 @@ export {
   replay,
   advanceSeq,
   commandResult,
+  lazyForPhones,
+  supersededAsSkips,
   type ClientCommand,
   type ServerCommand,
   type Command,

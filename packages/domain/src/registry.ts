@@ -54,6 +54,32 @@ export const RECORD_SECTIONS: readonly RecordSection[] = [...meeting.sections, .
 const commandSpec = (type: CommandType) => COMMANDS[type] as CommandSpec<Command, MeetingEvent>;
 const eventSpec = (type: MeetingEventType) => EVENTS[type] as EventSpec<MeetingEvent, MeetingEvent>;
 
+/**
+ * A view's batch in seq order, with every event a later one of the batch supersedes (`EventSpec.latest`:
+ * the same head count, stated again) given as its seq, i.e. a skip. Folding the result gives the same
+ * state as folding the batch. Linear in the batch.
+ */
+export function supersededAsSkips(items: readonly (EventMessage | number)[]): (EventMessage | number)[] {
+  const seen = new Set<string>();
+  const out = new Array<EventMessage | number>(items.length);
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i]!;
+    const key = typeof item === 'number' ? undefined : eventSpec(item.event.type).latest?.(item.event);
+    if (key === undefined) out[i] = item;
+    else if (seen.has(key)) out[i] = (item as EventMessage).seq;
+    else {
+      seen.add(key);
+      out[i] = item;
+    }
+  }
+  return out;
+}
+
+/** Whether what participants receive of this event may reach their phones on the slower beat (see `EventSpec.phones`). */
+export function lazyForPhones(type: MeetingEventType): boolean {
+  return eventSpec(type).phones === 'lazy';
+}
+
 /** Who may send each command, read from the features (tests compare it with an independent model). */
 export const COMMAND_RIGHTS: { readonly [T in CommandType]: readonly Actor['role'][] } = Object.fromEntries(
   Object.entries(COMMANDS).map(([type, spec]) => [type, spec.rights])

@@ -1,7 +1,7 @@
 import type { Actor } from '@yishi/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { advanceSeq, convenersOf, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, permits, projectEvent, projectShared, projectState, replay, reviveState, visibleTopics, type Audience, type MeetingState, type MeetingStateJSON, type Command, type Topic } from '../src/index.ts';
+import { advanceSeq, convenersOf, decide, evolve, MAX_OPEN_TOPICS_PER_PARTICIPANT, permits, projectEvent, projectShared, projectState, replay, reviveState, supersededAsSkips, visibleTopics, type Audience, type EventMessage, type MeetingState, type MeetingStateJSON, type Command, type Topic } from '../src/index.ts';
 import { buildIndex } from '../src/indexes.ts';
 import { makeCtx, PEOPLE, scenarioArb, simulate, STAFF_ONLY_TEXTS, type Scenario } from './scenarios.ts';
 
@@ -203,6 +203,43 @@ describe('domain properties', () => {
       { numRuns: NUM_RUNS }
     );
     expect(dropped).toBeGreaterThan(0);
+  });
+
+  it('[D20] a batch sent with the head counts a later one states again given as skips folds, for every audience, to the same view', () => {
+    let superseded = 0;
+    fc.assert(
+      fc.property(scenarioArb, fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 20 }), (scenario, sizes) => {
+        const streams = new Map<Audience, (EventMessage | number)[]>(AUDIENCES.map((a) => [a, []]));
+        const seen: { start: Map<Audience, MeetingState> | null; last: MeetingState | null } = { start: null, last: null };
+        simulate(scenario, {
+          entry: ({ before, after, entry }) => {
+            seen.last = after;
+            if (before === null) {
+              seen.start = new Map(AUDIENCES.map((a) => [a, projectState(after, a)]));
+              return;
+            }
+            for (const audience of AUDIENCES) streams.get(audience)!.push(projectEvent(before, after, entry, audience) ?? entry.seq);
+          }
+        });
+        const { start, last } = seen;
+        if (!start || !last) return;
+        for (const audience of AUDIENCES) {
+          // The stream cut into batches as the server's windows would cut it, each batch coalesced.
+          const stream = streams.get(audience)!;
+          let view = start.get(audience)!;
+          for (let at = 0, b = 0; at < stream.length; b++) {
+            const batch = stream.slice(at, at + sizes[b % sizes.length]!);
+            at += batch.length;
+            const sent = supersededAsSkips(batch);
+            superseded += sent.filter((item, i) => typeof item === 'number' && typeof batch[i] !== 'number').length;
+            for (const item of sent) view = typeof item === 'number' ? advanceSeq(view, item) : evolve(view, item);
+          }
+          expect(view).toStrictEqual(projectState(last, audience));
+        }
+      }),
+      { numRuns: NUM_RUNS }
+    );
+    expect(superseded).toBeGreaterThan(0);
   });
 
   it('[D6] decide is deterministic and pure: same state, command and context give the same result; the state is not touched', () => {

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { ClientCommandSchema, projectShared, type Delivery, projectState, type Audience, type ClientCommand, type EventMessage, type MeetingEvent, type MeetingState, type SharedAudience } from '@yishi/domain';
+import { ClientCommandSchema, lazyForPhones, projectShared, supersededAsSkips, type Delivery, projectState, type Audience, type ClientCommand, type EventMessage, type MeetingEvent, type MeetingState, type SharedAudience } from '@yishi/domain';
 import {
   BoardSignalSchema,
   CLOSE_REASONS,
@@ -86,6 +86,16 @@ export function batchWindow(phones: number): number {
   const widened = BATCH_WINDOW_MS + ((BATCH_WINDOW_MAX_MS - BATCH_WINDOW_MS) * (phones - BATCH_WIDEN_FROM)) / (3 * BATCH_WIDEN_FROM);
   return Math.min(BATCH_WINDOW_MAX_MS, Math.round(widened));
 }
+
+/**
+ * How long what only lazy events (head counts) left for the phones may wait: long enough that a hall
+ * joining all evening costs a frame per phone every few seconds, short enough that a phone's view is
+ * never far behind (anything else for the phones, or a command of theirs, sends it at once).
+ */
+export const LAZY_PHONES_MS = 5_000;
+
+/** People with their own part in one batch for the phones, at most (see `queue`). */
+const OWN_ROOMS_MAX = 256;
 
 /** Presence changes within this window go out as one update. */
 const PRESENCE_COALESCE_MS = 100;
@@ -362,7 +372,9 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
   }
 
   /** Per meeting: what each committed entry looks like to each audience, not yet sent (see `broadcast`). */
-  const outgoing = new Map<string, { deliveries: Outgoing[]; timer: ReturnType<typeof setTimeout> }>();
+  /** Per meeting: what waits for the staff and the board, and what waits for the phones (see `queue`). */
+  const toStaff = new Map<string, Pending>();
+  const toPhones = new Map<string, Pending>();
 
   /**
    * Broadcast each committed event to every audience, projected for it: the full entry to the staff, the
@@ -378,7 +390,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
     for (const { entry, before, after } of committed) {
       const full: EventMessage = { seq: entry.seq, at: entry.at, actor: entry.actor, event: entry.event };
       const participants = projectShared(before, after, entry, PARTICIPANTS);
-      queue(meetingId, { full, board: projectShared(before, after, entry, { role: 'board' }).shared, participants });
+      queue(meetingId, { full, board: projectShared(before, after, entry, { role: 'board' }).shared, participants, lazy: lazyForPhones(entry.event.type) });
       const ev = entry.event;
       if (ev.type === 'participant.removed') {
         // Their phones get everything up to their removal, then are closed.
@@ -390,36 +402,79 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
     }
   }
 
+  /**
+   * Every delivery waits for the staff and the board one batch window, and for the phones one window
+   * too — or LAZY_PHONES_MS when everything waiting for them is lazy (a head count, see
+   * `EventSpec.phones`): then joins, which come all evening, cost a frame per phone every few seconds.
+   * Anything else for the phones brings their batch forward; a command's ack flushes both at once.
+   */
   function queue(meetingId: string, delivery: Outgoing): void {
-    const pending = outgoing.get(meetingId);
-    if (pending) pending.deliveries.push(delivery);
-    else {
-      const phones = io.of('/').adapter.rooms.get(rooms.role(meetingId, 'participant'))?.size ?? 0;
-      outgoing.set(meetingId, { deliveries: [delivery], timer: setTimeout(() => flush(meetingId), batchWindow(phones)) });
+    const window = batchWindow(io.of('/').adapter.rooms.get(rooms.role(meetingId, 'participant'))?.size ?? 0);
+    schedule(toStaff, meetingId, delivery, window, flushStaff);
+    // A batch for the phones goes as soon as it holds OWN_ROOMS_MAX people's own parts: each of them gets
+    // the whole batch in their own room, so a longer one would cost (own parts) × (batch) to send.
+    const own = (toPhones.get(meetingId)?.own ?? 0) + delivery.participants.private.length;
+    const wait = own >= OWN_ROOMS_MAX ? 0 : delivery.lazy ? Math.max(window, LAZY_PHONES_MS) : window;
+    schedule(toPhones, meetingId, delivery, wait, flushPhones);
+  }
+
+  function schedule(waiting: Map<string, Pending>, meetingId: string, delivery: Outgoing, wait: number, send: (meetingId: string) => void): void {
+    const due = Date.now() + wait;
+    const pending = waiting.get(meetingId);
+    if (!pending) {
+      waiting.set(meetingId, { deliveries: [delivery], own: delivery.participants.private.length, due, timer: setTimeout(() => send(meetingId), wait) });
+      return;
+    }
+    pending.deliveries.push(delivery);
+    pending.own += delivery.participants.private.length;
+    if (due < pending.due) {
+      clearTimeout(pending.timer);
+      pending.due = due;
+      pending.timer = setTimeout(() => send(meetingId), wait);
     }
   }
 
-  function flush(meetingId: string): void {
-    const pending = outgoing.get(meetingId);
-    if (!pending) return;
-    outgoing.delete(meetingId);
+  function take(waiting: Map<string, Pending>, meetingId: string): Outgoing[] | null {
+    const pending = waiting.get(meetingId);
+    if (!pending) return null;
+    waiting.delete(meetingId);
     clearTimeout(pending.timer);
-    const { deliveries } = pending;
+    return pending.deliveries;
+  }
+
+  /** Sends everything the meeting has waiting, to everyone. */
+  function flush(meetingId: string): void {
+    flushStaff(meetingId);
+    flushPhones(meetingId);
+  }
+
+  function flushStaff(meetingId: string): void {
+    const deliveries = take(toStaff, meetingId);
+    if (!deliveries) return;
     io.to([rooms.role(meetingId, 'facilitator'), rooms.role(meetingId, 'secretary')]).emit('entries', { entries: deliveries.map((d) => d.full) });
-    io.to(rooms.role(meetingId, 'board')).emit('entries', { entries: runs(deliveries.map((d) => d.board ?? d.full.seq)) });
+    io.to(rooms.role(meetingId, 'board')).emit('entries', { entries: runs(supersededAsSkips(deliveries.map((d) => d.board ?? d.full.seq))) });
+  }
+
+  function flushPhones(meetingId: string): void {
+    const deliveries = take(toPhones, meetingId);
+    if (!deliveries) return;
     // Whoever has a private part anywhere in the batch gets the whole batch in their own room (their part
     // where they have one, the shared part elsewhere), and the shared batch leaves them out.
-    const own = new Set(deliveries.flatMap((d) => d.participants.private.map((part) => part.participantId)));
+    const own = new Map<string, Map<number, EventMessage | number>>();
+    deliveries.forEach((d, i) => {
+      for (const part of d.participants.private) {
+        const parts = own.get(part.participantId) ?? new Map<number, EventMessage | number>();
+        parts.set(i, part.message ?? d.full.seq);
+        own.set(part.participantId, parts);
+      }
+    });
     const shared = (d: Outgoing) => d.participants.shared ?? d.full.seq;
     io.to(rooms.role(meetingId, 'participant'))
-      .except([...own].map((id) => rooms.participant(meetingId, id)))
-      .emit('entries', { entries: runs(deliveries.map(shared)) });
-    for (const id of own) {
-      const mine = deliveries.map((d) => {
-        const part = d.participants.private.find((p) => p.participantId === id);
-        return part ? (part.message ?? d.full.seq) : shared(d);
-      });
-      io.to(rooms.participant(meetingId, id)).emit('entries', { entries: runs(mine) });
+      .except([...own.keys()].map((id) => rooms.participant(meetingId, id)))
+      .emit('entries', { entries: runs(supersededAsSkips(deliveries.map(shared))) });
+    for (const [id, parts] of own) {
+      const mine = deliveries.map((d, i) => parts.get(i) ?? shared(d));
+      io.to(rooms.participant(meetingId, id)).emit('entries', { entries: runs(supersededAsSkips(mine)) });
     }
   }
 
@@ -449,6 +504,17 @@ interface Outgoing {
   full: EventMessage;
   board: EventMessage | null;
   participants: Delivery;
+  /** It may reach the phones on the slower beat (a head count). */
+  lazy: boolean;
+}
+
+/** Deliveries waiting for one set of rooms, and when they go. */
+interface Pending {
+  deliveries: Outgoing[];
+  /** Private parts among them. */
+  own: number;
+  due: number;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 /** Events as they are; each run of entries the audience may not see (given by their seq) as one skip run. */

@@ -46,8 +46,8 @@ export const meeting = {
       actor: 'private'
     },
     // A join names the person: the public views get the count (the joiner's own phone, the record).
-    'participant.joined': { evolve: participantJoined, actor: 'private', project: projectJoined },
-    'attendance.counted': { evolve: (state, event) => attendanceCounted(state, event), actor: 'private' },
+    'participant.joined': { evolve: participantJoined, actor: 'private', project: projectJoined, phones: 'lazy' },
+    'attendance.counted': { evolve: (state, event) => attendanceCounted(state, event), actor: 'private', latest: (event) => `attendance\n${event.group}` },
     // Moderation names nobody to the hall.
     'participant.renamed': { evolve: participantRenamed, actor: 'private', project: projectRenamed },
     'participant.removed': { evolve: participantRemoved, actor: 'private', project: projectRemoved },
@@ -57,7 +57,7 @@ export const meeting = {
     // Paper names are the staff's: the public views get the group's paper count.
     'paper.added': { evolve: paperAdded, actor: 'private', project: projectPaper },
     'paper.removed': { evolve: (state, event) => paperRemoved(state, event), actor: 'private', project: projectPaper },
-    'paper.counted': { evolve: (state, event) => paperCounted(state, event), actor: 'private' }
+    'paper.counted': { evolve: (state, event) => paperCounted(state, event), actor: 'private', latest: (event) => `paper\n${event.group}` }
   } satisfies EventSpecs<MeetingLifeEvent>,
   /** The meeting's section of the minutes: attendance by stakeholder group, paper participants included. */
   sections: [attendanceSection]
