@@ -183,6 +183,11 @@ describe('domain properties', () => {
                 clients.set(audience, expected);
                 continue;
               }
+              if (audience.role === 'participant' && entry.event.type === 'participant.joined' && entry.event.participantId === audience.participantId) {
+                // Their own join: their view begins with the snapshot their first connection gets.
+                clients.set(audience, expected);
+                continue;
+              }
               const from = projectState(before, audience);
               if (projected === null) {
                 dropped++;
@@ -218,7 +223,15 @@ describe('domain properties', () => {
               seen.start = new Map(AUDIENCES.map((a) => [a, projectState(after, a)]));
               return;
             }
-            for (const audience of AUDIENCES) streams.get(audience)!.push(projectEvent(before, after, entry, audience) ?? entry.seq);
+            for (const audience of AUDIENCES) {
+              if (audience.role === 'participant' && entry.event.type === 'participant.joined' && entry.event.participantId === audience.participantId) {
+                // Their view begins with the snapshot their first connection gets [D5].
+                seen.start!.set(audience, projectState(after, audience));
+                streams.set(audience, []);
+                continue;
+              }
+              streams.get(audience)!.push(projectEvent(before, after, entry, audience) ?? entry.seq);
+            }
           }
         });
         const { start, last } = seen;

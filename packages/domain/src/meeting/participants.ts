@@ -79,8 +79,15 @@ function countMessage(message: EventMessage, after: MeetingState, group: string)
   return { ...message, event: { type: 'attendance.counted', group, present: after.attendance.get(group) ?? 0 } };
 }
 
+/**
+ * The hall gets the group's new head count. The joiner gets nothing of their own here: their view begins
+ * with the snapshot their first connection is sent, which holds their join (they cannot be connected
+ * before the join is committed), as every view begins with a snapshot after `meeting.created` [D5].
+ * A private part would be sent to a room nobody is in yet, once per join: in a hall of 2,000 joining,
+ * a message per join to every node.
+ */
 export function projectJoined(_before: MeetingState, after: MeetingState, message: EventMessage<Ev<'participant.joined'>>): Projection<MeetingLifeEvent> {
-  return { shared: countMessage(message, after, message.event.group), private: [{ participantId: message.event.participantId, message }] };
+  return { shared: countMessage(message, after, message.event.group) };
 }
 
 export function projectRenamed(before: MeetingState, _after: MeetingState, message: EventMessage<Ev<'participant.renamed'>>): Projection<MeetingLifeEvent> {
