@@ -114,7 +114,9 @@ function entriesOf(batch: Wire[]): FeedEntry[] {
 /** Delivered one by one (`event` / `skip`, as before batching), or in batches of consecutive commits (`entries`). */
 function run(log: EventMessage[], audience: Audience, connectAt: number, actions: Action[], batching = false): Run {
   const server = serverFor(log, audience);
-  let committed = Math.min(Math.max(1, connectAt), log.length);
+  // A participant connects only once their join is committed: their view begins there [D5].
+  const joinedAt = audience.role === 'participant' ? log.findIndex((e) => e.event.type === 'participant.joined' && e.event.participantId === audience.participantId) + 1 : 0;
+  let committed = Math.min(Math.max(1, connectAt, joinedAt), log.length);
   const inFlight: { wire: Wire[]; due: number }[] = [];
   /** Commits of the batch the server is still gathering, and whether that batch is lost. */
   let gathering: Wire[] = [];
