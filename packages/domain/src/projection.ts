@@ -1,5 +1,6 @@
 import { isOwnHiddenTopic, isPublicTopic, seesEverything, type Audience } from './audience.ts';
 import type { PrivatePart, SharedAudience } from './feature.ts';
+import { documentsForView } from './documents/documents.ts';
 import { buildIndex } from './indexes.ts';
 import { PMap } from './pmap.ts';
 import { projectRedacted, type EventMessage, type MeetingEvent } from './registry.ts';
@@ -24,7 +25,10 @@ export function projectState(state: MeetingState, audience: Audience): MeetingSt
   const index = topics === state.topics ? state.index : buildIndex(topics, state.merges);
   // Paper names and the record's fields are the staff's; the view keeps the paper counts and the published flag [D18].
   const paper = PMap.empty<PaperParticipant>();
-  return { ...state, view: 'public', self, topics, participants, people: shownPeople(state, topics.values()), spotlight, paper, record: null, index };
+  // A named set is reduced to the view's own participant, if named [D21].
+  let documents = state.documents;
+  for (const doc of state.documents.values()) if (doc.editors.length > 0) documents = documents.set(doc.id, documentsForView(doc, self));
+  return { ...state, view: 'public', self, topics, participants, people: shownPeople(state, topics.values()), spotlight, paper, record: null, documents, index };
 }
 
 /** The conveners of the topics a view holds, by name and group. */

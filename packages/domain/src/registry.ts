@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Actor, CommandValue, EventMessage as EventMessageOf, LogEntry as LogEntryOf, NewEntry as NewEntryOf } from '@yishi/protocol';
 import { refuse, refuseClosed, type DecideContext, type Decision } from './decision.ts';
 import type { CommandSpec, CommandSpecs, EventSpec, EventSpecs, Projection, SharedAudience } from './feature.ts';
+import { documents } from './documents/index.ts';
 import { decideCreate, meeting, meetingCreated } from './meeting/index.ts';
 import { phases } from './phases/index.ts';
 import type { RecordSection } from './record/model.ts';
@@ -18,7 +19,7 @@ import { topics } from './topics/index.ts';
  */
 
 /** Commands a connected client may send over Socket.IO with `emit('cmd', command, ack)`. */
-export const ClientCommandSchema = z.discriminatedUnion('type', [...meeting.clientCommands, ...phases.clientCommands, ...topics.clientCommands, ...record.clientCommands]);
+export const ClientCommandSchema = z.discriminatedUnion('type', [...meeting.clientCommands, ...phases.clientCommands, ...topics.clientCommands, ...record.clientCommands, ...documents.clientCommands]);
 export type ClientCommand = z.infer<typeof ClientCommandSchema>;
 
 /** Commands the server issues itself from HTTP requests (never accepted over a socket). */
@@ -29,7 +30,7 @@ export type Command = ClientCommand | ServerCommand;
 export type CommandType = Command['type'];
 
 /** Every event a meeting's log may hold; clients fold them with `evolve`. */
-export const MeetingEventSchema = z.discriminatedUnion('type', [...meeting.events, ...phases.events, ...topics.events, ...record.events]);
+export const MeetingEventSchema = z.discriminatedUnion('type', [...meeting.events, ...phases.events, ...topics.events, ...record.events, ...documents.events]);
 export type MeetingEvent = z.infer<typeof MeetingEventSchema>;
 export type MeetingEventType = MeetingEvent['type'];
 
@@ -40,14 +41,14 @@ export type EventMessage = EventMessageOf<MeetingEvent>;
 export type MeetingDecision = Decision<MeetingEvent>;
 
 /** One spec per command and per event; the annotation is where the compiler checks that none is missing. */
-const COMMANDS: CommandSpecs<Command, MeetingEvent> = { ...meeting.commands, ...phases.commands, ...topics.commands, ...record.commands };
-const EVENTS: EventSpecs<MeetingEvent> = { ...meeting.eventSpecs, ...phases.eventSpecs, ...topics.eventSpecs, ...record.eventSpecs };
+const COMMANDS: CommandSpecs<Command, MeetingEvent> = { ...meeting.commands, ...phases.commands, ...topics.commands, ...record.commands, ...documents.commands };
+const EVENTS: EventSpecs<MeetingEvent> = { ...meeting.eventSpecs, ...phases.eventSpecs, ...topics.eventSpecs, ...record.eventSpecs, ...documents.eventSpecs };
 
 /**
  * Every feature's sections of the minutes, in the order the minutes print them: attendance, the agenda
  * as it ran, the topics, then the secretary's notes (the head and the signatures are the record's own).
  */
-export const RECORD_SECTIONS: readonly RecordSection[] = [...meeting.sections, ...phases.sections, ...topics.sections, ...record.sections];
+export const RECORD_SECTIONS: readonly RecordSection[] = [...meeting.sections, ...phases.sections, ...topics.sections, ...record.sections, ...documents.sections];
 
 // The maps are keyed by type, so the spec found for a value of the union is the one for that member;
 // TypeScript cannot follow that correlation through an index, hence these two narrowing reads.

@@ -1,6 +1,7 @@
 import type { Actor, Convener, Language, Phase, TemplateId } from '@yishi/protocol';
 import { buildIndex, type MeetingIndex } from './indexes.ts';
 import { PMap } from './pmap.ts';
+import type { DocumentAccess, DocumentKind } from './documents/schemas.ts';
 import type { TopicView } from './topics/schemas.ts';
 
 /**
@@ -10,8 +11,9 @@ import type { TopicView } from './topics/schemas.ts';
  * Format 3: views hold head counts and only the people they show (`self`, `people`, `attendance`).
  * Format 4: the meeting's time zone, the record's fields (`record`), whether the minutes are published,
  * and paper participants (`paper`, `paperCount`).
+ * Format 5: the meeting's documents (`documents`).
  */
-export const STATE_FORMAT = 4;
+export const STATE_FORMAT = 5;
 
 /** What a snapshot stores: the state, tagged with its format (in JSON, the state is a `MeetingStateJSON`). */
 export interface StoredState {
@@ -100,12 +102,17 @@ export interface MeetingState {
   record: RecordFields | null;
   /** Whether participants may download the minutes (the facilitator publishes them). Every view holds it. */
   minutesPublished: boolean;
+  /**
+   * The meeting's co-edited documents (their content is in Yjs). A public view holds every one, with a
+   * named set reduced to the view's own participant when they are in it [D21].
+   */
+  documents: PMap<MeetingDocument>;
   /** What decisions look up instead of scanning the meeting; derived from the records, never in JSON. */
   index: MeetingIndex;
 }
 
 /** A state as JSON carries it (a stored snapshot, a client's snapshot): its records are plain objects. */
-export type MeetingStateJSON = Omit<MeetingState, 'participants' | 'people' | 'attendance' | 'topics' | 'merges' | 'paper' | 'paperCount' | 'index'> & {
+export type MeetingStateJSON = Omit<MeetingState, 'participants' | 'people' | 'attendance' | 'topics' | 'merges' | 'paper' | 'paperCount' | 'documents' | 'index'> & {
   participants: Record<string, Participant>;
   people: Record<string, Person>;
   attendance: Record<string, number>;
@@ -113,6 +120,7 @@ export type MeetingStateJSON = Omit<MeetingState, 'participants' | 'people' | 'a
   merges: Record<string, Merge>;
   paper: Record<string, PaperParticipant>;
   paperCount: Record<string, number>;
+  documents: Record<string, MeetingDocument>;
 };
 
 /** The state a JSON snapshot holds, with its maps and index rebuilt: wherever a state arrives as JSON. */
@@ -128,6 +136,7 @@ export function reviveState(json: MeetingStateJSON): MeetingState {
     merges,
     paper: PMap.fromRecord(json.paper),
     paperCount: PMap.fromRecord(json.paperCount),
+    documents: PMap.fromRecord(json.documents),
     index: buildIndex(topics, merges)
   };
 }
@@ -187,6 +196,20 @@ export interface Topic extends TopicView {
    * unhide a topic after the end, so a topic an audience gets back through `topic.unhidden` never has it.
    */
   amendedAfterEnd: boolean;
+}
+
+/** A co-edited document of the meeting: what the list shows and what its rights are read from [D21]. */
+export interface MeetingDocument {
+  id: string;
+  kind: DocumentKind;
+  title: string;
+  access: DocumentAccess;
+  /** With `named` access, the participants who edit (on a public view: only its own participant, if named). */
+  editors: string[];
+  createdAt: number;
+  createdBy: 'facilitator' | 'secretary';
+  /** The seq of the creation: orders the list. */
+  order: number;
 }
 
 export interface Merge {

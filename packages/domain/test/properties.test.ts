@@ -28,10 +28,13 @@ const RECORD_AFTER_END: readonly Command['type'][] = [
   'record.details.set',
   'record.notes.set',
   'minutes.publish',
-  'minutes.unpublish'
+  'minutes.unpublish',
+  'document.create',
+  'document.rename',
+  'document.access.set'
 ];
 /** What the secretary keeps for the record: paper participants, the minutes' fields and notes. */
-const SECRETARY_RECORD: readonly Command['type'][] = ['paper.add', 'paper.remove', 'record.details.set', 'record.notes.set'];
+const SECRETARY_RECORD: readonly Command['type'][] = ['paper.add', 'paper.remove', 'record.details.set', 'record.notes.set', 'document.create', 'document.rename', 'document.access.set'];
 const isStaff = (actor: Actor) => actor.role === 'facilitator' || actor.role === 'secretary';
 
 /** The rights as the design states them, written independently of the domain's table. */

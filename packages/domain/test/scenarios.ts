@@ -29,7 +29,10 @@ type Recipe =
   | { t: 'spotlight'; topic: number | null }
   | { t: 'paperAdd'; group: number; count: number | null }
   | { t: 'paperRemove'; paper: number }
-  | { t: 'details' | 'notes' | 'publish' | 'unpublish' };
+  | { t: 'details' | 'notes' | 'publish' | 'unpublish' }
+  | { t: 'docCreate'; kind: number; access: number; editors: number[] }
+  | { t: 'docRename'; doc: number }
+  | { t: 'docAccess'; doc: number; access: number; editors: number[] };
 
 /**
  * What only staff may read, as the scenarios type it: paper participants' names, the record's fields and
@@ -68,7 +71,10 @@ const recipeArb: fc.Arbitrary<Recipe> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('spotlight' as const), topic: fc.oneof({ weight: 4, arbitrary: pick }, { weight: 1, arbitrary: fc.constant(null) }) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('paperAdd' as const), group: fc.nat({ max: GROUPS.length }), count: mostlyNull(fc.integer({ min: 0, max: 501 })) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('paperRemove' as const), paper: pick }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('details' as const, 'notes' as const, 'publish' as const, 'unpublish' as const) }) }
+  { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('details' as const, 'notes' as const, 'publish' as const, 'unpublish' as const) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('docCreate' as const), kind: fc.nat({ max: 2 }), access: fc.nat({ max: 3 }), editors: fc.array(fc.nat({ max: PEOPLE.length }), { maxLength: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('docRename' as const), doc: pick }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('docAccess' as const), doc: pick, access: fc.nat({ max: 3 }), editors: fc.array(fc.nat({ max: PEOPLE.length }), { maxLength: 3 }) }) }
 );
 const stepArb: fc.Arbitrary<Step> = fc.record({ recipe: recipeArb, actor: mostlyNull(fc.nat({ max: ACTORS.length - 1 })) });
 /** The setup flag joins three people and opens the marketplace first, so most topic commands can succeed. */
@@ -89,6 +95,10 @@ function choose(real: readonly string[], n: number): string {
 
 function topicIds(state: MeetingState, keep: (t: Topic) => boolean = () => true): string[] {
   return [...state.topics.values()].filter(keep).sort((a, b) => a.order - b.order).map((t) => t.id);
+}
+
+function documentIds(state: MeetingState): string[] {
+  return [...state.documents.values()].sort((a, b) => a.order - b.order).map((d) => d.id);
 }
 
 /** Posts mostly come from people in the meeting. */
@@ -181,6 +191,21 @@ function resolve(recipe: Recipe, state: MeetingState): { command: Command; natur
       return { command: cmd({ type: 'minutes.publish' }), natural: FACILITATOR };
     case 'unpublish':
       return { command: cmd({ type: 'minutes.unpublish' }), natural: FACILITATOR };
+    case 'docCreate':
+    case 'docAccess': {
+      // Mostly a consistent access (a named set naming people, the others nobody); sometimes one decide refuses.
+      const access = (['everyone', 'named', 'readonly', 'named'] as const)[recipe.access]!;
+      const editors = [...new Set(recipe.editors.map((n) => nth([...PEOPLE, 'nobody9'], n)))];
+      const named = access === 'named' || recipe.editors.length > 2 ? editors : [];
+      const natural = recipe.access % 2 === 0 ? FACILITATOR : SECRETARY;
+      if (recipe.t === 'docCreate') {
+        const kind = (['charter', 'notes', 'minutesDraft'] as const)[recipe.kind]!;
+        return { command: cmd({ type: 'document.create', kind, title: '章程草案', access, editors: named }), natural };
+      }
+      return { command: cmd({ type: 'document.access.set', docId: choose(documentIds(state), recipe.doc), access, editors: named }), natural };
+    }
+    case 'docRename':
+      return { command: cmd({ type: 'document.rename', docId: choose(documentIds(state), recipe.doc), title: '章程 第二稿' }), natural: SECRETARY };
     case 'spotlight':
       return { command: cmd({ type: 'board.spotlight', topicId: recipe.topic === null ? null : choose(topicIds(state), recipe.topic) }), natural: FACILITATOR };
   }

@@ -61,6 +61,7 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
     paperCount: PMap.fromEntries(event.groups.map((group) => [group, 0])),
     record: { place: '', facilitatorName: '', secretaryName: '', notes: '' },
     minutesPublished: false,
+    documents: PMap.empty(),
     index: emptyIndex()
   };
 }

@@ -1,0 +1,147 @@
+import type { Actor, CommandValue, EventMessage } from '@yishi/protocol';
+import { accept, refuse, type DecideContext, type Decision, type Refusal } from '../decision.ts';
+import { exhaustive } from '../exhaustive.ts';
+import type { Projection } from '../feature.ts';
+import type { MeetingDocument, MeetingState } from '../state.ts';
+import { DOCUMENT_LIMITS, type DocumentAccess, type DocumentCmd as Cmd, type DocumentEv as Ev, type DocumentEvent } from './schemas.ts';
+
+/*
+ * Documents are part of the meeting: staff create them with a kind, a title and who may edit them, and
+ * one function (`documentRight`) answers what a person may do with one — at the /yjs upgrade and again
+ * whenever rights change [D21]. The content lives in Yjs, not here: the meeting's state holds only the list.
+ */
+
+export type DocumentRight = 'none' | 'read' | 'write';
+
+/**
+ * What `actor` may do with document `docId` of this meeting [D21]. An unknown document: nothing. Staff
+ * write, also after the end (they complete the record). The board reads. A participant who is in the
+ * meeting and not removed reads, and writes while the meeting runs if the document's access lets them
+ * (everyone, or a named set they are in). Also answers on a participant's own view, which holds their
+ * own record and, of a named set, whether they are in it.
+ */
+export function documentRight(state: MeetingState | null, actor: Actor, docId: string): DocumentRight {
+  const doc = state?.documents.get(docId);
+  if (state === null || doc === undefined) return 'none';
+  switch (actor.role) {
+    case 'facilitator':
+    case 'secretary':
+      return 'write';
+    case 'board':
+      return 'read';
+    case 'participant': {
+      const me = state.participants.get(actor.participantId);
+      if (me === undefined || me.removed) return 'none';
+      if (state.ended) return 'read';
+      return mayEdit(doc, actor.participantId) ? 'write' : 'read';
+    }
+    case 'system':
+      return 'none';
+    default:
+      return exhaustive(actor);
+  }
+}
+
+function mayEdit(doc: MeetingDocument, participantId: string): boolean {
+  switch (doc.access) {
+    case 'everyone':
+      return true;
+    case 'named':
+      return doc.editors.includes(participantId);
+    case 'readonly':
+      return false;
+    default:
+      return exhaustive(doc.access);
+  }
+}
+
+/** A named set names at least one participant who is in the meeting; the other kinds name nobody. */
+function checkEditors(state: MeetingState, access: DocumentAccess, editors: readonly string[]): Refusal | null {
+  if (access !== 'named') return editors.length === 0 ? null : refuse('invalid', 'only a named set lists editors', 'editors');
+  if (editors.length === 0) return refuse('invalid', 'a named set needs at least one participant', 'editors');
+  for (const id of editors) {
+    const p = state.participants.get(id);
+    if (p === undefined || p.removed) return refuse('invalid', 'not a participant of this meeting', 'editors');
+  }
+  return null;
+}
+
+export function decideCreate(state: MeetingState, command: Cmd<'document.create'>, actor: Actor, ctx: DecideContext): Decision<DocumentEvent> {
+  if (actor.role !== 'facilitator' && actor.role !== 'secretary') return refuse('forbidden', 'only staff create documents');
+  if (state.documents.size >= DOCUMENT_LIMITS.perMeeting) return refuse('conflict', `at most ${DOCUMENT_LIMITS.perMeeting} documents per meeting`);
+  const bad = checkEditors(state, command.access, command.editors);
+  if (bad) return bad;
+  return accept<DocumentEvent>({
+    type: 'document.created',
+    docId: ctx.newId(),
+    kind: command.kind,
+    title: command.title,
+    access: command.access,
+    editors: [...command.editors],
+    createdBy: actor.role
+  });
+}
+
+export function decideRename(state: MeetingState, command: Cmd<'document.rename'>): Decision<DocumentEvent> {
+  if (!state.documents.has(command.docId)) return refuse('not_found', 'no such document', 'docId');
+  return accept<DocumentEvent>({ type: 'document.renamed', docId: command.docId, title: command.title });
+}
+
+export function decideAccess(state: MeetingState, command: Cmd<'document.access.set'>): Decision<DocumentEvent> {
+  if (!state.documents.has(command.docId)) return refuse('not_found', 'no such document', 'docId');
+  const bad = checkEditors(state, command.access, command.editors);
+  if (bad) return bad;
+  return accept<DocumentEvent>({ type: 'document.accessChanged', docId: command.docId, access: command.access, editors: [...command.editors] });
+}
+
+/** The ack of a creation carries the new document's id, so the desk can open it (a retry gets the same id). */
+export function createdDocument(events: readonly DocumentEvent[]): CommandValue {
+  const created = events.find((e) => e.type === 'document.created');
+  return { docId: created?.type === 'document.created' ? created.docId : null };
+}
+
+export function documentCreated(state: MeetingState, event: Ev<'document.created'>, entry: EventMessage): MeetingState {
+  const doc: MeetingDocument = {
+    id: event.docId,
+    kind: event.kind,
+    title: event.title,
+    access: event.access,
+    editors: event.editors,
+    createdAt: entry.at,
+    createdBy: event.createdBy,
+    order: entry.seq
+  };
+  return { ...state, documents: state.documents.set(doc.id, doc) };
+}
+
+export function documentRenamed(state: MeetingState, event: Ev<'document.renamed'>): MeetingState {
+  return { ...state, documents: state.documents.update(event.docId, (d) => ({ ...d, title: event.title })) };
+}
+
+export function documentAccessChanged(state: MeetingState, event: Ev<'document.accessChanged'>): MeetingState {
+  return { ...state, documents: state.documents.update(event.docId, (d) => ({ ...d, access: event.access, editors: event.editors })) };
+}
+
+/**
+ * A named set reaches a public view one person at a time: the hall and the board get the document with
+ * no editors listed, and each named participant, in their own room, the document listing only them — so
+ * a phone knows whether it may edit, and no view holds the ids of people it does not name [D16, D21].
+ * A set holds at most `DOCUMENT_LIMITS.editors` people, so this is a bounded number of private parts.
+ */
+export function projectEditors(_before: MeetingState, _after: MeetingState, message: EventMessage<Ev<'document.created' | 'document.accessChanged'>>): Projection<DocumentEvent> {
+  const editors = message.event.editors;
+  const shared = { ...message, event: { ...message.event, editors: [] } };
+  if (editors.length === 0) return { shared };
+  return { shared, private: editors.map((id) => ({ participantId: id, message: { ...message, event: { ...message.event, editors: [id] } } })) };
+}
+
+/** The documents as a public view holds them: a named set reduced to the view's own participant, if in it. */
+export function documentsForView(doc: MeetingDocument, self: string | null): MeetingDocument {
+  if (doc.editors.length === 0) return doc;
+  return { ...doc, editors: self !== null && doc.editors.includes(self) ? [self] : [] };
+}
+
+/** The meeting's documents in the order they were created. */
+export function documentList(state: MeetingState): MeetingDocument[] {
+  return [...state.documents.values()].sort((a, b) => a.order - b.order);
+}

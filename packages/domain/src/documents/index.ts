@@ -1,0 +1,28 @@
+import type { CommandSpecs, EventSpecs } from '../feature.ts';
+import { createdDocument, decideAccess, decideCreate, decideRename, documentAccessChanged, documentCreated, documentRenamed, projectEditors } from './documents.ts';
+import { documentCommandSchemas, documentEventSchemas, type DocumentCommand, type DocumentEvent } from './schemas.ts';
+
+/**
+ * Documents: the meeting's co-edited texts (the charter, notes, the minutes draft), created and ruled
+ * by staff, also after the end to complete the record [D8]. Who may read or write one is
+ * `documentRight` [D21]; the content itself travels over /yjs.
+ */
+export const documents = {
+  clientCommands: documentCommandSchemas,
+  serverCommands: [] as const,
+  events: documentEventSchemas,
+  commands: {
+    'document.create': { rights: ['facilitator', 'secretary'], afterEnd: 'record', decide: decideCreate, result: createdDocument },
+    'document.rename': { rights: ['facilitator', 'secretary'], afterEnd: 'record', decide: (state, command) => decideRename(state, command) },
+    'document.access.set': { rights: ['facilitator', 'secretary'], afterEnd: 'record', decide: (state, command) => decideAccess(state, command) }
+  } satisfies CommandSpecs<DocumentCommand, DocumentEvent>,
+  eventSpecs: {
+    'document.created': { evolve: documentCreated, actor: 'private', project: projectEditors },
+    'document.renamed': { evolve: (state, event) => documentRenamed(state, event), actor: 'private' },
+    'document.accessChanged': { evolve: (state, event) => documentAccessChanged(state, event), actor: 'private', project: projectEditors }
+  } satisfies EventSpecs<DocumentEvent>,
+  /** The charter's section of the exports comes with named versions (issue 10, item 8). */
+  sections: []
+};
+export { documentRight, documentList, documentsForView, type DocumentRight } from './documents.ts';
+export { DOCUMENT_KINDS, DOCUMENT_ACCESS, DOCUMENT_LIMITS, type DocumentKind, type DocumentAccess } from './schemas.ts';
