@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { MeetingEventType } from '@yishi/domain';
 import type { Store } from '@yishi/store';
 import { createApi } from './http/api.ts';
 import { defaultRenderers, type ExportRenderers } from './http/exportRenderers.ts';
@@ -19,6 +20,9 @@ import { YjsServer, type DocRelay } from './yjs/yjsServer.ts';
 type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Events after which open /yjs connections are re-decided (downgraded to read, or closed) at once. */
+const RIGHTS_EVENTS: ReadonlySet<MeetingEventType> = new Set(['participant.removed', 'document.accessChanged', 'meeting.ended']);
 export const DEFAULT_WEB_BUILD = path.resolve(here, '../../web/build/handler.js');
 
 export interface YishiServerOptions {
@@ -122,8 +126,8 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
 
   meetings.onCommit((meetingId, committed) => {
     sockets?.broadcast(meetingId, committed);
-    // Removing someone or ending the meeting changes who may edit the meeting's documents.
-    if (committed.some((c) => c.entry.event.type === 'participant.removed' || c.entry.event.type === 'meeting.ended')) {
+    // Removing someone, setting a document's access or ending the meeting changes who may edit the meeting's documents.
+    if (committed.some((c) => RIGHTS_EVENTS.has(c.entry.event.type))) {
       yjs.rightsChanged(meetingId, committed.at(-1)!.after);
     }
     if (committed.some((c) => c.entry.event.type === 'meeting.ended')) {

@@ -128,3 +128,43 @@ export async function createLink(url: string, meetingId: string, facilitatorToke
   if (res.status !== 201) throw new Error(`create link: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
 }
+
+/**
+ * Creates a document in a meeting over the socket, as the desk does (`document.create`), and returns the
+ * id the server made. The token must be staff's; the meeting is the token's own.
+ */
+export async function createDocument(
+  url: string,
+  meetingId: string,
+  token: string,
+  kind: 'charter' | 'notes' | 'minutesDraft' = 'charter',
+  title = '章程',
+  access: 'everyone' | 'named' | 'readonly' = 'everyone',
+  editors: string[] = []
+): Promise<string> {
+  const client = await connected(url, token);
+  try {
+    if (client.state?.meetingId !== meetingId) throw new Error(`create document: the token is not of meeting ${meetingId}`);
+    const ack = await client.send({ type: 'document.create', kind, title, access, editors });
+    if (!ack.ok) throw new Error(`create document: ${JSON.stringify(ack.error)}`);
+    return ack.result!.docId as string;
+  } finally {
+    client.close();
+  }
+}
+
+/** Creates one document per name (kind `charter`, everyone edits) with the facilitator's token; returns their ids by name. */
+export async function createDocuments<N extends string>(url: string, m: { meetingId: string; facilitatorToken: string }, names: readonly N[]): Promise<Record<N, string>> {
+  const client = await connected(url, m.facilitatorToken);
+  try {
+    const ids = {} as Record<N, string>;
+    for (const name of names) {
+      const ack = await client.send({ type: 'document.create', kind: 'charter', title: name, access: 'everyone', editors: [] });
+      if (!ack.ok) throw new Error(`create document ${name}: ${JSON.stringify(ack.error)}`);
+      ids[name] = ack.result!.docId as string;
+    }
+    return ids;
+  } finally {
+    client.close();
+  }
+}

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { EventMessage } from '@yishi/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient, connected, createMeeting, join } from '../helpers/clients.ts';
+import { TestClient, connected, createDocuments, createMeeting, join } from '../helpers/clients.ts';
 import { postJson, ROOT, startBackend, startProcess, type ServerProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { yjsClient } from '../helpers/yjs.ts';
@@ -147,9 +147,10 @@ describe('two nodes on one Redis behind nginx', () => {
   it('converges a Yjs document edited on node A and node B', async () => {
     const { node1, node2 } = nodes;
     const m = await createMeeting(node1.url);
+    const docIds = await createDocuments(node1.url, m, ['charter']);
     const p = await join(node2.url, m.joinCode);
-    const a = yjsClient(node1.url, m.meetingId, 'charter', m.facilitatorToken);
-    const b = yjsClient(node2.url, m.meetingId, 'charter', p.token);
+    const a = yjsClient(node1.url, m.meetingId, docIds.charter, m.facilitatorToken);
+    const b = yjsClient(node2.url, m.meetingId, docIds.charter, p.token);
     try {
       await Promise.all([a.synced(), b.synced()]);
       a.doc.getText('body').insert(0, '第一条 本会名称为189民商联合会。');
@@ -178,9 +179,10 @@ describe('two nodes on one Redis behind nginx', () => {
 
   it('repairs a Yjs document on a node whose relay subscription dropped while the other node edited it', async () => {
     const { m } = await meetingOnBothNodes();
+    const docIds = await createDocuments(nodes.node1.url, m, ['charter']);
     const p = await join(nodes.node2.url, m.joinCode);
-    const a = yjsClient(nodes.node1.url, m.meetingId, 'charter', m.facilitatorToken);
-    const b = yjsClient(nodes.node2.url, m.meetingId, 'charter', p.token);
+    const a = yjsClient(nodes.node1.url, m.meetingId, docIds.charter, m.facilitatorToken);
+    const b = yjsClient(nodes.node2.url, m.meetingId, docIds.charter, p.token);
     try {
       await Promise.all([a.synced(), b.synced()]);
       await dropConnection('yishi:yjs-sub:node2');

@@ -1,7 +1,7 @@
 import { WS_CLOSE } from '@yishi/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { TestClient, createLink, createMeeting, join } from '../helpers/clients.ts';
+import { TestClient, createLink, createDocuments, createMeeting, join } from '../helpers/clients.ts';
 import { startBackend, startProcess, type ServerProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { insertUpdate, varUint, yjsClient } from '../helpers/yjs.ts';
@@ -67,13 +67,14 @@ async function facilitator(url: string, token: string): Promise<TestClient> {
 describe('/yjs rights across two nodes', () => {
   it('revoking a link on node 1 closes its /yjs connection on node 2 (4401)', async () => {
     const m = await createMeeting(node1.url);
+    const docIds = await createDocuments(node1.url, m, ['minutes']);
     const res = await fetch(`${node1.url}/api/meetings/${m.meetingId}/links`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${m.facilitatorToken}` },
       body: JSON.stringify({ role: 'secretary' })
     });
     const link = (await res.json()) as { linkId: string; token: string };
-    const onB = await raw(node2.url, m.meetingId, 'minutes', link.token);
+    const onB = await raw(node2.url, m.meetingId, docIds.minutes, link.token);
     const del = await fetch(`${node1.url}/api/meetings/${m.meetingId}/links/${link.linkId}`, { method: 'DELETE', headers: { authorization: `Bearer ${m.facilitatorToken}` } });
     expect(del.status).toBe(200);
     await waitFor(() => onB.state.close === WS_CLOSE.unauthorized, { what: 'closed on node 2' });
@@ -81,8 +82,9 @@ describe('/yjs rights across two nodes', () => {
 
   it('removing a participant through node 1 closes their /yjs connection on node 2 (4403)', async () => {
     const m = await createMeeting(node1.url);
+    const docIds = await createDocuments(node1.url, m, ['charter']);
     const p = await join(node1.url, m.joinCode);
-    const onB = await raw(node2.url, m.meetingId, 'charter', p.token);
+    const onB = await raw(node2.url, m.meetingId, docIds.charter, p.token);
     const fac = await facilitator(node1.url, m.facilitatorToken);
     expect(await fac.send({ type: 'participant.remove', participantId: p.participantId })).toMatchObject({ ok: true });
     await waitFor(() => onB.state.close === WS_CLOSE.forbidden, { what: 'closed on node 2' });
@@ -90,10 +92,11 @@ describe('/yjs rights across two nodes', () => {
 
   it('ending the meeting through node 1 makes a participant on node 2 read-only; the secretary there still writes', async () => {
     const m = await createMeeting(node1.url);
+    const docIds = await createDocuments(node1.url, m, ['charter']);
     const p = await join(node1.url, m.joinCode);
     const secretaryToken = await createLink(node1.url, m.meetingId, m.facilitatorToken, 'secretary');
-    const phone = await raw(node2.url, m.meetingId, 'charter', p.token);
-    const sec = await raw(node2.url, m.meetingId, 'charter', secretaryToken);
+    const phone = await raw(node2.url, m.meetingId, docIds.charter, p.token);
+    const sec = await raw(node2.url, m.meetingId, docIds.charter, secretaryToken);
     const fac = await facilitator(node1.url, m.facilitatorToken);
     expect(await fac.send({ type: 'meeting.end' })).toMatchObject({ ok: true });
     await waitFor(() => phone.state.readOnly, { what: 'read-only notice on node 2' });
@@ -103,7 +106,7 @@ describe('/yjs rights across two nodes', () => {
     await sec.roundTrip();
     expect(phone.state.close).toBeNull();
     // What node 1 serves: the secretary's edit (stored by node 2), never the phone's.
-    const reader = yjsClient(node1.url, m.meetingId, 'charter', m.facilitatorToken);
+    const reader = yjsClient(node1.url, m.meetingId, docIds.charter, m.facilitatorToken);
     await reader.synced();
     await waitFor(() => reader.doc.getText('t').toString().includes('纪要'), { what: 'secretary edit on node 1' });
     expect(reader.doc.getText('t').toString()).toBe('纪要');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_REASONS, WS_CLOSE } from '@yishi/protocol';
-import { TestClient, connected, createLink, createMeeting, join } from '../helpers/clients.ts';
+import { TestClient, connected, createLink, createDocuments, createMeeting, join } from '../helpers/clients.ts';
 import { STORE_KINDS, postJson, startInProcess, type InProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { yjsClient } from '../helpers/yjs.ts';
@@ -28,6 +28,7 @@ describe.each(STORE_KINDS)('DELETE /api/meetings/<id> on %s', (kind) => {
 
   it('deletes the meeting with all its data after the facilitator types its join code; its people are disconnected with the reason', async () => {
     const m = await createMeeting(srv.url, { title: '滨河东里议事会' });
+    const docIds = await createDocuments(srv.url, m, ['charter']);
     const kept = await createMeeting(srv.url, { title: '另一个会' });
     const phone = await join(srv.url, m.joinCode, '王阿姨');
     await join(srv.url, kept.joinCode, '李师傅');
@@ -35,7 +36,7 @@ describe.each(STORE_KINDS)('DELETE /api/meetings/<id> on %s', (kind) => {
     const fac = await connected(srv.url, m.facilitatorToken);
     const wang = await connected(srv.url, phone.token);
     const other = await connected(srv.url, kept.facilitatorToken);
-    const charter = yjsClient(srv.url, m.meetingId, 'charter', m.facilitatorToken);
+    const charter = yjsClient(srv.url, m.meetingId, docIds.charter, m.facilitatorToken);
     const closes: number[] = [];
     charter.provider.on('connection-close', (event: { code: number } | null) => void (event && closes.push(event.code)));
     await charter.synced();

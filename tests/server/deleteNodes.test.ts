@@ -3,7 +3,7 @@ import { CLOSE_REASONS, WS_CLOSE } from '@yishi/protocol';
 import { createLogger, createYishiServer, loadConfig, type YishiServer } from '@yishi/realtime-server';
 import { openStore } from '@yishi/store';
 import { createRedisScaleOut, type ScaleOut } from '../../realtime-server/src/scale/redisScaleOut.ts';
-import { TestClient, connected, createMeeting, join } from '../helpers/clients.ts';
+import { TestClient, connected, createDocuments, createMeeting, join } from '../helpers/clients.ts';
 import { postJson, startBackend, type Backend, type InProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { yjsClient } from '../helpers/yjs.ts';
@@ -61,13 +61,14 @@ describe('a meeting deleted through node A, on node B', () => {
   it("B's phone gets closing (meeting_deleted) and is let go, B's editor is closed with 4404, and B forgets the meeting", async () => {
     const [a, b] = nodes as [Node, Node];
     const m = await createMeeting(a.url, { title: '滨河东里议事会' });
+    const docIds = await createDocuments(a.url, m, ['charter']);
     const kept = await createMeeting(a.url, { title: '另一个会' });
     // The phone joins and connects through B; the facilitator is on A.
     const joined = await join(b.url, m.joinCode, '王阿姨', '居民');
     const phone = await connected(b.url, joined.token);
     const fac = await connected(a.url, m.facilitatorToken);
     const otherOnB = await connected(b.url, kept.facilitatorToken);
-    const editor = yjsClient(b.url, m.meetingId, 'charter', m.facilitatorToken);
+    const editor = yjsClient(b.url, m.meetingId, docIds.charter, m.facilitatorToken);
     const closes: number[] = [];
     editor.provider.on('connection-close', (event: { code: number } | null) => void (event && closes.push(event.code)));
     try {

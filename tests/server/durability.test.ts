@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connected, createMeeting, join } from '../helpers/clients.ts';
+import { connected, createDocuments, createMeeting, join } from '../helpers/clients.ts';
 import { yjsClient } from '../helpers/yjs.ts';
 import { STORE_KINDS, startBackend, startProcess, type ServerProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -74,13 +74,14 @@ describe.each(STORE_KINDS)('durability on %s', (kind) => {
     cleanups.push(() => backend.dispose());
     const first = await launch(backend.env);
     const m = await createMeeting(first.url);
-    const { provider: prov, doc, synced } = yjsClient(first.url, m.meetingId, 'charter', m.facilitatorToken);
+    const docIds = await createDocuments(first.url, m, ['charter']);
+    const { provider: prov, doc, synced } = yjsClient(first.url, m.meetingId, docIds.charter, m.facilitatorToken);
     await synced();
     const text = doc.getText('body');
     for (let i = 0; i < 50; i++) text.insert(text.length, `第${i}条。`);
     // Wait until the server has every update in memory (its sync reply covers our state), then stop it.
     const expected = text.toString();
-    const { provider: watcher, doc: probe } = yjsClient(first.url, m.meetingId, 'charter', m.facilitatorToken);
+    const { provider: watcher, doc: probe } = yjsClient(first.url, m.meetingId, docIds.charter, m.facilitatorToken);
     await waitFor(() => probe.getText('body').toString() === expected, { what: 'server holds all updates' });
     watcher.destroy();
     prov.shouldConnect = false;
@@ -89,7 +90,7 @@ describe.each(STORE_KINDS)('durability on %s', (kind) => {
     prov.destroy();
 
     const second = await launch(backend.env);
-    const { provider: reader, doc: again, synced: readerSynced } = yjsClient(second.url, m.meetingId, 'charter', m.facilitatorToken);
+    const { provider: reader, doc: again, synced: readerSynced } = yjsClient(second.url, m.meetingId, docIds.charter, m.facilitatorToken);
     await readerSynced();
     expect(again.getText('body').toString()).toBe(expected);
     reader.destroy();

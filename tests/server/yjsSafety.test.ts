@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { YJS_LIMITS } from '../../realtime-server/src/yjs/yjsServer.ts';
-import { connected, createLink, createMeeting, join, type TestClient } from '../helpers/clients.ts';
+import { connected, createLink, createDocuments, createMeeting, join, type TestClient } from '../helpers/clients.ts';
 import { STORE_KINDS, startBackend, startInProcess, type InProcess, type StoreKind } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { frame, insertUpdate, varUint, yjsClient } from '../helpers/yjs.ts';
@@ -145,52 +145,56 @@ describe.each(STORE_KINDS)('Yjs endpoint safety on %s', (kind) => {
 
   it('refuses the 19-byte poison frame of issue 7 with 4400; the document still syncs to fresh editors as it was', async () => {
     const m = await createMeeting(srv.url);
+    const docIds = await createDocuments(srv.url, m, ['charter']);
     const p = await join(srv.url, m.joinCode);
-    const writer = yjsClient(srv.url, m.meetingId, 'charter', m.facilitatorToken);
+    const writer = yjsClient(srv.url, m.meetingId, docIds.charter, m.facilitatorToken);
     await writer.synced();
     writer.doc.getText('t').insert(0, '第一条');
     // Kept open, so the server's copy stays loaded: the poison has to be refused, not forgotten.
-    await waitFor(async () => (await srv.server.yjs.flush(), (await store.loadDocUpdates(m.meetingId, 'charter')).length > 0), { what: 'first edit stored' });
-    const before = await store.loadDocUpdates(m.meetingId, 'charter');
+    await waitFor(async () => (await srv.server.yjs.flush(), (await store.loadDocUpdates(m.meetingId, docIds.charter)).length > 0), { what: 'first edit stored' });
+    const before = await store.loadDocUpdates(m.meetingId, docIds.charter);
 
-    const raw = await RawClient.open(srv.url, m.meetingId, 'charter', p.token);
+    const raw = await RawClient.open(srv.url, m.meetingId, docIds.charter, p.token);
     raw.send(POISON_FRAME);
     expect(await raw.closed()).toEqual({ code: WS_CLOSE.badUpdate, reason: 'bad update' });
-    expect(await freshText(srv, m.meetingId, 'charter', p.token)).toBe('第一条');
+    expect(await freshText(srv, m.meetingId, docIds.charter, p.token)).toBe('第一条');
     await srv.server.yjs.flush();
-    expect(await store.loadDocUpdates(m.meetingId, 'charter')).toEqual(before);
+    expect(await store.loadDocUpdates(m.meetingId, docIds.charter)).toEqual(before);
     // And editing carries on.
     writer.doc.getText('t').insert(3, '，本会');
-    await waitFor(async () => (await freshText(srv, m.meetingId, 'charter', p.token)) === '第一条，本会', { what: 'later edit seen' });
+    await waitFor(async () => (await freshText(srv, m.meetingId, docIds.charter, p.token)) === '第一条，本会', { what: 'later edit seen' });
     writer.provider.destroy();
   });
 
   it('serves a document whose store already holds the poison (written before the check) without it', async () => {
     const m = await createMeeting(srv.url);
-    await store.appendDocUpdate(m.meetingId, 'old', insertUpdate('旧', 31));
-    await store.appendDocUpdate(m.meetingId, 'old', POISON_FRAME.subarray(3));
-    await store.appendDocUpdate(m.meetingId, 'old', insertUpdate('文', 32));
-    const text = await freshText(srv, m.meetingId, 'old', m.facilitatorToken);
+    const docIds = await createDocuments(srv.url, m, ['old']);
+    await store.appendDocUpdate(m.meetingId, docIds.old, insertUpdate('旧', 31));
+    await store.appendDocUpdate(m.meetingId, docIds.old, POISON_FRAME.subarray(3));
+    await store.appendDocUpdate(m.meetingId, docIds.old, insertUpdate('文', 32));
+    const text = await freshText(srv, m.meetingId, docIds.old, m.facilitatorToken);
     expect([...text].sort()).toEqual(['文', '旧']);
   });
 
   it('refuses a malformed sync request and an unknown message with 4400, and nothing else is affected', async () => {
     const m = await createMeeting(srv.url);
-    const writer = yjsClient(srv.url, m.meetingId, 'notes', m.facilitatorToken);
+    const docIds = await createDocuments(srv.url, m, ['notes']);
+    const writer = yjsClient(srv.url, m.meetingId, docIds.notes, m.facilitatorToken);
     await writer.synced();
     writer.doc.getText('t').insert(0, '记录');
     for (const bad of [frame(0, 0, new Uint8Array([5, 1])), new Uint8Array([0, 0, 0xff]), new Uint8Array([9]), new Uint8Array([0, 7, 0]), new Uint8Array([])]) {
-      const raw = await RawClient.open(srv.url, m.meetingId, 'notes', m.facilitatorToken);
+      const raw = await RawClient.open(srv.url, m.meetingId, docIds.notes, m.facilitatorToken);
       raw.send(bad);
       expect((await raw.closed()).code).toBe(WS_CLOSE.badUpdate);
     }
     expect(writer.provider.wsconnected).toBe(true);
-    expect(await freshText(srv, m.meetingId, 'notes', m.facilitatorToken)).toBe('记录');
+    expect(await freshText(srv, m.meetingId, docIds.notes, m.facilitatorToken)).toBe('记录');
     writer.provider.destroy();
   });
 
   it('fuzz over the wire: every mutated update is refused or applied, the server stays up, and a fresh editor syncs', async () => {
     const m = await createMeeting(srv.url);
+    const docIds = await createDocuments(srv.url, m, ['fuzz']);
     const seed = new Y.Doc();
     const updates: Uint8Array[] = [];
     seed.on('update', (u: Uint8Array) => updates.push(u));
@@ -201,7 +205,7 @@ describe.each(STORE_KINDS)('Yjs endpoint safety on %s', (kind) => {
     // Mutations of the poison itself are in the pool too: random flips alone rarely make one.
     updates.push(POISON_FRAME.subarray(3));
     // Held open throughout, so the server's copy lives on and whatever it took stays in it.
-    const holder = yjsClient(srv.url, m.meetingId, 'fuzz', m.facilitatorToken);
+    const holder = yjsClient(srv.url, m.meetingId, docIds.fuzz, m.facilitatorToken);
     await holder.synced();
     const byte = fc.oneof(fc.constantFrom(0, 1, 0x7f, 0x80, 0xff), fc.integer({ min: 0, max: 255 }));
     await fc.assert(
@@ -209,12 +213,12 @@ describe.each(STORE_KINDS)('Yjs endpoint safety on %s', (kind) => {
         let u = Uint8Array.from(updates[pick]!);
         for (const [at, value] of flips) u[at % u.length] = value;
         if (cut !== null) u = u.slice(0, cut % (u.length + 1));
-        const raw = await RawClient.open(srv.url, m.meetingId, 'fuzz', m.facilitatorToken);
+        const raw = await RawClient.open(srv.url, m.meetingId, docIds.fuzz, m.facilitatorToken);
         raw.sendUpdate(u);
         await raw.roundTrip();
         if (raw.close) expect(raw.close.code).toBe(WS_CLOSE.badUpdate);
         raw.ws.close();
-        const fresh = yjsClient(srv.url, m.meetingId, 'fuzz', m.facilitatorToken);
+        const fresh = yjsClient(srv.url, m.meetingId, docIds.fuzz, m.facilitatorToken);
         await fresh.synced();
         fresh.provider.destroy();
       }),
@@ -227,15 +231,16 @@ describe.each(STORE_KINDS)('Yjs endpoint safety on %s', (kind) => {
 
   it('closes the /yjs connections of a revoked link at once (4401)', async () => {
     const m = await createMeeting(srv.url);
+    const docIds = await createDocuments(srv.url, m, ['charter', 'minutes']);
     const res = await fetch(`${srv.url}/api/meetings/${m.meetingId}/links`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${m.facilitatorToken}` },
       body: JSON.stringify({ role: 'secretary' })
     });
     const link = (await res.json()) as { linkId: string; token: string };
-    const a = await RawClient.open(srv.url, m.meetingId, 'charter', link.token);
-    const b = await RawClient.open(srv.url, m.meetingId, 'minutes', link.token);
-    const fac = await RawClient.open(srv.url, m.meetingId, 'charter', m.facilitatorToken);
+    const a = await RawClient.open(srv.url, m.meetingId, docIds.charter, link.token);
+    const b = await RawClient.open(srv.url, m.meetingId, docIds.minutes, link.token);
+    const fac = await RawClient.open(srv.url, m.meetingId, docIds.charter, m.facilitatorToken);
     const del = await fetch(`${srv.url}/api/meetings/${m.meetingId}/links/${link.linkId}`, { method: 'DELETE', headers: { authorization: `Bearer ${m.facilitatorToken}` } });
     expect(del.status).toBe(200);
     expect((await a.closed()).code).toBe(WS_CLOSE.unauthorized);
@@ -247,24 +252,26 @@ describe.each(STORE_KINDS)('Yjs endpoint safety on %s', (kind) => {
 
   it('closes a removed participant\'s /yjs connections at once (4403) and refuses them afterwards', async () => {
     const m = await createMeeting(srv.url);
+    const docIds = await createDocuments(srv.url, m, ['charter']);
     const p = await join(srv.url, m.joinCode);
     const other = await join(srv.url, m.joinCode, '李老板', '商户');
-    const mine = await RawClient.open(srv.url, m.meetingId, 'charter', p.token);
-    const theirs = await RawClient.open(srv.url, m.meetingId, 'charter', other.token);
+    const mine = await RawClient.open(srv.url, m.meetingId, docIds.charter, p.token);
+    const theirs = await RawClient.open(srv.url, m.meetingId, docIds.charter, other.token);
     const fac = await staff(m.facilitatorToken);
     expect(await fac.send({ type: 'participant.remove', participantId: p.participantId })).toMatchObject({ ok: true });
     expect(await mine.closed()).toEqual({ code: WS_CLOSE.forbidden, reason: 'participant_removed' });
     await theirs.roundTrip();
     expect(theirs.close).toBeNull();
-    await expect(RawClient.open(srv.url, m.meetingId, 'charter', p.token)).rejects.toThrow(/403/);
+    await expect(RawClient.open(srv.url, m.meetingId, docIds.charter, p.token)).rejects.toThrow(/403/);
     theirs.ws.close();
   });
 
   it('after the end, participants and the board only read (open connections at once, new ones too); staff still write', async () => {
     const m = await createMeeting(srv.url);
+    const docIds = await createDocuments(srv.url, m, ['charter']);
     const p = await join(srv.url, m.joinCode);
     const secretaryToken = await createLink(srv.url, m.meetingId, m.facilitatorToken, 'secretary');
-    const open = await RawClient.open(srv.url, m.meetingId, 'charter', p.token);
+    const open = await RawClient.open(srv.url, m.meetingId, docIds.charter, p.token);
     open.sendUpdate(insertUpdate('会前', 11));
     await open.roundTrip();
     const fac = await staff(m.facilitatorToken);
@@ -274,29 +281,30 @@ describe.each(STORE_KINDS)('Yjs endpoint safety on %s', (kind) => {
     open.sendUpdate(insertUpdate('会后', 12));
     await open.roundTrip();
     expect(open.close).toBeNull();
-    const late = await RawClient.open(srv.url, m.meetingId, 'charter', p.token);
+    const late = await RawClient.open(srv.url, m.meetingId, docIds.charter, p.token);
     late.sendUpdate(insertUpdate('再开', 13));
     await late.roundTrip();
     expect(late.permissionDenied()).toBe(true);
-    const sec = await RawClient.open(srv.url, m.meetingId, 'charter', secretaryToken);
+    const sec = await RawClient.open(srv.url, m.meetingId, docIds.charter, secretaryToken);
     sec.sendUpdate(insertUpdate('纪要', 14));
     await sec.roundTrip();
     expect(sec.close).toBeNull();
-    const facDoc = await RawClient.open(srv.url, m.meetingId, 'charter', m.facilitatorToken);
+    const facDoc = await RawClient.open(srv.url, m.meetingId, docIds.charter, m.facilitatorToken);
     facDoc.sendUpdate(insertUpdate('补记', 15));
     await facDoc.roundTrip();
-    const text = await freshText(srv, m.meetingId, 'charter', m.facilitatorToken);
+    const text = await freshText(srv, m.meetingId, docIds.charter, m.facilitatorToken);
     expect([...text].sort().join('')).toBe([...'会前纪要补记'].sort().join(''));
     for (const c of [open, late, sec, facDoc]) c.ws.close();
   });
 
   it('a read-only connection publishes no awareness; a writing one does', async () => {
     const m = await createMeeting(srv.url);
+    const docIds = await createDocuments(srv.url, m, ['charter']);
     const p = await join(srv.url, m.joinCode);
     const boardToken = await createLink(srv.url, m.meetingId, m.facilitatorToken, 'board');
-    const fac = await RawClient.open(srv.url, m.meetingId, 'charter', m.facilitatorToken);
-    const board = await RawClient.open(srv.url, m.meetingId, 'charter', boardToken);
-    const phone = await RawClient.open(srv.url, m.meetingId, 'charter', p.token);
+    const fac = await RawClient.open(srv.url, m.meetingId, docIds.charter, m.facilitatorToken);
+    const board = await RawClient.open(srv.url, m.meetingId, docIds.charter, boardToken);
+    const phone = await RawClient.open(srv.url, m.meetingId, docIds.charter, p.token);
     board.send(awarenessFrame(777, { user: '大屏' }));
     phone.send(awarenessFrame(888, { user: '王阿姨' }));
     await board.roundTrip();
@@ -308,36 +316,39 @@ describe.each(STORE_KINDS)('Yjs endpoint safety on %s', (kind) => {
     for (const c of [fac, board, phone]) c.ws.close();
   });
 
-  it('stops the measured attack (150 updates of 60 KB into a document of its own naming) at the first, with nothing stored', async () => {
+  it('stops the measured attack (150 updates of 60 KB) at the first, with nothing stored; a document of its own naming is not opened at all', async () => {
     const m = await createMeeting(srv.url);
+    const docIds = await createDocuments(srv.url, m, ['mine']);
     const p = await join(srv.url, m.joinCode);
-    const raw = await RawClient.open(srv.url, m.meetingId, 'mine', p.token);
+    await expect(RawClient.open(srv.url, m.meetingId, 'mine', p.token)).rejects.toThrow(/404/);
+    const raw = await RawClient.open(srv.url, m.meetingId, docIds.mine, p.token);
     const big = insertUpdate('x'.repeat(60 * 1024));
     expect(big.byteLength).toBeGreaterThan(60 * 1024);
     for (let i = 0; i < 150; i++) raw.sendUpdate(insertUpdate('x'.repeat(60 * 1024)));
     expect(await raw.closed()).toEqual({ code: WS_CLOSE.updateTooLarge, reason: 'update too large' });
     await srv.server.yjs.flush();
-    expect(await storedBytes(store, m.meetingId, 'mine')).toBe(0);
+    expect(await storedBytes(store, m.meetingId, docIds.mine)).toBe(0);
   });
 
   it('allows fast typing and a paste, and rate-limits a flood of updates just under the size limit (4429) with little stored', async () => {
     const m = await createMeeting(srv.url);
+    const docIds = await createDocuments(srv.url, m, ['typed', 'flood']);
     const p = await join(srv.url, m.joinCode);
     const typist = new Y.Doc();
-    const raw = await RawClient.open(srv.url, m.meetingId, 'typed', p.token);
+    const raw = await RawClient.open(srv.url, m.meetingId, docIds.typed, p.token);
     typist.on('update', (u: Uint8Array) => raw.sendUpdate(u));
     for (const ch of '第一条本会名称为一八九民商联合会本会是社区居民和商户自愿组成的议事组织') typist.getText('t').insert(typist.getText('t').length, ch);
     typist.getText('t').insert(0, '章'.repeat(10_000)); // a 30 KB paste
     await raw.roundTrip();
     expect(raw.close).toBeNull();
-    expect(await freshText(srv, m.meetingId, 'typed', p.token)).toBe(typist.getText('t').toString());
+    expect(await freshText(srv, m.meetingId, docIds.typed, p.token)).toBe(typist.getText('t').toString());
     raw.ws.close();
 
-    const flood = await RawClient.open(srv.url, m.meetingId, 'flood', p.token);
+    const flood = await RawClient.open(srv.url, m.meetingId, docIds.flood, p.token);
     for (let i = 0; i < 150; i++) flood.sendUpdate(insertUpdate('y'.repeat(30 * 1024)));
     expect(await flood.closed()).toEqual({ code: WS_CLOSE.rateLimited, reason: 'rate limited' });
     await srv.server.yjs.flush();
-    const stored = await storedBytes(store, m.meetingId, 'flood');
+    const stored = await storedBytes(store, m.meetingId, docIds.flood);
     // The burst (150 tokens, 31 per update) lets 4 or 5 through, about 150 KB of the 4.5 MB sent; the
     // bound leaves room for the bucket refilling while a loaded machine works through the flood.
     expect(stored).toBeGreaterThan(0);
@@ -346,21 +357,22 @@ describe.each(STORE_KINDS)('Yjs endpoint safety on %s', (kind) => {
 
   it('refuses an update over 32 KB (4413) and stops a document at its size limit (4507), nothing stored past it', async () => {
     const m = await createMeeting(srv.url);
-    const raw = await RawClient.open(srv.url, m.meetingId, 'big', m.facilitatorToken);
+    const docIds = await createDocuments(srv.url, m, ['big', 'full']);
+    const raw = await RawClient.open(srv.url, m.meetingId, docIds.big, m.facilitatorToken);
     raw.sendUpdate(insertUpdate('z'.repeat(33 * 1024)));
     expect((await raw.closed()).code).toBe(WS_CLOSE.updateTooLarge);
 
     srv.server.yjs.limits = { ...YJS_LIMITS, maxDocBytes: 100 * 1024 };
     try {
-      const writer = await RawClient.open(srv.url, m.meetingId, 'full', m.facilitatorToken);
+      const writer = await RawClient.open(srv.url, m.meetingId, docIds.full, m.facilitatorToken);
       for (let i = 0; i < 4; i++) writer.sendUpdate(insertUpdate('w'.repeat(30 * 1024)));
       expect(await writer.closed()).toEqual({ code: WS_CLOSE.docFull, reason: 'document full' });
       await srv.server.yjs.flush();
-      const stored = await storedBytes(store, m.meetingId, 'full');
+      const stored = await storedBytes(store, m.meetingId, docIds.full);
       expect(stored).toBeLessThanOrEqual(100 * 1024);
       expect(stored).toBeGreaterThan(90 * 1024);
       // Still readable.
-      expect((await freshText(srv, m.meetingId, 'full', m.facilitatorToken)).length).toBe(3 * 30 * 1024);
+      expect((await freshText(srv, m.meetingId, docIds.full, m.facilitatorToken)).length).toBe(3 * 30 * 1024);
     } finally {
       srv.server.yjs.limits = { ...YJS_LIMITS };
     }
@@ -368,25 +380,26 @@ describe.each(STORE_KINDS)('Yjs endpoint safety on %s', (kind) => {
 
   it('refuses a document beyond the meeting\'s limit (4409); its existing documents still open', async () => {
     const m = await createMeeting(srv.url);
+    const docIds = await createDocuments(srv.url, m, ['a', 'b', 'c', 'd']);
     srv.server.yjs.limits = { ...YJS_LIMITS, maxDocsPerMeeting: 3 };
     try {
       // Two stored (then closed) and one open but not written: three documents.
-      for (const docId of ['a', 'b']) {
-        const w = await RawClient.open(srv.url, m.meetingId, docId, m.facilitatorToken);
-        w.sendUpdate(insertUpdate(docId));
+      for (const name of ['a', 'b'] as const) {
+        const w = await RawClient.open(srv.url, m.meetingId, docIds[name], m.facilitatorToken);
+        w.sendUpdate(insertUpdate(name));
         await w.roundTrip();
         w.ws.close();
       }
       await waitFor(async () => (await srv.server.yjs.flush(), (await store.listDocs(m.meetingId)).length === 2), { what: 'two stored' });
-      const c = await RawClient.open(srv.url, m.meetingId, 'c', m.facilitatorToken);
-      const d = await RawClient.open(srv.url, m.meetingId, 'd', m.facilitatorToken);
+      const c = await RawClient.open(srv.url, m.meetingId, docIds.c, m.facilitatorToken);
+      const d = await RawClient.open(srv.url, m.meetingId, docIds.d, m.facilitatorToken);
       expect(await d.closed()).toEqual({ code: WS_CLOSE.tooManyDocs, reason: 'too many documents' });
       // Another meeting is not affected, nor the meeting's own documents.
-      expect(await freshText(srv, m.meetingId, 'a', m.facilitatorToken)).toBe('a');
+      expect(await freshText(srv, m.meetingId, docIds.a, m.facilitatorToken)).toBe('a');
       await c.roundTrip();
       expect(c.close).toBeNull();
       c.ws.close();
-      expect(await store.listDocs(m.meetingId)).toEqual(['a', 'b']);
+      expect((await store.listDocs(m.meetingId)).sort()).toEqual([docIds.a, docIds.b].sort());
     } finally {
       srv.server.yjs.limits = { ...YJS_LIMITS };
     }
@@ -456,10 +469,11 @@ describe.each(STORE_KINDS)('Yjs upgrade aborted while the document loads, on %s'
     const url = `http://127.0.0.1:${port}`;
     try {
       const m = await createMeeting(url);
+      const docIds = await createDocuments(url, m, ['charter']);
       // The server's end of the upgrade, so the test can close it at the exact point.
       let serverSide: import('node:stream').Duplex | null = null;
       server.http.on('upgrade', (_req, socket) => (serverSide = socket));
-      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/yjs/${m.meetingId}/charter?token=${m.facilitatorToken}`);
+      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/yjs/${m.meetingId}/${docIds.charter}?token=${m.facilitatorToken}`);
       ws.on('error', () => undefined);
       await loading;
       expect(server.yjs.loadedDocCount()).toBe(1);
@@ -468,7 +482,7 @@ describe.each(STORE_KINDS)('Yjs upgrade aborted while the document loads, on %s'
       release();
       await waitFor(() => server.yjs.loadedDocCount() === 0 && relay.subscriptions === 0, { what: 'document unloaded' });
       // And the document opens normally afterwards.
-      const c = yjsClient(url, m.meetingId, 'charter', m.facilitatorToken);
+      const c = yjsClient(url, m.meetingId, docIds.charter, m.facilitatorToken);
       await c.synced();
       expect(server.yjs.loadedDocCount()).toBe(1);
       c.provider.destroy();

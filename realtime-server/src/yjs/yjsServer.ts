@@ -339,8 +339,9 @@ interface Attached {
  * The y-websocket endpoint `/yjs/<meetingId>/<docId>?token=…`. The token is checked before anything is
  * loaded; each document is loaded once even when connections race, every update is checked
  * (updateCheck.ts) and persisted through the store as it arrives, and a document is flushed and
- * unloaded when the last connection or upgrade holding it lets go. Rights (rights.ts) are decided at
- * upgrade and again when the meeting changes, on every node.
+ * unloaded when the last connection or upgrade holding it lets go. Only documents the meeting created
+ * are served; rights (rights.ts: the domain's `documentRight`) are decided at upgrade and again when the
+ * meeting changes (a removal, a document's access, the end), on every node.
  */
 export class YjsServer {
   /** Tests lower these to reach a limit quickly. */
@@ -399,7 +400,9 @@ export class YjsServer {
     if (!auth.ok) return refuse(socket, auth.error.code === 'forbidden' ? 403 : 401, 'Unauthorized');
     if (auth.auth.meetingId !== meetingId) return refuse(socket, 403, 'Forbidden');
     const { state } = await this.deps.meetings.current(meetingId);
-    const right = docRight(auth.auth.actor, state);
+    // Only a document the meeting created (document.create) is served: any other docId is refused.
+    if (state === null || !state.documents.has(docId)) return refuse(socket, 404, 'Not Found');
+    const right = docRight(auth.auth.actor, state, docId);
     if (right === 'none') return refuse(socket, 403, 'Forbidden');
     const stored = this.docs.has(docKey(meetingId, docId)) ? [] : await this.deps.store.listDocs(meetingId);
     if (gone(socket)) return;
@@ -544,7 +547,7 @@ export class YjsServer {
     this.bumpEpoch(meetingId);
     for (const [ws, { shared, conn }] of this.attached) {
       if (shared.meetingId !== meetingId) continue;
-      const right = docRight(conn.actor, state);
+      const right = docRight(conn.actor, state, shared.docId);
       if (right === 'none') this.drop(ws, WS_CLOSE.forbidden, CLOSE_REASONS.removed);
       else shared.setRight(ws, conn, right);
     }
