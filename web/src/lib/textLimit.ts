@@ -1,13 +1,14 @@
-import { RECORD_LIMITS } from '@yishi/domain';
+import { DOCUMENT_LIMITS, RECORD_LIMITS } from '@yishi/domain';
 import { codePointLength, LIMITS, normalizeText } from '@yishi/protocol';
 
 /**
  * The user text fields the server limits; `LIMITS` in @yishi/protocol (and, for the record's own fields,
- * `RECORD_LIMITS` in @yishi/domain) is the one source of the numbers.
+ * `RECORD_LIMITS` and `DOCUMENT_LIMITS` in @yishi/domain) is the one source of the numbers.
  */
-export type TextLimit = 'meetingTitle' | 'topicTitle' | 'topicDescription' | 'name' | 'groupName' | 'place' | 'notes';
+export type TextLimit = 'meetingTitle' | 'topicTitle' | 'topicDescription' | 'name' | 'groupName' | 'place' | 'notes' | 'documentTitle';
 
 export function limitOf(limit: TextLimit): number {
+  if (limit === 'documentTitle') return DOCUMENT_LIMITS.title;
   return limit === 'place' || limit === 'notes' ? RECORD_LIMITS[limit] : LIMITS[limit];
 }
 
