@@ -16,6 +16,8 @@ import { waitFor } from '../helpers/wait.ts';
 const PARTICIPANTS = 300;
 const TOPICS = 300;
 const FLOOD_MS = 1_000;
+/** Snapshot requests a flood sends at the least, however long that takes. */
+const FLOOD_LEAST = 1_500;
 
 /** The connection's allowance before it is refused (realtime-server's SNAPSHOT_RATE.burst). */
 const SNAPSHOT_BURST = 3;
@@ -35,11 +37,13 @@ socket.on('snapshot', () => {
   if (++snapshots === 0) process.send({ type: 'ready' });
 });
 socket.on('connect_error', (err) => process.send({ type: 'error', message: String(err) }));
-process.on('message', async ({ ms }) => {
+process.on('message', async ({ ms, least }) => {
   let sent = 0;
   const end = performance.now() + ms;
   // As fast as it can, none waiting for an answer; a turn of the loop now and then lets its socket write.
-  while (performance.now() < end) {
+  // For the time given and at least 'least' requests: at the lowest priority on a busy machine it may
+  // be given little CPU, and a flood it did not send would measure nothing.
+  while (performance.now() < end || sent < least) {
     for (let i = 0; i < 20; i++, sent++) socket.emit('snapshot', {}, (ack) => { if (!ack.ok && !firstRefusal) firstRefusal = ack; });
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -74,7 +78,7 @@ async function startFlooder(url: string, token: string): Promise<{ flood(ms: num
   return {
     flood(ms) {
       const done = next<Flooded>('done');
-      child.send({ ms });
+      child.send({ ms, least: FLOOD_LEAST });
       return done;
     }
   };
@@ -154,16 +158,19 @@ describe.each(STORE_KINDS)('snapshot requests on %s', (kind) => {
       const [acks, http] = await Promise.all([acksWhile(fac, over), httpWhile(over), flood().then((f) => (flooded = f))]);
       return { acks, http, flooded };
     };
+    // A calm second on each side of the flood: the baseline is the slower of the two, so a machine
+    // that got busier (or quieter) for other reasons during the run does not decide the comparison.
     const calm = await second(async () => null);
     const during = await second(() => flooder.flood(FLOOD_MS));
+    const calmAfter = await second(async () => null);
     const flooded = during.flooded!;
 
     expect(during.acks.length).toBeGreaterThanOrEqual(5);
-    expect(median(during.acks)).toBeLessThanOrEqual(2 * median(calm.acks));
+    expect(median(during.acks)).toBeLessThanOrEqual(2 * Math.max(median(calm.acks), median(calmAfter.acks)));
     // HTTP answered throughout: at least half as many round trips as in the calm second, creation too.
-    expect(during.http.healthz).toBeGreaterThanOrEqual(calm.http.healthz / 2);
+    expect(during.http.healthz).toBeGreaterThanOrEqual(Math.min(calm.http.healthz, calmAfter.http.healthz) / 2);
     expect(during.http.created).toBe(calm.http.created);
-    expect(flooded.sent).toBeGreaterThan(1_000);
+    expect(flooded.sent).toBeGreaterThanOrEqual(FLOOD_LEAST);
     // What the flooder got: its burst of snapshots, then typed refusals saying when to try again.
     expect(flooded.snapshots).toBeLessThanOrEqual(SNAPSHOT_BURST + 2);
     expect(flooded.firstRefusal).toMatchObject({ ok: false, error: { code: 'rate_limited', retryAfterMs: expect.any(Number) } });
