@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { VerifyResponse } from '@yishi/protocol';
@@ -11,6 +10,7 @@ import { connected, createLink, createMeeting, join } from '../helpers/clients.t
 import { ROOT, type InProcess } from '../helpers/servers.ts';
 import { rawStore } from '../server/recordStore.ts';
 import { hallSession, LAPTOP, PHONE } from './hall.ts';
+import { axeViolations, meetingPages } from './pages.ts';
 
 /**
  * The minutes out of the room (issue 9), as people do it: phones of two groups post topics, the
@@ -26,54 +26,16 @@ import { hallSession, LAPTOP, PHONE } from './hall.ts';
 const SHOTS = path.join(ROOT, 'test-results/screenshots/minutes');
 // The store's directory is the test's, so the tamper test can reach into the SQLite file as an admin would.
 const DATA_DIR = mkdtempSync(path.join(os.tmpdir(), 'yishi-minutes-e2e-'));
-const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 const session = hallSession({ shots: SHOTS, env: { DATA_DIR, COMMAND_RATE: '200', COMMAND_BURST: '200' } });
 const { newContext, keep } = session;
 // The store's files go with the file's tests (an open SQLite file may be unlinked; the server stops right after).
 afterAll(() => rmSync(DATA_DIR, { recursive: true, force: true }));
 const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 
-/** axe-core's findings: WCAG A/AA and best practice, plus AAA contrast (7:1). */
-async function axeViolations(page: Page): Promise<{ id: string; nodes: string[] }[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
-  return page.evaluate(async () => {
-    type Result = { violations: { id: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<Result> } }).axe;
-    const result = await axe.run(document, { rules: { 'color-contrast-enhanced': { enabled: true } } });
-    return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`) }));
-  });
-}
-
-async function phoneOf(created: { meetingId: string; joinCode: string }, name: string, group: string): Promise<Page> {
-  const joined = await join(session.hall.url, created.joinCode, name, group);
-  const context = await newContext(PHONE);
-  await context.addInitScript((s) => localStorage.setItem(`yishi:participant:meeting:${s.meetingId}`, JSON.stringify(s)), { ...joined, joinCode: created.joinCode });
-  const page = await context.newPage();
-  await page.goto(`${session.hall.base}/m/${created.meetingId}`);
-  await page.locator('[data-testid=me]').waitFor();
-  return page;
-}
-
-async function consoleOf(created: { meetingId: string; facilitatorToken: string }): Promise<Page> {
-  const context = await newContext(LAPTOP);
-  await context.addInitScript(({ meetingId, token }) => localStorage.setItem(`yishi:facilitator:${meetingId}`, JSON.stringify(token)), {
-    meetingId: created.meetingId,
-    token: created.facilitatorToken
-  });
-  const page = await context.newPage();
-  page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(`${session.hall.base}/m/${created.meetingId}/facilitator`);
-  await page.locator('[data-testid=console-minutes]').waitFor();
-  return page;
-}
-
-async function boardOf(created: { meetingId: string; facilitatorToken: string }, width: number, height: number): Promise<Page> {
-  const token = await createLink(session.hall.url, created.meetingId, created.facilitatorToken);
-  const page = await (await newContext({ viewport: { width, height }, locale: 'zh-CN' })).newPage();
-  await page.goto(`${session.hall.base}/m/${created.meetingId}/board#token=${token}`);
-  await page.locator('[data-testid=board-people]').waitFor();
-  return page;
-}
+const pages = meetingPages(session);
+const phoneOf = pages.phone;
+const consoleOf = pages.console;
+const boardOf = pages.board;
 
 async function postFrom(phone: Page, title: string) {
   await phone.locator('#topic-title').fill(title);
