@@ -246,6 +246,9 @@ class SharedDoc {
   }
 
   private async commitLoop(): Promise<void> {
+    // Let every message already read from the sockets in this turn of the event loop join the group:
+    // SQLite writes synchronously, so without this each update would get a transaction of its own.
+    await new Promise((r) => setImmediate(r));
     while (this.queued.length > 0) {
       const batch = this.queued;
       this.queued = [];
@@ -317,21 +320,26 @@ class SharedDoc {
     this.compacting = this.store
       .compactDoc(this.meetingId, this.docId)
       .then(
-        ({ merged }) => {
-          if (merged === 0) return;
-          // The merged ones became one; groups stored meanwhile still count.
-          this.storedUpdates = Math.max(1, this.storedUpdates - before + 1);
-          this.storedBytes = this.bytes = Y.encodeStateAsUpdate(this.doc).byteLength;
-        },
-        (err: unknown) => this.log.warn({ err, meetingId: this.meetingId, docId: this.docId }, 'live compaction failed; updates are kept as they are')
+        ({ merged }) => merged > 0,
+        (err: unknown) => {
+          this.log.warn({ err, meetingId: this.meetingId, docId: this.docId }, 'live compaction failed; updates are kept as they are');
+          return false;
+        }
       )
-      .finally(() => (this.compacting = null));
+      .then((compacted) => {
+        this.compacting = null;
+        if (!compacted) return;
+        // The merged ones became one; groups stored meanwhile still count, and may call for the next one.
+        this.storedUpdates = Math.max(1, this.storedUpdates - before + 1);
+        this.storedBytes = this.bytes = Y.encodeStateAsUpdate(this.doc).byteLength;
+        this.compactIfLarge();
+      });
   }
 
   /** Every update received so far is stored (and relayed), and no compaction is under way. */
   async flush(): Promise<void> {
     await this.writtenSoFar();
-    await this.compacting;
+    while (this.compacting) await this.compacting;
   }
 
   broadcast(message: Uint8Array, except: WebSocket | null): void {
