@@ -51,7 +51,7 @@ export interface YjsLimits {
    * than a charter — while staying well inside the 64 KiB frame cap with room for the message header.
    */
   maxUpdateBytes: number;
-  /** What a document may hold in the store (its updates as stored, until compaction on unload). */
+  /** What a document may hold in the store (its updates as stored, until the next compaction: live or on unload). */
   maxDocBytes: number;
   /**
    * Token bucket per connection: an update costs 1 + one token per KiB, a sync request 10, an
@@ -475,7 +475,7 @@ interface Attached {
 /**
  * The y-websocket endpoint `/yjs/<meetingId>/<docId>?token=…`. The token is checked before anything is
  * loaded; each document is loaded once even when connections race, every update is checked
- * (updateCheck.ts) and persisted through the store as it arrives, and a document is flushed and
+ * (updateCheck.ts) and stored in the document's next group commit before anyone else gets it, and a document is flushed and
  * unloaded when the last connection or upgrade holding it lets go. Rights (rights.ts) are decided at
  * upgrade and again when the meeting changes, on every node.
  */
