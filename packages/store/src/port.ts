@@ -127,6 +127,12 @@ export interface Store {
   putCommandResult(meetingId: string, commandKey: string, result: CommandResult): Promise<CommandResult>;
 
   appendDocUpdate(meetingId: string, docId: string, update: Uint8Array): Promise<void>;
+  /**
+   * [S20] A group commit: the updates appended in one atomic write (one SQLite transaction, one Redis
+   * MULTI), in the order given, after everything appended before. Resolved, all of them are durable
+   * (as the store's other writes are); failed, none of them is stored. An empty list writes nothing.
+   */
+  appendDocUpdates(meetingId: string, docId: string, updates: Uint8Array[]): Promise<void>;
   loadDocUpdates(meetingId: string, docId: string): Promise<Uint8Array[]>;
   /** [S17] The ids of the meeting's documents that have at least one stored update, sorted. */
   listDocs(meetingId: string): Promise<string[]>;

@@ -447,6 +447,13 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     async appendDocUpdate(meetingId, docId, update) {
       await execAll(redis.multi().xadd(k.doc(meetingId, docId), '*', 'u', Buffer.from(update)).sadd(k.docIds(meetingId), docId));
     },
+    async appendDocUpdates(meetingId, docId, updates) {
+      if (updates.length === 0) return;
+      const key = k.doc(meetingId, docId);
+      const multi = redis.multi();
+      for (const u of updates) multi.xadd(key, '*', 'u', Buffer.from(u));
+      await execAll(multi.sadd(k.docIds(meetingId), docId));
+    },
     async listDocs(meetingId) {
       return (await redis.smembers(k.docIds(meetingId))).sort();
     },

@@ -325,6 +325,10 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     return { merged: n, kept: count(q.countAfter, meetingId, docId, lastId) };
   });
 
+  const appendDocUpdates = db.transaction((meetingId: string, docId: string, updates: Uint8Array[]) => {
+    for (const u of updates) q.addUpdate.run(meetingId, docId, Buffer.from(u));
+  });
+
   const deleteMeeting = db.transaction((meetingId: string): boolean => {
     let changes = 0;
     for (const stmt of q.deleteRows) changes += stmt.run(meetingId).changes;
@@ -408,6 +412,9 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
 
     async appendDocUpdate(meetingId, docId, update) {
       q.addUpdate.run(meetingId, docId, Buffer.from(update));
+    },
+    async appendDocUpdates(meetingId, docId, updates) {
+      if (updates.length > 0) appendDocUpdates.immediate(meetingId, docId, updates);
     },
     async loadDocUpdates(meetingId, docId) {
       return (q.updates.all(meetingId, docId) as UpdateRow[]).map((r) => toBytes(r.data));

@@ -688,6 +688,75 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('[S20] group commit of Yjs updates', () => {
+      function editor() {
+        const doc = new Y.Doc();
+        const updates: Uint8Array[] = [];
+        doc.on('update', (u: Uint8Array) => updates.push(u));
+        return { doc, text: doc.getText('notes'), updates };
+      }
+      const replay = (updates: Uint8Array[]) => {
+        const doc = new Y.Doc();
+        for (const u of updates) Y.applyUpdate(doc, u);
+        return doc;
+      };
+
+      it('[S20] a group of updates is stored after the ones before it, in order, byte for byte; an empty group writes nothing', async () => {
+        const m = id('m');
+        const e = editor();
+        for (const c of '第一条章程') e.text.insert(e.text.length, c);
+        await store.appendDocUpdate(m, 'notes', e.updates[0]!);
+        await store.appendDocUpdates(m, 'notes', e.updates.slice(1, 4));
+        await store.appendDocUpdates(m, 'notes', []);
+        await store.appendDocUpdates(m, 'notes', e.updates.slice(4));
+        expect(await store.loadDocUpdates(m, 'notes')).toEqual(e.updates);
+        expect(replay(await store.loadDocUpdates(m, 'notes')).getText('notes').toString()).toBe('第一条章程');
+        await store.appendDocUpdates(m, 'empty', []);
+        expect(await store.listDocs(m)).toEqual(['notes']);
+        expect(await (await h.reopen()).loadDocUpdates(m, 'notes')).toEqual(e.updates);
+      });
+
+      it('[S20] a group appended while compaction runs is kept whole, after the merged update', async () => {
+        const m = id('m');
+        const e = editor();
+        for (const c of 'abc') e.text.insert(e.text.length, c);
+        await store.appendDocUpdates(m, 'notes', e.updates);
+        const other = await h.reopen();
+        h.hooks.beforeCompactCommit = async () => {
+          h.hooks.beforeCompactCommit = undefined;
+          for (const c of 'def') e.text.insert(e.text.length, c);
+          await other.appendDocUpdates(m, 'notes', e.updates.slice(3));
+        };
+        expect(await store.compactDoc(m, 'notes')).toEqual({ merged: 3, kept: 3 });
+        const loaded = await store.loadDocUpdates(m, 'notes');
+        expect(loaded.slice(1)).toEqual(e.updates.slice(3));
+        expect(Y.encodeStateAsUpdate(replay(loaded))).toEqual(Y.encodeStateAsUpdate(e.doc));
+      });
+
+      it('[S20] groups from two stores racing repeated compactions: every update is kept and the document loads equal', async () => {
+        const m = id('m');
+        const e = editor();
+        const other = await h.reopen();
+        const writers = [store, other];
+        const writes: Promise<void>[] = [];
+        const compactions: Promise<unknown>[] = [];
+        for (let round = 0; round < 40; round++) {
+          const from = e.updates.length;
+          for (let i = 0; i < 5; i++) e.text.insert(e.text.length, String.fromCharCode(0x4e00 + round * 5 + i));
+          // One writer per round: a document's order is kept by the node that holds it.
+          writes.push(writes.at(-1)?.then(() => writers[round % 2]!.appendDocUpdates(m, 'notes', e.updates.slice(from))) ?? writers[0]!.appendDocUpdates(m, 'notes', e.updates.slice(from)));
+          if (round % 7 === 3) compactions.push(writers[(round + 1) % 2]!.compactDoc(m, 'notes'));
+        }
+        await Promise.all([...writes, ...compactions]);
+        const doc = replay(await store.loadDocUpdates(m, 'notes'));
+        expect(doc.getText('notes').toString()).toBe(e.text.toString());
+        expect(Y.encodeStateAsUpdate(doc)).toEqual(Y.encodeStateAsUpdate(e.doc));
+        await store.compactDoc(m, 'notes');
+        expect(await store.loadDocUpdates(m, 'notes')).toHaveLength(1);
+        expect(replay(await store.loadDocUpdates(m, 'notes')).getText('notes').toString()).toBe(e.text.toString());
+      });
+    });
+
     it('[S17] listDocs names each document of a meeting with a stored update, once, sorted', async () => {
       const m = id('m');
       const other = id('m');

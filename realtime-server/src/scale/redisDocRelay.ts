@@ -31,9 +31,12 @@ export class RedisDocRelay implements DocRelay {
   private readonly sub: Redis;
   private readonly prefix: string;
   private readonly listeners = new Map<string, Set<(update: Uint8Array) => void>>();
+  /** Awareness listeners, by the document's update channel. */
+  private readonly awarenessListeners = new Map<string, Set<(update: Uint8Array) => void>>();
   private readonly docs = new Map<string, { meetingId: string; docId: string }>();
   private readonly controlListeners = new Set<(message: YjsControl) => void>();
   private readonly controlChannel: string;
+  private readonly awarenessPrefix: string;
   private closed = false;
 
   constructor(private readonly opts: RedisDocRelayOptions) {
@@ -43,6 +46,9 @@ export class RedisDocRelay implements DocRelay {
     this.prefix = opts.prefix ?? 'yishi:yjs:';
     // Document channels are `<prefix><meetingId>/<docId>`; this name has no slash, so it is none of them.
     this.controlChannel = `${this.prefix}control`;
+    // Awareness of a document: `<prefix>awareness:<meetingId>/<docId>`; a meeting id has no colon, so
+    // this is no document's channel either.
+    this.awarenessPrefix = `${this.prefix}awareness:`;
     // A lost relay message is repaired from the store, so never hold up a publish while Redis is away.
     this.pub = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, retryStrategy: redisRetryStrategy, connectionName: `yishi:yjs-pub:${opts.nodeId}` });
     this.sub = new Redis(opts.redisUrl, { lazyConnect: false, retryStrategy: redisRetryStrategy, connectionName: `yishi:yjs-sub:${opts.nodeId}` });
@@ -52,6 +58,7 @@ export class RedisDocRelay implements DocRelay {
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       const name = channel.toString('utf8');
       if (name === this.controlChannel) this.onControlMessage(message);
+      else if (name.startsWith(this.awarenessPrefix)) this.onAwarenessMessage(this.prefix + name.slice(this.awarenessPrefix.length), message);
       else this.onMessage(name, message);
     });
     this.sub.subscribe(this.controlChannel).catch((err: unknown) => opts.log.warn({ err: (err as Error).message }, 'yjs relay: control subscribe failed'));
@@ -63,6 +70,10 @@ export class RedisDocRelay implements DocRelay {
 
   private channel(meetingId: string, docId: string): string {
     return `${this.prefix}${meetingId}/${docId}`;
+  }
+
+  private awarenessChannel(meetingId: string, docId: string): string {
+    return `${this.awarenessPrefix}${meetingId}/${docId}`;
   }
 
   private framed(body: Uint8Array): Buffer {
@@ -87,6 +98,14 @@ export class RedisDocRelay implements DocRelay {
     if (this.closed) return;
     this.pub.publish(this.channel(meetingId, docId), this.framed(update)).catch((err: unknown) => {
       this.opts.log.warn({ err: (err as Error).message, meetingId, docId }, 'yjs relay: publish failed; other nodes catch up from the store');
+    });
+  }
+
+  /** Presence and cursors of this node's editors, for the other nodes' editors of the document. */
+  publishAwareness(meetingId: string, docId: string, update: Uint8Array): void {
+    if (this.closed) return;
+    this.pub.publish(this.awarenessChannel(meetingId, docId), this.framed(update)).catch((err: unknown) => {
+      this.opts.log.warn({ err: (err as Error).message, meetingId, docId }, 'yjs relay: awareness publish failed');
     });
   }
 
@@ -124,25 +143,35 @@ export class RedisDocRelay implements DocRelay {
     }
   }
 
-  subscribe(meetingId: string, docId: string, onUpdate: (update: Uint8Array) => void): () => void {
+  subscribe(meetingId: string, docId: string, onUpdate: (update: Uint8Array) => void, onAwareness?: (update: Uint8Array) => void): () => void {
     const channel = this.channel(meetingId, docId);
     let set = this.listeners.get(channel);
+    if (onAwareness) {
+      const aware = this.awarenessListeners.get(channel) ?? new Set();
+      aware.add(onAwareness);
+      this.awarenessListeners.set(channel, aware);
+    }
     if (!set) {
       set = new Set();
       this.listeners.set(channel, set);
       this.docs.set(channel, { meetingId, docId });
-      this.sub.subscribe(channel).then(
+      this.sub.subscribe(channel, this.awarenessChannel(meetingId, docId)).then(
         () => this.catchUp(meetingId, docId, channel),
         (err: unknown) => this.opts.log.warn({ err: (err as Error).message, meetingId, docId }, 'yjs relay: subscribe failed')
       );
     }
     set.add(onUpdate);
     return () => {
+      if (onAwareness) {
+        const aware = this.awarenessListeners.get(channel);
+        aware?.delete(onAwareness);
+        if (aware?.size === 0) this.awarenessListeners.delete(channel);
+      }
       const current = this.listeners.get(channel);
       if (!current?.delete(onUpdate) || current.size > 0) return;
       this.listeners.delete(channel);
       this.docs.delete(channel);
-      if (!this.closed) this.sub.unsubscribe(channel).catch(() => undefined);
+      if (!this.closed) this.sub.unsubscribe(channel, this.awarenessChannel(meetingId, docId)).catch(() => undefined);
     };
   }
 
@@ -182,10 +211,25 @@ export class RedisDocRelay implements DocRelay {
     }
   }
 
+  private onAwarenessMessage(channel: string, message: Buffer): void {
+    const set = this.awarenessListeners.get(channel);
+    if (!set) return;
+    const update = this.fromOthers(message);
+    if (!update) return;
+    for (const cb of set) {
+      try {
+        cb(update);
+      } catch (err) {
+        this.opts.log.warn({ err, channel }, 'yjs relay: could not apply an awareness update');
+      }
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
+    this.awarenessListeners.clear();
     this.docs.clear();
     this.controlListeners.clear();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);

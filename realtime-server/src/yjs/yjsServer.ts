@@ -26,6 +26,14 @@ const MEETING_ID = /^[A-Za-z0-9_-]{4,64}$/;
 const PING_MS = 30_000;
 /** Compact a document's stored updates when it unloads with more than this many. */
 const COMPACT_OVER = 50;
+/**
+ * Compact while the document is open once this node has stored this many updates (or bytes) since it
+ * loaded or last compacted it: a document the board keeps open all evening stays a few hundred rows.
+ */
+const COMPACT_LIVE_UPDATES = 200;
+const COMPACT_LIVE_BYTES = 256 * 1024;
+/** A group commit that fails is tried again this many times in all, backing off up to a second. */
+const WRITE_ATTEMPTS = 6;
 
 /** Where an update came from, so nothing is echoed back or persisted twice. */
 export type UpdateOrigin = { kind: 'connection'; ws: WebSocket } | { kind: 'store' } | { kind: 'relay' };
@@ -43,7 +51,7 @@ export interface YjsLimits {
    * than a charter — while staying well inside the 64 KiB frame cap with room for the message header.
    */
   maxUpdateBytes: number;
-  /** What a document may hold in the store (its updates as stored, until compaction on unload). */
+  /** What a document may hold in the store (its updates as stored, until the next compaction: live or on unload). */
   maxDocBytes: number;
   /**
    * Token bucket per connection: an update costs 1 + one token per KiB, a sync request 10, an
@@ -68,8 +76,11 @@ export type YjsControl = { kind: 'token'; meetingId: string; tokenId: string } |
 
 /** Relays updates between nodes (Redis pub/sub when scaled out); absent on a single node. */
 export interface DocRelay {
+  /** Called only once the update is in the store (a node relays what is durable, never before). */
   publish(meetingId: string, docId: string, update: Uint8Array): void;
-  subscribe(meetingId: string, docId: string, onUpdate: (update: Uint8Array) => void): () => void;
+  subscribe(meetingId: string, docId: string, onUpdate: (update: Uint8Array) => void, onAwareness?: (update: Uint8Array) => void): () => void;
+  /** Presence and cursors (an encoded awareness update); not stored, relayed as they come. */
+  publishAwareness?(meetingId: string, docId: string, update: Uint8Array): void;
   /** Tells every other node; it does not come back to this one. */
   publishControl?(message: YjsControl): void;
   onControl?(listener: (message: YjsControl) => void): void;
@@ -110,8 +121,20 @@ class SharedDoc {
   private damaged = false;
   /** The meeting was deleted: nothing more is written, and nothing is compacted on unload. */
   private discarded = false;
-  /** Writes to the store, in arrival order. */
-  private writes: Promise<void> = Promise.resolve();
+  /** Updates from editors waiting for the next group commit, each with the connection it came from. */
+  private queued: { update: Uint8Array; from: WebSocket | null }[] = [];
+  /** The commit loop, while it runs; one at a time per document, so the store gets updates in arrival order. */
+  private committing: Promise<void> | null = null;
+  /** Updates queued since the document was opened, and how many of them have been written (or given up on). */
+  private received = 0;
+  private written = 0;
+  private waiters: { upTo: number; resolve: () => void }[] = [];
+  /** A group commit was given up on: the next one writes the whole document, which holds what it lost. */
+  private lost = false;
+  /** Updates and bytes this node stored (or loaded) since the document's last compaction. */
+  private storedUpdates = 0;
+  private storedBytes = 0;
+  private compacting: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -131,9 +154,12 @@ class SharedDoc {
         for (const id of added) conn.awarenessIds.add(id);
         for (const id of removed) conn.awarenessIds.delete(id);
       }
+      const body = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+      // What this node's editors set or left goes to the other nodes; what came from them does not go back.
+      if ((origin as UpdateOrigin | undefined)?.kind !== 'relay') this.relay?.publishAwareness?.(this.meetingId, this.docId, body);
       const enc = encoding.createEncoder();
       encoding.writeVarUint(enc, MESSAGE_AWARENESS);
-      encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+      encoding.writeVarUint8Array(enc, body);
       this.broadcast(encoding.toUint8Array(enc), null);
     });
   }
@@ -143,11 +169,18 @@ class SharedDoc {
     // updates are idempotent and commute), rather than falling between the read and the subscription.
     if (this.relay) {
       // Checked by the node that received it; applied even when its dependencies are still on their way.
-      this.unsubscribe = this.relay.subscribe(this.meetingId, this.docId, (update) => Y.applyUpdate(this.doc, update, { kind: 'relay' } satisfies UpdateOrigin));
+      this.unsubscribe = this.relay.subscribe(
+        this.meetingId,
+        this.docId,
+        (update) => Y.applyUpdate(this.doc, update, { kind: 'relay' } satisfies UpdateOrigin),
+        (update) => awarenessProtocol.applyAwarenessUpdate(this.awareness, update, { kind: 'relay' } satisfies UpdateOrigin)
+      );
     }
     try {
       const updates = await this.store.loadDocUpdates(this.meetingId, this.docId);
       for (const u of updates) this.bytes += u.byteLength;
+      this.storedUpdates = updates.length;
+      this.storedBytes = this.bytes;
       if (updates.length > 0) this.applyStored(updates);
     } catch (err) {
       this.unsubscribe?.();
@@ -157,26 +190,24 @@ class SharedDoc {
 
   /**
    * Stored updates were checked on arrival, but a store written before the check existed may hold a
-   * poisoned one: the merged whole is checked too, and if it fails, the updates that pass are applied
-   * one by one (and the rest left out of the served copy, with an error in the log).
+   * poisoned one: each is checked again and applied one by one, in one transaction (and the ones that
+   * never pass are left out of the served copy, with an error in the log). One by one rather than
+   * merged first: `Y.mergeUpdates` of 10,000 small updates takes about four times as long as applying
+   * them (bench/docLoad.ts); after live compaction a crash leaves at most a few hundred.
    */
   private applyStored(updates: Uint8Array[]): void {
-    try {
-      const check = checkUpdate(this.doc, Y.mergeUpdates(updates));
-      if (check.ok) return Y.applyUpdate(this.doc, check.update, FROM_STORE);
-    } catch {
-      // Falls through to one at a time.
-    }
     let rest = updates;
-    for (let progress = true; progress && rest.length > 0; ) {
-      const before = rest.length;
-      rest = rest.filter((u) => {
-        const check = checkUpdate(this.doc, u);
-        if (check.ok) Y.applyUpdate(this.doc, check.update, FROM_STORE);
-        return !check.ok;
-      });
-      progress = rest.length < before;
-    }
+    this.doc.transact(() => {
+      for (let progress = true; progress && rest.length > 0; ) {
+        const before = rest.length;
+        rest = rest.filter((u) => {
+          const check = checkUpdate(this.doc, u);
+          if (check.ok) Y.applyUpdate(this.doc, check.update, FROM_STORE);
+          return !check.ok;
+        });
+        progress = rest.length < before;
+      }
+    }, FROM_STORE);
     // Compaction would fold the bad ones into the good: keep them apart for the next load.
     this.damaged = rest.length > 0;
     if (rest.length > 0) this.log.error({ meetingId: this.meetingId, docId: this.docId, skipped: rest.length }, 'stored document updates that would not apply cleanly were left out');
@@ -187,14 +218,11 @@ class SharedDoc {
     // Stored by this node or by the one that relayed it: either way it counts towards the document's size.
     this.bytes += update.byteLength;
     if (origin?.kind === 'connection' || origin === undefined) {
-      // Only the node that received an update from a person persists and relays it.
-      this.persist(update);
-      this.relay?.publish(this.meetingId, this.docId, update);
+      // Only the node that received an update from a person persists and relays it, once it is stored.
+      return this.persist(update, origin?.kind === 'connection' ? origin.ws : null);
     }
-    const enc = encoding.createEncoder();
-    encoding.writeVarUint(enc, MESSAGE_SYNC);
-    syncProtocol.writeUpdate(enc, update);
-    this.broadcast(encoding.toUint8Array(enc), origin?.kind === 'connection' ? origin.ws : null);
+    // From another node, which stored it before relaying it.
+    this.broadcast(updateMessage(update), null);
   }
 
   /** Stops writing this document: its meeting was deleted. */
@@ -202,15 +230,114 @@ class SharedDoc {
     this.discarded = true;
   }
 
-  private persist(update: Uint8Array): void {
+  /**
+   * Durable before relayed: the update waits for the next group commit (everything queued while the
+   * previous write was in flight goes into one `appendDocUpdates`), and only once that is stored is it
+   * sent to this node's other editors and to the other nodes. The window is one write plus the one in
+   * flight when it arrived.
+   */
+  private persist(update: Uint8Array, from: WebSocket | null): void {
     if (this.discarded) return;
-    this.writes = this.writes
-      .then(() => this.store.appendDocUpdate(this.meetingId, this.docId, update))
-      .catch((err: unknown) => this.log.error({ err, meetingId: this.meetingId, docId: this.docId }, 'could not persist a document update'));
+    this.queued.push({ update, from });
+    this.received++;
+    this.committing ??= this.commitLoop();
   }
 
-  flush(): Promise<void> {
-    return this.writes;
+  private async commitLoop(): Promise<void> {
+    // Let every message already read from the sockets in this turn of the event loop join the group:
+    // SQLite writes synchronously, so without this each update would get a transaction of its own.
+    await new Promise((r) => setImmediate(r));
+    while (this.queued.length > 0) {
+      const batch = this.queued;
+      this.queued = [];
+      const updates = batch.map((b) => b.update);
+      if (this.discarded) {
+        this.settle(batch.length);
+        continue;
+      }
+      // A group given up on earlier is covered by the whole document, which holds it.
+      const stored = await this.write(this.lost ? [Y.encodeStateAsUpdate(this.doc)] : updates);
+      if (stored) {
+        this.lost = false;
+        this.storedUpdates += stored.length;
+        for (const u of stored) this.storedBytes += u.byteLength;
+      } else this.lost = true;
+      this.deliver(batch);
+      this.settle(batch.length);
+      this.compactIfLarge();
+    }
+    this.committing = null;
+  }
+
+  /** Writes a group, trying again with backoff; answers what was stored, or null when it gave up. */
+  private async write(updates: Uint8Array[]): Promise<Uint8Array[] | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.appendDocUpdates(this.meetingId, this.docId, updates);
+        return updates;
+      } catch (err) {
+        if (attempt >= WRITE_ATTEMPTS || this.discarded) {
+          // Relayed all the same (editors keep working); the next group commit writes the whole document.
+          this.log.error({ err, meetingId: this.meetingId, docId: this.docId, updates: updates.length }, 'could not persist document updates; the next write carries the whole document');
+          return null;
+        }
+        this.log.warn({ err, meetingId: this.meetingId, docId: this.docId, attempt }, 'could not persist document updates; trying again');
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
+  /** Sends a stored group to this node's other editors and to the other nodes. */
+  private deliver(batch: { update: Uint8Array; from: WebSocket | null }[]): void {
+    for (const { update, from } of batch) this.broadcast(updateMessage(update), from);
+    if (this.relay && batch.length > 0) this.relay.publish(this.meetingId, this.docId, batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update)));
+  }
+
+  private settle(n: number): void {
+    this.written += n;
+    const ready = this.waiters.filter((w) => w.upTo <= this.written);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.upTo > this.written);
+    for (const w of ready) w.resolve();
+  }
+
+  /** Resolves once every update queued so far is written (not waiting for those queued later). */
+  private writtenSoFar(): Promise<void> {
+    if (this.written >= this.received) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ upTo: this.received, resolve }));
+  }
+
+  /**
+   * Compacts while the document is open once this node stored enough since the last compaction. The
+   * store keeps every update appended while it runs (S11, S20); one at a time per document.
+   */
+  private compactIfLarge(): void {
+    if (this.compacting || this.damaged || this.discarded) return;
+    if (this.storedUpdates <= COMPACT_LIVE_UPDATES && this.storedBytes <= COMPACT_LIVE_BYTES) return;
+    const before = this.storedUpdates;
+    this.compacting = this.store
+      .compactDoc(this.meetingId, this.docId)
+      .then(
+        ({ merged }) => merged > 0,
+        (err: unknown) => {
+          this.log.warn({ err, meetingId: this.meetingId, docId: this.docId }, 'live compaction failed; updates are kept as they are');
+          return false;
+        }
+      )
+      .then((compacted) => {
+        this.compacting = null;
+        if (!compacted) return;
+        // The merged ones became one; groups stored meanwhile still count, and may call for the next one.
+        this.storedUpdates = Math.max(1, this.storedUpdates - before + 1);
+        this.storedBytes = this.bytes = Y.encodeStateAsUpdate(this.doc).byteLength;
+        this.compactIfLarge();
+      });
+  }
+
+  /** Every update received so far is stored (and relayed), and no compaction is under way. */
+  async flush(): Promise<void> {
+    await this.writtenSoFar();
+    while (this.compacting) await this.compacting;
   }
 
   broadcast(message: Uint8Array, except: WebSocket | null): void {
@@ -230,7 +357,10 @@ class SharedDoc {
         const encoder = encoding.createEncoder();
         encoding.writeVarUint(encoder, MESSAGE_SYNC);
         syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
-        send(ws, encoding.toUint8Array(encoder));
+        const reply = encoding.toUint8Array(encoder);
+        // The answer holds what this node has: sent once that is stored, as a relayed update would be.
+        if (this.written >= this.received) send(ws, reply);
+        else void this.writtenSoFar().then(() => send(ws, reply));
       } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
         // A copy: the check and Yjs must read exactly these bytes and no further into the frame.
         const update = decoding.readVarUint8Array(decoder).slice();
@@ -303,6 +433,13 @@ class SharedDoc {
   }
 }
 
+function updateMessage(update: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_SYNC);
+  syncProtocol.writeUpdate(enc, update);
+  return encoding.toUint8Array(enc);
+}
+
 function afford(conn: Conn, cost: number): boolean {
   // The bucket hands out one token at a time; a refused message closes the connection, so tokens
   // taken before the refusal do not matter.
@@ -338,10 +475,10 @@ interface Attached {
 /**
  * The y-websocket endpoint `/yjs/<meetingId>/<docId>?token=…`. The token is checked before anything is
  * loaded; each document is loaded once even when connections race, every update is checked
- * (updateCheck.ts) and persisted through the store as it arrives, and a document is flushed and
- * unloaded when the last connection or upgrade holding it lets go. Only documents the meeting created
- * are served; rights (rights.ts: the domain's `documentRight`) are decided at upgrade and again when the
- * meeting changes (a removal, a document's access, the end), on every node.
+ * (updateCheck.ts) and stored in the document's next group commit before anyone else gets it, and a
+ * document is flushed and unloaded when the last connection or upgrade holding it lets go. Only
+ * documents the meeting created are served; rights (rights.ts: the domain's `documentRight`) are decided
+ * at upgrade and again when the meeting changes (a removal, a document's access, the end), on every node.
  */
 export class YjsServer {
   /** Tests lower these to reach a limit quickly. */
