@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as Y from 'yjs';
 import { openStore } from '../packages/store/src/index.ts';
-import { createMeeting } from '../tests/helpers/clients.ts';
+import { createDocuments, createMeeting } from '../tests/helpers/clients.ts';
 import { ROOT, STORE_KINDS, startBackend, startProcess, type ServerProcess } from '../tests/helpers/servers.ts';
 import { waitFor } from '../tests/helpers/wait.ts';
 import { yjsClient } from '../tests/helpers/yjs.ts';
@@ -48,17 +48,17 @@ async function syncTime(url: string, meetingId: string, docId: string, token: st
  * text. `fixed` first: the same for an empty document of the meeting in another fresh process (token
  * check, the meeting's state, the WebSocket, a cold start) — what any load costs, whatever the document.
  */
-async function timedLoad(env: Record<string, string>, meetingId: string, token: string): Promise<{ ms: number; text: string; fixed: number }> {
+async function timedLoad(env: Record<string, string>, meetingId: string, token: string, docs: { charter: string; empty: string }): Promise<{ ms: number; text: string; fixed: number }> {
   const empty = await startProcess(env);
   let fixed: number;
   try {
-    fixed = (await syncTime(empty.url, meetingId, 'empty', token)).ms;
+    fixed = (await syncTime(empty.url, meetingId, docs.empty, token)).ms;
   } finally {
     await kill(empty, 'SIGTERM');
   }
   const p = await startProcess(env);
   try {
-    return { ...(await syncTime(p.url, meetingId, 'charter', token)), fixed };
+    return { ...(await syncTime(p.url, meetingId, docs.charter, token)), fixed };
   } finally {
     await kill(p, 'SIGTERM');
   }
@@ -70,10 +70,10 @@ function applyMergedInFreshProcess(file: string): number {
   return (JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { applyMs: number }).applyMs;
 }
 
-async function storedCount(env: Record<string, string>, meetingId: string): Promise<number> {
+async function storedCount(env: Record<string, string>, meetingId: string, charter: string): Promise<number> {
   const store = await openStore({ redisUrl: env.REDIS_URL, dataDir: env.DATA_DIR! });
   try {
-    return (await store.loadDocUpdates(meetingId, 'charter')).length;
+    return (await store.loadDocUpdates(meetingId, charter)).length;
   } finally {
     await store.close();
   }
@@ -86,14 +86,15 @@ for (const kind of STORE_KINDS) {
   try {
     const first = await startProcess(backend.env);
     const m = await createMeeting(first.url);
-    const reader = yjsClient(first.url, m.meetingId, 'charter', m.facilitatorToken);
+    const docs = await createDocuments(first.url, m, ['charter', 'empty'] as const);
+    const reader = yjsClient(first.url, m.meetingId, docs.charter, m.facilitatorToken);
     await reader.synced();
     const typingStarted = performance.now();
     let made = 0;
     let seed = 7;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
     while (made < EDITS) {
-      const editor = yjsClient(first.url, m.meetingId, 'charter', m.facilitatorToken);
+      const editor = yjsClient(first.url, m.meetingId, docs.charter, m.facilitatorToken);
       await editor.synced();
       const text = editor.doc.getText('body');
       const n = Math.min(PER_EDITOR, EDITS - made);
@@ -112,7 +113,7 @@ for (const kind of STORE_KINDS) {
     reader.provider.shouldConnect = false;
     await kill(first, 'SIGKILL');
     reader.provider.destroy();
-    const afterKill = await storedCount(backend.env, m.meetingId);
+    const afterKill = await storedCount(backend.env, m.meetingId, docs.charter);
 
     const merged = Y.encodeStateAsUpdate(reader.doc);
     const file = path.join(tmp, 'merged.bin');
@@ -125,17 +126,17 @@ for (const kind of STORE_KINDS) {
     for (let r = 0; r < REPEAT; r++) {
       // The first load after the crash sees what the crash left; a clean stop then compacts it.
       if (r === 0) {
-        const load = await timedLoad(backend.env, m.meetingId, m.facilitatorToken);
+        const load = await timedLoad(backend.env, m.meetingId, m.facilitatorToken, docs);
         if (load.text !== content) throw new Error('the document loaded after SIGKILL is not the one every editor held');
         crashLoads.push(load.ms);
       }
-      const load = await timedLoad(backend.env, m.meetingId, m.facilitatorToken);
+      const load = await timedLoad(backend.env, m.meetingId, m.facilitatorToken, docs);
       if (load.text !== content) throw new Error('the document loaded after a clean restart is not the one every editor held');
       cleanLoads.push(load.ms);
       fixed.push(load.fixed);
       baseline.push(applyMergedInFreshProcess(file));
     }
-    const afterClean = await storedCount(backend.env, m.meetingId);
+    const afterClean = await storedCount(backend.env, m.meetingId, docs.charter);
     const base = median(baseline);
     const f = median(fixed);
     const cell = (ms: number) => `${ms.toFixed(0)} ms: ${(ms / base).toFixed(2)}×, less the fixed cost ${((ms - f) / base).toFixed(2)}×`;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMeeting } from '../helpers/clients.ts';
+import { createDocument, createMeeting } from '../helpers/clients.ts';
 import { yjsClient } from '../helpers/yjs.ts';
 import { STORE_KINDS, startBackend, startProcess, type ServerProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -31,7 +31,8 @@ describe.each(STORE_KINDS)('Yjs durable before relayed, on %s', (kind) => {
     cleanups.push(() => backend.dispose());
     const first = await launch(backend.env);
     const m = await createMeeting(first.url);
-    const editors = Array.from({ length: EDITORS }, () => yjsClient(first.url, m.meetingId, 'charter', m.facilitatorToken));
+    const charter = await createDocument(first.url, m.meetingId, m.facilitatorToken);
+    const editors = Array.from({ length: EDITORS }, () => yjsClient(first.url, m.meetingId, charter, m.facilitatorToken));
     cleanups.push(async () => editors.forEach((e) => e.provider.destroy()));
     await Promise.all(editors.map((e) => e.synced()));
 
@@ -55,7 +56,7 @@ describe.each(STORE_KINDS)('Yjs durable before relayed, on %s', (kind) => {
     console.log(`[${kind}] ${total} edits typed in ${(typed - started).toFixed(0)} ms; every editor had every edit ${(seen - typed).toFixed(0)} ms after the last was typed; SIGKILL then`);
 
     const second = await launch(backend.env);
-    const fresh = yjsClient(second.url, m.meetingId, 'charter', m.facilitatorToken);
+    const fresh = yjsClient(second.url, m.meetingId, charter, m.facilitatorToken);
     cleanups.push(async () => fresh.provider.destroy());
     await fresh.synced();
     const loaded = fresh.doc.getText('body').toString();

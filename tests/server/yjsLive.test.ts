@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { RedisDocRelay } from '../../realtime-server/src/scale/redisDocRelay.ts';
-import { createMeeting } from '../helpers/clients.ts';
+import { createDocument, createMeeting } from '../helpers/clients.ts';
 import { STORE_KINDS, startBackend, type Backend } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { yjsClient } from '../helpers/yjs.ts';
@@ -65,8 +65,9 @@ describe.each(STORE_KINDS)('Yjs documents while live, on %s', (kind) => {
     // Typing speed is not what this test is about: one editor sends all 5,000.
     server.yjs.limits = { ...server.yjs.limits, tokensPerSecond: 100_000, tokenBurst: 100_000 };
     const m = await createMeeting(url);
-    const board = yjsClient(url, m.meetingId, 'charter', m.facilitatorToken);
-    const editor = yjsClient(url, m.meetingId, 'charter', m.facilitatorToken);
+    const charter = await createDocument(url, m.meetingId, m.facilitatorToken);
+    const board = yjsClient(url, m.meetingId, charter, m.facilitatorToken);
+    const editor = yjsClient(url, m.meetingId, charter, m.facilitatorToken);
     cleanups.push(async () => [board, editor].forEach((c) => c.provider.destroy()));
     await Promise.all([board.synced(), editor.synced()]);
     const text = editor.doc.getText('body');
@@ -75,19 +76,19 @@ describe.each(STORE_KINDS)('Yjs documents while live, on %s', (kind) => {
     for (let round = 0; round < 10; round++) {
       for (let i = 0; i < 500; i++) text.insert(i % 3 === 0 ? 0 : text.length, String.fromCharCode(0x4e00 + ((round * 500 + i) % 20_000)));
       await waitFor(() => board.doc.getText('body').length === (round + 1) * 500, { what: `board has round ${round}`, timeoutMs: 20_000 });
-      most = Math.max(most, (await store.loadDocUpdates(m.meetingId, 'charter')).length);
+      most = Math.max(most, (await store.loadDocUpdates(m.meetingId, charter)).length);
     }
     await server.yjs.flush();
     // The document never left memory: compaction happened while it was open.
     expect(server.yjs.loadedDocCount()).toBe(1);
-    const stored = await store.loadDocUpdates(m.meetingId, 'charter');
+    const stored = await store.loadDocUpdates(m.meetingId, charter);
     console.log(`[${kind}] 5000 edits on an open document: ${stored.length} stored updates at the end, at most ${most} seen`);
     expect(stored.length).toBeLessThanOrEqual(400);
     expect(most).toBeLessThanOrEqual(1000);
     expect(replay(stored).getText('body').toString()).toBe(text.toString());
     expect(board.doc.getText('body').toString()).toBe(text.toString());
     // A fresh editor loads it equal too.
-    const fresh = yjsClient(url, m.meetingId, 'charter', m.facilitatorToken);
+    const fresh = yjsClient(url, m.meetingId, charter, m.facilitatorToken);
     cleanups.push(async () => fresh.provider.destroy());
     await fresh.synced();
     expect(fresh.doc.getText('body').toString()).toBe(text.toString());
@@ -119,14 +120,15 @@ describe.each(STORE_KINDS)('Yjs documents while live, on %s', (kind) => {
     });
     const { server, url } = await node(backend, store);
     const m = await createMeeting(url);
-    const writer = yjsClient(url, m.meetingId, 'charter', m.facilitatorToken);
+    const charter = await createDocument(url, m.meetingId, m.facilitatorToken);
+    const writer = yjsClient(url, m.meetingId, charter, m.facilitatorToken);
     await writer.synced();
     writer.doc.getText('body').insert(0, '第一条 本会名称为滨河东里商户居民联合会。');
     await server.yjs.flush();
     writer.provider.destroy();
     await waitFor(() => server.yjs.loadedDocCount() === 0, { what: 'document unloaded' });
     await server.yjs.flush();
-    const before = await real.loadDocUpdates(m.meetingId, 'charter');
+    const before = await real.loadDocUpdates(m.meetingId, charter);
     expect(before.length).toBeGreaterThan(0);
 
     // Twelve clients arrive while the load is held, then it fails: all refused, one load, nothing written.
@@ -134,28 +136,28 @@ describe.each(STORE_KINDS)('Yjs documents while live, on %s', (kind) => {
     gate = new Promise<void>((r) => (release = r));
     loads = 0;
     writes.length = 0;
-    const ws = `${url.replace(/^http/, 'ws')}/yjs/${m.meetingId}/charter?token=${m.facilitatorToken}`;
+    const ws = `${url.replace(/^http/, 'ws')}/yjs/${m.meetingId}/${charter}?token=${m.facilitatorToken}`;
     const refused = Array.from({ length: 12 }, () => upgradeStatus(ws));
     await waitFor(() => loads === 1 && server.yjs.loadedDocCount() === 1, { what: 'the load started' });
     // Every upgrade has reached the document (each one holds it) before the load gives up.
-    await waitFor(() => (server.yjs as unknown as { docs: Map<string, { holds: number }> }).docs.get(`${m.meetingId}/charter`)?.holds === 12, { what: 'all twelve wait on one load' });
+    await waitFor(() => (server.yjs as unknown as { docs: Map<string, { holds: number }> }).docs.get(`${m.meetingId}/${charter}`)?.holds === 12, { what: 'all twelve wait on one load' });
     release();
     expect(await Promise.all(refused)).toEqual(Array(12).fill(500));
     expect(loads).toBe(1);
     expect(server.yjs.loadedDocCount()).toBe(0);
     await server.yjs.flush();
     expect(writes).toEqual([]);
-    expect(await real.loadDocUpdates(m.meetingId, 'charter')).toEqual(before);
+    expect(await real.loadDocUpdates(m.meetingId, charter)).toEqual(before);
 
     // The store is back: twenty editors arrive together, the document is loaded once and they all have it.
     fail = false;
     loads = 0;
-    const editors = Array.from({ length: 20 }, () => yjsClient(url, m.meetingId, 'charter', m.facilitatorToken));
+    const editors = Array.from({ length: 20 }, () => yjsClient(url, m.meetingId, charter, m.facilitatorToken));
     cleanups.push(async () => editors.forEach((e) => e.provider.destroy()));
     await Promise.all(editors.map((e) => e.synced()));
     expect(loads).toBe(1);
     for (const e of editors) expect(e.doc.getText('body').toString()).toBe('第一条 本会名称为滨河东里商户居民联合会。');
-    expect(replay(await real.loadDocUpdates(m.meetingId, 'charter')).getText('body').toString()).toBe('第一条 本会名称为滨河东里商户居民联合会。');
+    expect(replay(await real.loadDocUpdates(m.meetingId, charter)).getText('body').toString()).toBe('第一条 本会名称为滨河东里商户居民联合会。');
   }, 30_000);
 });
 
@@ -171,8 +173,9 @@ describe('Yjs across two nodes on one redis-server', () => {
       nodes.push(await node(backend, store, relay));
     }
     const m = await createMeeting(nodes[0]!.url);
-    const a = yjsClient(nodes[0]!.url, m.meetingId, 'charter', m.facilitatorToken);
-    const b = yjsClient(nodes[1]!.url, m.meetingId, 'charter', m.facilitatorToken);
+    const charter = await createDocument(nodes[0]!.url, m.meetingId, m.facilitatorToken);
+    const a = yjsClient(nodes[0]!.url, m.meetingId, charter, m.facilitatorToken);
+    const b = yjsClient(nodes[1]!.url, m.meetingId, charter, m.facilitatorToken);
     cleanups.push(async () => [a, b].forEach((c) => c.provider.destroy()));
     await Promise.all([a.synced(), b.synced()]);
     // Both nodes listen to the document before anything is said (the relay subscribes while loading).
