@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { createMeeting } from '../helpers/clients.ts';
+import { connected, createMeeting } from '../helpers/clients.ts';
 import { ROOT } from '../helpers/servers.ts';
 import { hallSession } from './hall.ts';
 import { axeViolations, meetingPages } from './pages.ts';
@@ -10,11 +10,12 @@ import { axeViolations, meetingPages } from './pages.ts';
  * Documents as part of the meeting (issue 10, first part): the facilitator creates a charter everyone
  * edits and notes a named participant edits from the console; each phone lists them with what that
  * person may do (the domain's documentRight on the phone's own view), and follows an access change at
- * once; the board lists them. No editor yet. Embedded store: these are screens.
+ * once; the board lists them once joining closes (the QR code has its side panel before). No editor yet. Embedded store: these are screens.
  */
 const SHOTS = path.join(ROOT, 'test-results/screenshots/documents');
 const session = hallSession({ shots: SHOTS });
 const pages = meetingPages(session);
+const { keep } = session;
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 const rights = (phone: Page) => phone.locator('[data-testid=document-list] [data-testid=document-item]').evaluateAll((items) => items.map((li) => `${li.querySelector('.title')?.textContent} ${li.querySelector('[data-testid=document-right]')?.textContent}`));
@@ -51,6 +52,14 @@ describe('documents in the meeting', () => {
     await expect.poll(() => rights(resident)).toEqual(['联合会章程（草案） 只读', '居民组笔记 你可以编辑']);
     await expect.poll(() => rights(merchant)).toEqual(['联合会章程（草案） 只读', '居民组笔记 只读']);
 
+    // While people join, the board gives its side panel to the QR code; the documents follow once joining closes.
+    const joiningBoard = await pages.board(created, 1024, 768);
+    await joiningBoard.locator('[data-testid=board-join]').waitFor();
+    expect(await joiningBoard.locator('[data-testid=document-list]').count()).toBe(0);
+    const facilitator = keep(await connected(session.hall.url, created.facilitatorToken));
+    expect(await facilitator.send({ type: 'joining.close' })).toMatchObject({ ok: true });
+    await joiningBoard.locator('[data-testid=board-join-closed]').waitFor();
+    await expect.poll(() => joiningBoard.locator('[data-testid=document-list] [data-testid=document-item]').count()).toBe(2);
     for (const [width, height] of [[1024, 768], [1920, 1080]] as const) {
       const board = await pages.board(created, width, height);
       await expect.poll(() => board.locator('[data-testid=document-list] [data-testid=document-item]').count()).toBe(2);
