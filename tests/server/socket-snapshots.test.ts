@@ -145,7 +145,7 @@ describe.each(STORE_KINDS)('snapshot requests on %s', (kind) => {
     return answered;
   }
 
-  it('rate-limits one connection flooding snapshot requests: another client stays within 2× its calm ack time, and HTTP answers', async () => {
+  it('rate-limits one connection flooding snapshot requests: another client stays within 3× its calm ack time, and HTTP answers', async () => {
     const { fac, tokens } = await bigMeeting();
     const flooder = await startFlooder(server.url, tokens[0]!);
 
@@ -166,7 +166,9 @@ describe.each(STORE_KINDS)('snapshot requests on %s', (kind) => {
     const flooded = during.flooded!;
 
     expect(during.acks.length).toBeGreaterThanOrEqual(5);
-    expect(median(during.acks)).toBeLessThanOrEqual(2 * Math.max(median(calm.acks), median(calmAfter.acks)));
+    // Unlimited, the flood held other phones' acks for seconds (hundreds of times the calm median); 3×
+    // leaves room for a two-core machine shared with other work (2× flickered at a load average of 10).
+    expect(median(during.acks)).toBeLessThanOrEqual(3 * Math.max(median(calm.acks), median(calmAfter.acks)));
     // HTTP answered throughout: at least half as many round trips as in the calm second, creation too.
     expect(during.http.healthz).toBeGreaterThanOrEqual(Math.min(calm.http.healthz, calmAfter.http.healthz) / 2);
     expect(during.http.created).toBe(calm.http.created);
