@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { LogEntry } from '@yishi/protocol';
+import type { Ack, LogEntry } from '@yishi/protocol';
 import { openStore, type Store } from '@yishi/store';
 import { Database, Redis, SQLITE_FILE, redisKeys } from '@yishi/store/raw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,13 @@ import { yjsClient } from '../helpers/yjs.ts';
  * for it with its SHA-256; it is served to whoever may read the document, and only while it matches.
  * Real server, real store, real y-websocket editors writing the editor's fragment (`default`).
  */
+/** The version id a successful save's ack carries. */
+function versionIdOf(ack: Ack): string {
+  const id = ack.ok ? ack.result?.versionId : undefined;
+  if (typeof id !== 'string') throw new Error(`save refused: ${JSON.stringify(ack)}`);
+  return id;
+}
+
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** Appends a paragraph to the editor's fragment, as Tiptap's Collaboration extension writes it. */
@@ -91,13 +98,13 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
     const fac = await socket(m.facilitatorToken);
     const ack = await fac.send({ type: 'document.version.save', docId, name: '章程 v3 征求意见稿' });
     expect(ack).toMatchObject({ ok: true, result: { versionId: expect.any(String) } });
-    const versionId = (ack as { result: { versionId: string } }).result.versionId;
+    const versionId = versionIdOf(ack);
 
     const [entry, ...more] = await versioned(m.meetingId);
     expect(more).toEqual([]);
     expect(entry!.event).toMatchObject({ type: 'document.versioned', docId, versionId, name: '章程 v3 征求意见稿', by: 'facilitator' });
     const stored = (await store.getDocVersion(m.meetingId, docId, versionId))!;
-    const event = entry!.event as { contentHash: string; bytes: number };
+    const event = entry!.event as unknown as { contentHash: string; bytes: number };
     expect(event.contentHash).toBe(sha256(stored));
     expect(event.bytes).toBe(stored.byteLength);
     expect(await store.verifyLog(m.meetingId)).toMatchObject({ ok: true });
@@ -127,11 +134,11 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
     // A second save with the same name is another version, of the content now.
     const again = await fac.send({ type: 'document.version.save', docId, name: '章程 v3 征求意见稿' });
     expect(again).toMatchObject({ ok: true });
-    const second = (again as { result: { versionId: string } }).result.versionId;
+    const second = versionIdOf(again);
     expect(second).not.toBe(versionId);
     const secondText = await get(versionUrl(m.meetingId, docId, second, true), m.facilitatorToken);
     expect(await secondText.text()).toBe('总则\n第一条 本会名称为滨河东里商居联合会。\n第二条 后来加的。');
-    expect((await versioned(m.meetingId)).map((e) => (e.event as { versionId: string }).versionId)).toEqual([versionId, second]);
+    expect((await versioned(m.meetingId)).map((e) => (e.event as unknown as { versionId: string }).versionId)).toEqual([versionId, second]);
   });
 
   it('[D22] a retry of a save (same command id) is answered with the same version and records nothing more', async () => {
@@ -160,7 +167,7 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
     const fac = await socket(m.facilitatorToken);
     const ack = await fac.send({ type: 'document.version.save', docId, name: '附则稿' });
     expect(ack).toMatchObject({ ok: true });
-    const versionId = (ack as { result: { versionId: string } }).result.versionId;
+    const versionId = versionIdOf(ack);
     const text = await get(versionUrl(m.meetingId, docId, versionId, true), m.facilitatorToken);
     expect(await text.text()).toBe('附则');
   });
@@ -180,7 +187,7 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
     const writerSocket = await socket(writer.token);
     const ack = await writerSocket.send({ type: 'document.version.save', docId, name: '商户稿' });
     expect(ack).toMatchObject({ ok: true });
-    const versionId = (ack as { result: { versionId: string } }).result.versionId;
+    const versionId = versionIdOf(ack);
     // Only the allowed save is in the log and stored.
     const entries = await versioned(m.meetingId);
     expect(entries.map((e) => e.event)).toEqual([expect.objectContaining({ versionId, by: 'participant' })]);
@@ -230,7 +237,7 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
     await serverHas(m.meetingId, docId, m.facilitatorToken, ['第三条 原文。']);
     const fac = await socket(m.facilitatorToken);
     const ack = await fac.send({ type: 'document.version.save', docId, name: 'v4' });
-    const versionId = (ack as { result: { versionId: string } }).result.versionId;
+    const versionId = versionIdOf(ack);
     expect((await get(versionUrl(m.meetingId, docId, versionId), m.facilitatorToken)).status).toBe(200);
 
     // Someone with the SQLite file or the Redis server puts other content in its place.
