@@ -15,6 +15,7 @@ import type { Config } from './config.ts';
 import { loggablePath, type Logger } from './logger.ts';
 import { MeetingService } from './meetings/meetingService.ts';
 import { attachSocketServer, type SocketServer, type SocketServerDeps } from './realtime/socketServer.ts';
+import { DocVersions } from './yjs/docVersions.ts';
 import { YjsServer, type DocRelay } from './yjs/yjsServer.ts';
 
 type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -67,10 +68,12 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
 
   let sockets: SocketServer | null = null;
   let yjsServer: YjsServer | null = null;
+  const versions = new DocVersions({ store, meetings, log, yjs: () => yjsServer });
   const deletion = new MeetingDeletion({ store, meetings, log, sockets: () => sockets, yjs: () => yjsServer, relay: opts.relay ?? null });
   const api = createApi({
     renderers: opts.renderers ?? defaultRenderers(),
     deleteMeeting: (meetingId) => deletion.delete(meetingId),
+    versions,
     config,
     store,
     meetings,
@@ -107,7 +110,7 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
     }
   });
 
-  sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl, adapter: opts.socketAdapter ?? null });
+  sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl, adapter: opts.socketAdapter ?? null, versions });
   const yjs = (yjsServer = new YjsServer({ store, meetings, origins, log, relay: opts.relay ?? null }));
 
   // Socket.IO registers its own upgrade listener for /socket.io; /yjs is ours; anything else is refused.

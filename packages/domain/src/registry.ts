@@ -23,7 +23,7 @@ export const ClientCommandSchema = z.discriminatedUnion('type', [...meeting.clie
 export type ClientCommand = z.infer<typeof ClientCommandSchema>;
 
 /** Commands the server issues itself from HTTP requests (never accepted over a socket). */
-export const ServerCommandSchema = z.discriminatedUnion('type', [...meeting.serverCommands]);
+export const ServerCommandSchema = z.discriminatedUnion('type', [...meeting.serverCommands, ...documents.serverCommands]);
 export type ServerCommand = z.infer<typeof ServerCommandSchema>;
 
 export type Command = ClientCommand | ServerCommand;

@@ -12,8 +12,9 @@ import type { TopicView } from './topics/schemas.ts';
  * Format 4: the meeting's time zone, the record's fields (`record`), whether the minutes are published,
  * and paper participants (`paper`, `paperCount`).
  * Format 5: the meeting's documents (`documents`).
+ * Format 6: each document's named versions (`MeetingDocument.versions`).
  */
-export const STATE_FORMAT = 5;
+export const STATE_FORMAT = 6;
 
 /** What a snapshot stores: the state, tagged with its format (in JSON, the state is a `MeetingStateJSON`). */
 export interface StoredState {
@@ -210,6 +211,23 @@ export interface MeetingDocument {
   createdBy: 'facilitator' | 'secretary';
   /** The seq of the creation: orders the list. */
   order: number;
+  /** Its named versions, oldest first; every view that may read the document holds them [D22]. */
+  versions: DocumentVersion[];
+}
+
+/** A named version of a document: its content is stored apart, immutable, and vouched for by `contentHash` [D22]. */
+export interface DocumentVersion {
+  id: string;
+  /** Names need not be unique: two saves with one name are two versions. */
+  name: string;
+  /** SHA-256 (hex) of the stored content, a Yjs update of the whole document. */
+  contentHash: string;
+  /** The content's size in bytes. */
+  bytes: number;
+  at: number;
+  by: 'facilitator' | 'secretary' | 'participant';
+  /** The seq of the `document.versioned` entry. */
+  seq: number;
 }
 
 export interface Merge {

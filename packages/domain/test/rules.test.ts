@@ -705,8 +705,10 @@ describe('snapshots [D1]', () => {
   type Fixture = { log: EventMessage[]; stored: { format: number; state: Record<string, unknown> } };
   const read = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Fixture;
   // Written at the current state format: a meeting's log, and the snapshot stored at its end.
-  const fixture = read('snapshot-format-5.json');
-  // The start of that log, and its snapshot as the code before documents stored it (format 4).
+  const fixture = read('snapshot-format-6.json');
+  // The start of that log, and its snapshot as the code before documents had named versions (format 5).
+  const beforeVersions = read('snapshot-format-5.json');
+  // A shorter start, and its snapshot as the code before documents stored it (format 4).
   const previous = read('snapshot-format-4.json');
   // A shorter start, and its snapshot as the code before paper participants and the record's fields stored it (format 3).
   const older = read('snapshot-format-3.json');
@@ -731,16 +733,19 @@ describe('snapshots [D1]', () => {
     expect(paperCountsByGroup(state)).toEqual({ 居民: 3, 商户: 0, ['__proto__']: 1 });
     expect(Object.keys(json.documents as object)).toEqual(expect.arrayContaining(['__proto__']));
     expect(state.documents.get('__proto__')).toMatchObject({ kind: 'notes', access: 'named', editors: ['ann1', 'constructor'] });
+    expect(state.documents.get('__proto__')!.versions.map((v) => v.id)).toEqual(['__proto__']);
+    expect(state.documents.get('doc00001')!.versions.map((v) => [v.name, v.by])).toEqual([['章程 v3 征求意见稿', 'facilitator'], ['章程 v3 征求意见稿', 'participant']]);
     expect(Object.keys(JSON.parse(JSON.stringify(state)) as object).sort()).toEqual(Object.keys(json).sort());
   });
 
   it('[D1] a snapshot stored in an older format is ignored: the state is rebuilt from the log', () => {
-    for (const old of [previous, older, oldest]) {
+    for (const old of [beforeVersions, previous, older, oldest]) {
       expect(old.stored.format).toBeLessThan(STATE_FORMAT);
       expect(fixture.log.slice(0, old.log.length)).toEqual(old.log);
       expect(fromStoredState(old.stored)).toBeNull();
     }
-    // Trusting them would be wrong: they hold no documents (which /yjs reads rights from), no paper counts (nor, format 2, head counts), which every view reads.
+    // Trusting them would be wrong: they hold no versions (a document without its list would read as never versioned), no documents (which /yjs reads rights from), no paper counts (nor, format 2, head counts), which every view reads.
+    expect(Object.values(beforeVersions.stored.state.documents as object)[0]).not.toHaveProperty('versions');
     expect(Object.keys(previous.stored.state)).not.toContain('documents');
     expect(Object.keys(older.stored.state)).not.toContain('paperCount');
     expect(Object.keys(oldest.stored.state)).not.toContain('attendance');

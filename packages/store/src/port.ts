@@ -140,6 +140,14 @@ export interface Store {
   compactDoc(meetingId: string, docId: string): Promise<DocCompaction>;
 
   /**
+   * [S21] Stores a named version's content, put-if-absent: a version is immutable, so a second put under
+   * the same ids writes nothing. Answers whether this put stored it. The list of versions is the log's.
+   */
+  putDocVersion(meetingId: string, docId: string, versionId: string, content: Uint8Array): Promise<boolean>;
+  /** [S21] A version's content byte for byte, or null when none is stored under these ids. */
+  getDocVersion(meetingId: string, docId: string, versionId: string): Promise<Uint8Array | null>;
+
+  /**
    * [S19] Deletes the meeting and everything stored for it in one atomic write: its record, log, head,
    * snapshot, command results, join keys, tokens (and their index), documents, and its join code when
    * the code still points at it. Answers whether there was anything to delete.

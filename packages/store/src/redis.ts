@@ -50,6 +50,8 @@ export function redisKeys(prefix = 'yishi:') {
     docBase: (meetingId: string, docId: string) => `${m(meetingId)}docbase:${docId}`,
     /** Set of the doc ids with at least one stored update (written with each append). */
     docIds: (meetingId: string) => `${m(meetingId)}docids`,
+    /** Hash: `<docId>/<versionId>` → a named version's content, written with HSETNX only (S21). */
+    docVersions: (meetingId: string) => `${m(meetingId)}docversions`,
     joinCode: (code: string) => `${prefix}code:{${code}}`,
     token: (tokenHash: string) => `${prefix}token:${tokenHash}`
   };
@@ -476,6 +478,14 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       return kept < 0 ? { merged: 0, kept: 0 } : { merged: parts.length, kept };
     },
 
+    async putDocVersion(meetingId, docId, versionId, content) {
+      return (await redis.hsetnx(k.docVersions(meetingId), `${docId}/${versionId}`, Buffer.from(content))) === 1;
+    },
+    async getDocVersion(meetingId, docId, versionId) {
+      const stored = await redis.hgetBuffer(k.docVersions(meetingId), `${docId}/${versionId}`);
+      return stored === null ? null : new Uint8Array(stored);
+    },
+
     async deleteMeeting(meetingId) {
       const prefix = opts.prefix ?? 'yishi:';
       const keys = [
@@ -486,7 +496,8 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
         k.log(meetingId),
         k.snapshot(meetingId),
         k.results(meetingId),
-        k.joinKeys(meetingId)
+        k.joinKeys(meetingId),
+        k.docVersions(meetingId)
       ];
       const deleted = (await DELETE_MEETING.run(redis, keys, [`${prefix}{${meetingId}}:`, `${prefix}token:`, `${prefix}code:`, meetingId])) as number;
       return deleted > 0;

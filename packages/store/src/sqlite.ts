@@ -100,10 +100,19 @@ CREATE TABLE IF NOT EXISTS doc_updates (
   data       BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS doc_updates_by_doc ON doc_updates (meeting_id, doc_id, id);
+
+-- Named versions: written once (INSERT OR IGNORE), never updated (S21).
+CREATE TABLE IF NOT EXISTS doc_versions (
+  meeting_id TEXT NOT NULL,
+  doc_id     TEXT NOT NULL,
+  version_id TEXT NOT NULL,
+  data       BLOB NOT NULL,
+  PRIMARY KEY (meeting_id, doc_id, version_id)
+) WITHOUT ROWID;
 `;
 
 /** Every table keyed by meeting; a table added to SCHEMA belongs here too, or deletion leaves it behind (S19). */
-export const MEETING_TABLES = ['meetings', 'tokens', 'heads', 'log', 'snapshots', 'join_keys', 'command_results', 'doc_updates'] as const;
+export const MEETING_TABLES = ['meetings', 'tokens', 'heads', 'log', 'snapshots', 'join_keys', 'command_results', 'doc_updates', 'doc_versions'] as const;
 
 interface MeetingRow {
   meeting_id: string;
@@ -235,6 +244,8 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     countAfter: db.prepare('SELECT count(*) AS n FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id > ?'),
     deleteUpTo: db.prepare('DELETE FROM doc_updates WHERE meeting_id = ? AND doc_id = ? AND id <= ?'),
     putUpdateAt: db.prepare('INSERT INTO doc_updates (id, meeting_id, doc_id, data) VALUES (?, ?, ?, ?)'),
+    putVersion: db.prepare('INSERT OR IGNORE INTO doc_versions (meeting_id, doc_id, version_id, data) VALUES (?, ?, ?, ?)'),
+    version: db.prepare('SELECT data FROM doc_versions WHERE meeting_id = ? AND doc_id = ? AND version_id = ?'),
 
     // Every table that holds rows of a meeting, for deleteMeeting (S19).
     deleteRows: MEETING_TABLES.map((table) => db.prepare(`DELETE FROM ${table} WHERE meeting_id = ?`))
@@ -429,6 +440,14 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
       const merged = Y.mergeUpdates(rows.map((r) => toBytes(r.data)));
       await hooks.beforeCompactCommit?.(meetingId, docId);
       return commitCompaction.immediate(meetingId, docId, rows.length, last.id, merged);
+    },
+
+    async putDocVersion(meetingId, docId, versionId, content) {
+      return q.putVersion.run(meetingId, docId, versionId, Buffer.from(content)).changes > 0;
+    },
+    async getDocVersion(meetingId, docId, versionId) {
+      const row = q.version.get(meetingId, docId, versionId) as { data: Uint8Array | ArrayBuffer } | undefined;
+      return row ? toBytes(row.data) : null;
     },
 
     async deleteMeeting(meetingId) {

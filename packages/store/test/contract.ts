@@ -352,6 +352,7 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
         await store.putToken(tokenOf(m.meetingId, { kind: 'link', role: 'secretary', expiresAt: null }));
         for (const docId of ['charter', 'notes']) for (const b of [1, 2, 3]) await store.appendDocUpdate(m.meetingId, docId, ydocUpdate(`${docId}-${b}`));
         await store.compactDoc(m.meetingId, 'charter');
+        await store.putDocVersion(m.meetingId, 'charter', 'v-1', ydocUpdate('章程 v1'));
         return { m, tokens: await store.listTokens(m.meetingId), head: appended.head };
       };
       const gone = await populate('DEL001');
@@ -369,6 +370,7 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await store.getCommandResult(g, 'cmd-1')).toBeNull();
       expect(await store.listDocs(g)).toEqual([]);
       expect(await store.loadDocUpdates(g, 'notes')).toEqual([]);
+      expect(await store.getDocVersion(g, 'charter', 'v-1')).toBeNull();
       expect(await store.listTokens(g)).toEqual([]);
       for (const t of gone.tokens) {
         expect(await store.findToken(t.tokenHash)).toBeNull();
@@ -387,6 +389,7 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.getToken(g, t.tokenId)).toBeNull();
       }
       expect(await store.listDocs(k)).toEqual(['charter', 'notes']);
+      expect(await store.getDocVersion(k, 'charter', 'v-1')).not.toBeNull();
       expect(await store.getCommandResult(k, 'cmd-1')).toEqual({ ok: true, seq: 3, result: { topicId: 't1' } });
       expect(await h.leftovers(k)).not.toEqual([]);
 
@@ -755,6 +758,44 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.loadDocUpdates(m, 'notes')).toHaveLength(1);
         expect(replay(await store.loadDocUpdates(m, 'notes')).getText('notes').toString()).toBe(e.text.toString());
       });
+    });
+
+    it('[S21] a named version is stored once, byte for byte, and never overwritten; it survives reopening and is found only under its own ids', async () => {
+      const m = id('m');
+      const other = id('m');
+      const v1 = Uint8Array.from([1, 0, 255, 7, 0, 42]);
+      const v2 = Uint8Array.from([9, 9, 9]);
+      expect(await store.getDocVersion(m, 'charter', 'v-a')).toBeNull();
+      expect(await store.putDocVersion(m, 'charter', 'v-a', v1)).toBe(true);
+      // A second put under the same ids — with other bytes, or the same — writes nothing.
+      expect(await store.putDocVersion(m, 'charter', 'v-a', v2)).toBe(false);
+      expect(await store.putDocVersion(m, 'charter', 'v-a', v1)).toBe(false);
+      expect(await store.getDocVersion(m, 'charter', 'v-a')).toEqual(v1);
+      // Another version, document or meeting is another key.
+      expect(await store.putDocVersion(m, 'charter', 'v-b', v2)).toBe(true);
+      expect(await store.putDocVersion(m, 'notes', 'v-a', v2)).toBe(true);
+      expect(await store.getDocVersion(other, 'charter', 'v-a')).toBeNull();
+      // Empty content is content too.
+      expect(await store.putDocVersion(m, 'charter', 'v-empty', new Uint8Array())).toBe(true);
+      expect(await store.getDocVersion(m, 'charter', 'v-empty')).toEqual(new Uint8Array());
+      // Not a document update: versions do not list a document (S17) nor load as its updates (S11).
+      expect(await store.listDocs(m)).toEqual([]);
+      const reopened = await h.reopen();
+      expect(await reopened.getDocVersion(m, 'charter', 'v-a')).toEqual(v1);
+      expect(await reopened.getDocVersion(m, 'charter', 'v-b')).toEqual(v2);
+      expect(await reopened.getDocVersion(m, 'notes', 'v-a')).toEqual(v2);
+    });
+
+    it('[S21] two stores putting one version at once: exactly one stores it, and both then read the winner', async () => {
+      const m = id('m');
+      const second = await h.reopen();
+      const a = Uint8Array.from([1, 1, 1]);
+      const b = Uint8Array.from([2, 2, 2]);
+      const [ra, rb] = await Promise.all([store.putDocVersion(m, 'charter', 'v-race', a), second.putDocVersion(m, 'charter', 'v-race', b)]);
+      expect([ra, rb].filter(Boolean)).toHaveLength(1);
+      const winner = ra ? a : b;
+      expect(await store.getDocVersion(m, 'charter', 'v-race')).toEqual(winner);
+      expect(await second.getDocVersion(m, 'charter', 'v-race')).toEqual(winner);
     });
 
     it('[S17] listDocs names each document of a meeting with a stored update, once, sorted', async () => {

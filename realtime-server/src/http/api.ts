@@ -13,6 +13,7 @@ import {
   DEFAULT_TIME_ZONE,
   JoinCodeSchema,
   JoinRequestSchema,
+  IdSchema,
   LinkIdSchema,
   PROTOCOL_VERSION,
   RecoverRequestSchema,
@@ -27,7 +28,7 @@ import {
   type RecoverResponse
 } from '@yishi/protocol';
 import { hashToken, type Store, type TokenRecord } from '@yishi/store';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { MeetingState, RecordDocument } from '@yishi/domain';
 import { actorOf, authenticate, sessionExpiry, type Authenticated } from '../auth.ts';
 import type { Config } from '../config.ts';
@@ -42,6 +43,9 @@ import type { ExportRenderers } from './exportRenderers.ts';
 import { exportRefusal, minutesDocument, renderExport, type ExportDeps, type FileResponse } from './exports.ts';
 import { HttpError, STATUS, readJson, send, sendFile } from './responses.ts';
 import { verifyMeeting } from './verify.ts';
+import { versionText, type DocVersions } from '../yjs/docVersions.ts';
+
+const VersionPathSchema = z.strictObject({ docId: IdSchema, versionId: IdSchema });
 
 const HOUR_MS = 3_600_000;
 /** Wrong recovery codes per meeting per minute: 80-bit codes stay out of reach at this rate. */
@@ -65,6 +69,8 @@ export interface ApiDeps {
   renderers: ExportRenderers;
   /** Deletes a meeting with all its data, on every node (meetings/deletion.ts). */
   deleteMeeting: (meetingId: string) => Promise<boolean>;
+  /** Named versions of documents (yjs/docVersions.ts). */
+  versions: DocVersions;
 }
 
 /** A route's answer: a JSON body, or a file rendered whole before anything is sent. */
@@ -161,6 +167,8 @@ export function createApi(deps: ApiDeps) {
     if (rest === '' && method === 'DELETE') return deleteMeeting(req, meetingId).then((body) => ({ status: 200, body }));
     if (rest === '/export/links' && method === 'POST') return createDownloadLink(req, meetingId).then((body) => ({ status: 201, body }));
     if (rest === '/export/minutes.json' && method === 'GET') return minutesPreview(req, meetingId).then((body) => ({ status: 200, body }));
+    const version = /^\/documents\/([^/]+)\/versions\/([^/]+)(\/text)?$/.exec(rest);
+    if (version && method === 'GET') return versionFile(req, meetingId, version[1]!, version[2]!, version[3] !== undefined);
     const file = /^\/export\/([a-z]+)\.([a-z]+)$/.exec(rest);
     if (file && method === 'GET') return exportFile(req, meetingId, file[1]!, file[2]!);
     return null;
@@ -201,6 +209,22 @@ export function createApi(deps: ApiDeps) {
     const refused = exportRefusal(auth.actor, 'minutes', state);
     if (refused) throw new HttpError(refused);
     return minutesDocument(exportDeps, meetingId);
+  }
+
+  /**
+   * A named version [D22]: its content as one Yjs update, or (`/text`) as plain text, for someone who
+   * may read the document, once its bytes match the hash in the log (else a 500, never the bytes).
+   */
+  async function versionFile(req: IncomingMessage, meetingId: string, rawDocId: string, rawVersionId: string, asText: boolean): Promise<RouteResult> {
+    const ids = VersionPathSchema.safeParse({ docId: decodeSegment(rawDocId), versionId: decodeSegment(rawVersionId) });
+    if (!ids.success) throw new HttpError(invalidFromZod(ids.error));
+    await existingMeeting(meetingId);
+    const auth = await bearer(req, meetingId);
+    const read = await deps.versions.read(meetingId, ids.data.docId, ids.data.versionId, auth.actor);
+    if (!read.ok) throw new HttpError(read.error);
+    const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+    if (asText) return { status: 200, file: { bytes: Buffer.from(versionText(read.content), 'utf8'), headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } } };
+    return { status: 200, file: { bytes: read.content, headers: { ...headers, 'content-type': 'application/octet-stream' } } };
   }
 
   async function createDownloadLink(req: IncomingMessage, meetingId: string): Promise<ExportLinkResponse> {

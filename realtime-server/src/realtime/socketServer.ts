@@ -24,6 +24,7 @@ import type { OriginPolicy } from '../http/origins.ts';
 import type { Logger } from '../logger.ts';
 import type { CommittedEntry, MeetingService } from '../meetings/meetingService.ts';
 import { retrying } from '../scale/resubscribed.ts';
+import type { DocVersions } from '../yjs/docVersions.ts';
 
 interface SocketData {
   auth: Authenticated;
@@ -124,6 +125,8 @@ export interface SocketServerDeps {
   publicUrl: () => string;
   /** Cross-node adapter (Redis) when scaled out; the in-memory default otherwise. */
   adapter?: ServerOptions['adapter'] | null;
+  /** Saves named versions of documents (`document.version.save`); without it the domain refuses them. */
+  versions?: DocVersions | null;
 }
 
 export interface SocketServer {
@@ -232,7 +235,9 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
       if (!parsed.success) return reply({ ok: false, error: invalidFromZod(parsed.error) });
       try {
         const key = `${actorKey(actor)}:${parsed.data.commandId}`;
-        const result = await meetings.execute(meetingId, parsed.data, actor, key);
+        const command = parsed.data;
+        // A named version needs the document's content, which the server fills in before deciding [D22].
+        const result = command.type === 'document.version.save' && deps.versions ? await deps.versions.save(meetingId, command, actor, key) : await meetings.execute(meetingId, command, actor, key);
         // What the command committed reaches its sender before its ack, as before batching (the page
         // shows the ack's result, e.g. the topic it created, at once).
         flush(meetingId);

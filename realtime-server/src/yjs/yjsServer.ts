@@ -196,18 +196,7 @@ class SharedDoc {
    * them (bench/docLoad.ts); after live compaction a crash leaves at most a few hundred.
    */
   private applyStored(updates: Uint8Array[]): void {
-    let rest = updates;
-    this.doc.transact(() => {
-      for (let progress = true; progress && rest.length > 0; ) {
-        const before = rest.length;
-        rest = rest.filter((u) => {
-          const check = checkUpdate(this.doc, u);
-          if (check.ok) Y.applyUpdate(this.doc, check.update, FROM_STORE);
-          return !check.ok;
-        });
-        progress = rest.length < before;
-      }
-    }, FROM_STORE);
+    const rest = applyChecked(this.doc, updates);
     // Compaction would fold the bad ones into the good: keep them apart for the next load.
     this.damaged = rest.length > 0;
     if (rest.length > 0) this.log.error({ meetingId: this.meetingId, docId: this.docId, skipped: rest.length }, 'stored document updates that would not apply cleanly were left out');
@@ -334,6 +323,12 @@ class SharedDoc {
       });
   }
 
+  /** The whole document as one update, once every update received so far is stored (a named version holds nothing a crash could take back). */
+  async content(): Promise<Uint8Array> {
+    await this.writtenSoFar();
+    return Y.encodeStateAsUpdate(this.doc);
+  }
+
   /** Every update received so far is stored (and relayed), and no compaction is under way. */
   async flush(): Promise<void> {
     await this.writtenSoFar();
@@ -431,6 +426,26 @@ class SharedDoc {
     this.awareness.destroy();
     this.doc.destroy();
   }
+}
+
+/**
+ * Applies stored updates to `doc`, each checked again, in one transaction and in as many passes as
+ * it takes for ones that arrive before what they depend on; answers those that never passed.
+ */
+function applyChecked(doc: Y.Doc, updates: Uint8Array[]): Uint8Array[] {
+  let rest = updates;
+  doc.transact(() => {
+    for (let progress = true; progress && rest.length > 0; ) {
+      const before = rest.length;
+      rest = rest.filter((u) => {
+        const check = checkUpdate(doc, u);
+        if (check.ok) Y.applyUpdate(doc, check.update, FROM_STORE);
+        return !check.ok;
+      });
+      progress = rest.length < before;
+    }
+  }, FROM_STORE);
+  return rest;
 }
 
 function updateMessage(update: Uint8Array): Uint8Array {
@@ -702,6 +717,34 @@ export class YjsServer {
       }
       conn.alive = false;
       ws.ping();
+    }
+  }
+
+  /**
+   * A document's whole content as one Yjs update (`Y.encodeStateAsUpdate`), for a named version: of the
+   * copy this node serves when it has one open, else of its stored updates applied to a fresh document
+   * (after an unload under way has written everything). Stored updates that would not apply cleanly are
+   * left out, as a load leaves them out.
+   */
+  async content(meetingId: string, docId: string): Promise<Uint8Array> {
+    const key = docKey(meetingId, docId);
+    const open = this.docs.get(key);
+    if (open) {
+      open.holds++;
+      try {
+        await open.ready;
+        return await open.content();
+      } finally {
+        this.release(open);
+      }
+    }
+    await this.unloading.get(key);
+    const doc = new Y.Doc({ gc: true });
+    try {
+      applyChecked(doc, await this.deps.store.loadDocUpdates(meetingId, docId));
+      return Y.encodeStateAsUpdate(doc);
+    } finally {
+      doc.destroy();
     }
   }
 

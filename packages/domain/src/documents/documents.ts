@@ -2,7 +2,7 @@ import type { Actor, CommandValue, EventMessage } from '@yishi/protocol';
 import { accept, refuse, type DecideContext, type Decision, type Refusal } from '../decision.ts';
 import { exhaustive } from '../exhaustive.ts';
 import type { Projection } from '../feature.ts';
-import type { MeetingDocument, MeetingState } from '../state.ts';
+import type { DocumentVersion, MeetingDocument, MeetingState } from '../state.ts';
 import { DOCUMENT_LIMITS, type DocumentAccess, type DocumentCmd as Cmd, type DocumentEv as Ev, type DocumentEvent } from './schemas.ts';
 
 /*
@@ -94,6 +94,59 @@ export function decideAccess(state: MeetingState, command: Cmd<'document.access.
   return accept<DocumentEvent>({ type: 'document.accessChanged', docId: command.docId, access: command.access, editors: [...command.editors] });
 }
 
+/**
+ * Who may save a named version of a document, and whether it may have one more [D22]: anyone with the
+ * right to write it (staff; a participant while the meeting runs, where its access lets them).
+ */
+function checkVersion(state: MeetingState, docId: string, actor: Actor): Refusal | null {
+  const doc = state.documents.get(docId);
+  if (doc === undefined) return refuse('not_found', 'no such document', 'docId');
+  if (documentRight(state, actor, docId) !== 'write') return refuse('forbidden', 'only someone who may edit this document saves a version of it');
+  if (doc.versions.length >= DOCUMENT_LIMITS.versionsPerDoc) return refuse('conflict', `at most ${DOCUMENT_LIMITS.versionsPerDoc} versions per document`);
+  return null;
+}
+
+/**
+ * What a client asks for. Its content is the server's to fill in (the document as the server holds it),
+ * so it is recorded only as `document.version.record`; decided on its own it is checked and then refused.
+ */
+export function decideVersionSave(state: MeetingState, command: Cmd<'document.version.save'>, actor: Actor): Decision<DocumentEvent> {
+  return checkVersion(state, command.docId, actor) ?? refuse('internal', 'a version is saved by the server, which stores its content first');
+}
+
+/** A version whose content the server has stored: recorded in the log with its hash and size [D22]. */
+export function decideVersionRecord(state: MeetingState, command: Cmd<'document.version.record'>, actor: Actor): Decision<DocumentEvent> {
+  const bad = checkVersion(state, command.docId, actor);
+  if (bad) return bad;
+  if (state.documents.get(command.docId)!.versions.some((v) => v.id === command.versionId)) return refuse('conflict', 'this version exists already', 'versionId');
+  if (actor.role !== 'facilitator' && actor.role !== 'secretary' && actor.role !== 'participant') return refuse('forbidden', `${actor.role} may not save versions`);
+  return accept<DocumentEvent>({
+    type: 'document.versioned',
+    docId: command.docId,
+    versionId: command.versionId,
+    name: command.name,
+    contentHash: command.contentHash,
+    bytes: command.bytes,
+    by: actor.role
+  });
+}
+
+/** The ack of a saved version carries its id, so the editor can name it (a retry gets the same id). */
+export function savedVersion(events: readonly DocumentEvent[]): CommandValue {
+  const saved = events.find((e) => e.type === 'document.versioned');
+  return { versionId: saved?.type === 'document.versioned' ? saved.versionId : null };
+}
+
+export function documentVersioned(state: MeetingState, event: Ev<'document.versioned'>, entry: EventMessage): MeetingState {
+  const version: DocumentVersion = { id: event.versionId, name: event.name, contentHash: event.contentHash, bytes: event.bytes, at: entry.at, by: event.by, seq: entry.seq };
+  return { ...state, documents: state.documents.update(event.docId, (d) => ({ ...d, versions: [...d.versions, version] })) };
+}
+
+/** A document's named version by id, or undefined. */
+export function documentVersion(state: MeetingState, docId: string, versionId: string): DocumentVersion | undefined {
+  return state.documents.get(docId)?.versions.find((v) => v.id === versionId);
+}
+
 /** The ack of a creation carries the new document's id, so the desk can open it (a retry gets the same id). */
 export function createdDocument(events: readonly DocumentEvent[]): CommandValue {
   const created = events.find((e) => e.type === 'document.created');
@@ -109,7 +162,8 @@ export function documentCreated(state: MeetingState, event: Ev<'document.created
     editors: event.editors,
     createdAt: entry.at,
     createdBy: event.createdBy,
-    order: entry.seq
+    order: entry.seq,
+    versions: []
   };
   return { ...state, documents: state.documents.set(doc.id, doc) };
 }

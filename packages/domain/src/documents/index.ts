@@ -1,6 +1,19 @@
 import type { CommandSpecs, EventSpecs } from '../feature.ts';
-import { createdDocument, decideAccess, decideCreate, decideRename, documentAccessChanged, documentCreated, documentRenamed, projectEditors } from './documents.ts';
-import { documentCommandSchemas, documentEventSchemas, type DocumentCommand, type DocumentEvent } from './schemas.ts';
+import {
+  createdDocument,
+  decideAccess,
+  decideCreate,
+  decideRename,
+  decideVersionRecord,
+  decideVersionSave,
+  documentAccessChanged,
+  documentCreated,
+  documentRenamed,
+  documentVersioned,
+  projectEditors,
+  savedVersion
+} from './documents.ts';
+import { documentCommandSchemas, documentEventSchemas, documentServerCommandSchemas, type DocumentCommand, type DocumentEvent, type DocumentServerCommand } from './schemas.ts';
 
 /**
  * Documents: the meeting's co-edited texts (the charter, notes, the minutes draft), created and ruled
@@ -9,20 +22,26 @@ import { documentCommandSchemas, documentEventSchemas, type DocumentCommand, typ
  */
 export const documents = {
   clientCommands: documentCommandSchemas,
-  serverCommands: [] as const,
+  serverCommands: documentServerCommandSchemas,
   events: documentEventSchemas,
   commands: {
     'document.create': { rights: ['facilitator', 'secretary'], afterEnd: 'record', decide: decideCreate, result: createdDocument },
     'document.rename': { rights: ['facilitator', 'secretary'], afterEnd: 'record', decide: (state, command) => decideRename(state, command) },
-    'document.access.set': { rights: ['facilitator', 'secretary'], afterEnd: 'record', decide: (state, command) => decideAccess(state, command) }
-  } satisfies CommandSpecs<DocumentCommand, DocumentEvent>,
+    'document.access.set': { rights: ['facilitator', 'secretary'], afterEnd: 'record', decide: (state, command) => decideAccess(state, command) },
+    // Finer rule (write right on the document, per its access) in decide [D22].
+    'document.version.save': { rights: ['facilitator', 'secretary', 'participant'], afterEnd: 'record', decide: (state, command, actor) => decideVersionSave(state, command, actor) },
+    'document.version.record': { rights: ['facilitator', 'secretary', 'participant'], afterEnd: 'record', decide: (state, command, actor) => decideVersionRecord(state, command, actor), result: savedVersion }
+  } satisfies CommandSpecs<DocumentCommand | DocumentServerCommand, DocumentEvent>,
   eventSpecs: {
     'document.created': { evolve: documentCreated, actor: 'private', project: projectEditors },
     'document.renamed': { evolve: (state, event) => documentRenamed(state, event), actor: 'private' },
-    'document.accessChanged': { evolve: (state, event) => documentAccessChanged(state, event), actor: 'private', project: projectEditors }
+    'document.accessChanged': { evolve: (state, event) => documentAccessChanged(state, event), actor: 'private', project: projectEditors },
+    // Every view holds every document, and everyone who may see a document may read it: the versions go to all [D22].
+    'document.versioned': { evolve: documentVersioned, actor: 'private' }
   } satisfies EventSpecs<DocumentEvent>,
   /** The charter's section of the exports comes with named versions (issue 10, item 8). */
   sections: []
 };
-export { documentRight, documentList, documentsForView, type DocumentRight } from './documents.ts';
+export { documentRight, documentList, documentsForView, documentVersion, type DocumentRight } from './documents.ts';
 export { DOCUMENT_KINDS, DOCUMENT_ACCESS, DOCUMENT_LIMITS, type DocumentKind, type DocumentAccess } from './schemas.ts';
+

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { IdSchema, text } from '@yishi/protocol';
-import { cmd, ev } from '../feature.ts';
+import { CommandIdSchema, IdSchema, text } from '@yishi/protocol';
+import { cmd, ev, serverCmd } from '../feature.ts';
 
 /** Co-edited documents (rich text here; the diagrams issue adds its kinds to this list). */
 export const DOCUMENT_KINDS = ['charter', 'notes', 'minutesDraft'] as const;
@@ -20,8 +20,18 @@ export const DOCUMENT_LIMITS = {
   /** Documents a meeting may have (the same as the /yjs endpoint's limit per meeting). */
   perMeeting: 50,
   /** Participants a named set may hold: a drafting committee, not the hall. */
-  editors: 100
+  editors: 100,
+  /** A named version's name ("章程 v3 征求意见稿"). */
+  versionName: 60,
+  /** Named versions a document may have: a drafting process over a few evenings, not an autosave. */
+  versionsPerDoc: 200
 } as const;
+
+/** A SHA-256, in lower-case hex. */
+export const ContentHashSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** Who saved a version: staff, or a participant with the right to write the document [D22]. */
+export const VersionSaverSchema = z.enum(['facilitator', 'secretary', 'participant']);
 
 const DocumentTitleSchema = text({ max: DOCUMENT_LIMITS.title });
 const EditorsSchema = z
@@ -33,9 +43,31 @@ export const documentCommandSchemas = [
   /** `editors` only with `named` access (and then at least one). The server makes the document's id. */
   cmd('document.create', { kind: DocumentKindSchema, title: DocumentTitleSchema, access: DocumentAccessSchema, editors: EditorsSchema.default([]) }),
   cmd('document.rename', { docId: IdSchema, title: DocumentTitleSchema }),
-  cmd('document.access.set', { docId: IdSchema, access: DocumentAccessSchema, editors: EditorsSchema.default([]) })
+  cmd('document.access.set', { docId: IdSchema, access: DocumentAccessSchema, editors: EditorsSchema.default([]) }),
+  /**
+   * Saves the document's current content as a named version [D22]. What a client sends; the server
+   * fills in the content (its id, hash and size) and records it as `document.version.record`.
+   */
+  cmd('document.version.save', { docId: IdSchema, name: text({ max: DOCUMENT_LIMITS.versionName }) })
 ] as const;
 export type DocumentCommand = z.infer<(typeof documentCommandSchemas)[number]>;
+
+/**
+ * A named version whose content the server has stored (put-if-absent under `versionId`): the command
+ * carries what the log vouches for, the SHA-256 of those bytes and their size [D22]. Issued by the
+ * server only, for the person who asked (`document.version.save`), with that command's id.
+ */
+export const documentServerCommandSchemas = [
+  serverCmd('document.version.record', {
+    commandId: CommandIdSchema,
+    docId: IdSchema,
+    name: text({ max: DOCUMENT_LIMITS.versionName }),
+    versionId: IdSchema,
+    contentHash: ContentHashSchema,
+    bytes: z.number().int().nonnegative()
+  })
+] as const;
+export type DocumentServerCommand = z.infer<(typeof documentServerCommandSchemas)[number]>;
 
 /**
  * `editors` in the log is the whole named set; a public view receives only the participant's own id, in
@@ -44,9 +76,11 @@ export type DocumentCommand = z.infer<(typeof documentCommandSchemas)[number]>;
 export const documentEventSchemas = [
   ev('document.created', { docId: IdSchema, kind: DocumentKindSchema, title: z.string(), access: DocumentAccessSchema, editors: z.array(IdSchema), createdBy: z.enum(['facilitator', 'secretary']) }),
   ev('document.renamed', { docId: IdSchema, title: z.string() }),
-  ev('document.accessChanged', { docId: IdSchema, access: DocumentAccessSchema, editors: z.array(IdSchema) })
+  ev('document.accessChanged', { docId: IdSchema, access: DocumentAccessSchema, editors: z.array(IdSchema) }),
+  /** A named version: its content (stored apart, immutable) is vouched for by `contentHash` in the chained log [D22]. */
+  ev('document.versioned', { docId: IdSchema, versionId: IdSchema, name: z.string(), contentHash: ContentHashSchema, bytes: z.number().int().nonnegative(), by: VersionSaverSchema })
 ] as const;
 export type DocumentEvent = z.infer<(typeof documentEventSchemas)[number]>;
 
-export type DocumentCmd<T extends DocumentCommand['type']> = Extract<DocumentCommand, { type: T }>;
+export type DocumentCmd<T extends (DocumentCommand | DocumentServerCommand)['type']> = Extract<DocumentCommand | DocumentServerCommand, { type: T }>;
 export type DocumentEv<T extends DocumentEvent['type']> = Extract<DocumentEvent, { type: T }>;
