@@ -198,21 +198,15 @@ export class RedisDocRelay implements DocRelay {
   }
 
   private onMessage(channel: string, message: Buffer): void {
-    const set = this.listeners.get(channel);
-    if (!set) return;
-    const update = this.fromOthers(message);
-    if (!update) return;
-    for (const cb of set) {
-      try {
-        cb(update);
-      } catch (err) {
-        this.opts.log.warn({ err, channel }, 'yjs relay: could not apply an update');
-      }
-    }
+    this.deliver(this.listeners.get(channel), channel, message, 'an update');
   }
 
   private onAwarenessMessage(channel: string, message: Buffer): void {
-    const set = this.awarenessListeners.get(channel);
+    this.deliver(this.awarenessListeners.get(channel), channel, message, 'an awareness update');
+  }
+
+  /** Hands another node's message to this node's listeners; one that throws does not keep it from the rest. */
+  private deliver(set: Set<(update: Uint8Array) => void> | undefined, channel: string, message: Buffer, what: string): void {
     if (!set) return;
     const update = this.fromOthers(message);
     if (!update) return;
@@ -220,7 +214,7 @@ export class RedisDocRelay implements DocRelay {
       try {
         cb(update);
       } catch (err) {
-        this.opts.log.warn({ err, channel }, 'yjs relay: could not apply an awareness update');
+        this.opts.log.warn({ err, channel }, `yjs relay: could not apply ${what}`);
       }
     }
   }
