@@ -26,7 +26,7 @@ export { permits, type CommandBody } from './permits.ts';
 export type { Audience } from './audience.ts';
 export { projectState, projectEvent, projectShared, type Delivery } from './projection.ts';
 export type { Projection, PrivatePart, SharedAudience } from './feature.ts';
-export type { MeetingState, MeetingStateJSON, MeetingDocument, DocumentVersion, Participant, Person, Topic, Merge, PaperParticipant, RecordFields, StoredState } from './state.ts';
+export type { MeetingState, MeetingStateJSON, MeetingDocument, DocumentVersion, BoardDocument, Participant, Person, Topic, Merge, PaperParticipant, RecordFields, StoredState } from './state.ts';
 export { STATE_FORMAT, toStoredState, fromStoredState, reviveState } from './state.ts';
 export { PMap } from './pmap.ts';
 export type { MeetingIndex } from './indexes.ts';

@@ -13,8 +13,9 @@ import type { TopicView } from './topics/schemas.ts';
  * and paper participants (`paper`, `paperCount`).
  * Format 5: the meeting's documents (`documents`).
  * Format 6: each document's named versions (`MeetingDocument.versions`).
+ * Format 7: the document the board shows (`boardDocument`).
  */
-export const STATE_FORMAT = 6;
+export const STATE_FORMAT = 7;
 
 /** What a snapshot stores: the state, tagged with its format (in JSON, the state is a `MeetingStateJSON`). */
 export interface StoredState {
@@ -108,6 +109,11 @@ export interface MeetingState {
    * named set reduced to the view's own participant when they are in it [D21].
    */
   documents: PMap<MeetingDocument>;
+  /**
+   * The document the board shows in place of the topic wall, and the article under discussion (its
+   * stable id), or null. Every view holds it; the end takes it down [D23].
+   */
+  boardDocument: BoardDocument | null;
   /** What decisions look up instead of scanning the meeting; derived from the records, never in JSON. */
   index: MeetingIndex;
 }
@@ -140,6 +146,12 @@ export function reviveState(json: MeetingStateJSON): MeetingState {
     documents: PMap.fromRecord(json.documents),
     index: buildIndex(topics, merges)
   };
+}
+
+/** What the board shows in place of the topic wall [D23]. */
+export interface BoardDocument {
+  docId: string;
+  articleId: string | null;
 }
 
 /** What a public view knows of someone it shows: what a topic card says of its convener. */

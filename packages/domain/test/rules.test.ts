@@ -705,7 +705,9 @@ describe('snapshots [D1]', () => {
   type Fixture = { log: EventMessage[]; stored: { format: number; state: Record<string, unknown> } };
   const read = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Fixture;
   // Written at the current state format: a meeting's log, and the snapshot stored at its end.
-  const fixture = read('snapshot-format-6.json');
+  const fixture = read('snapshot-format-7.json');
+  // The same log, and its snapshot as the code before the board showed documents (format 6).
+  const beforeBoardDocument = read('snapshot-format-6.json');
   // The start of that log, and its snapshot as the code before documents had named versions (format 5).
   const beforeVersions = read('snapshot-format-5.json');
   // A shorter start, and its snapshot as the code before documents stored it (format 4).
@@ -739,12 +741,13 @@ describe('snapshots [D1]', () => {
   });
 
   it('[D1] a snapshot stored in an older format is ignored: the state is rebuilt from the log', () => {
-    for (const old of [beforeVersions, previous, older, oldest]) {
+    for (const old of [beforeBoardDocument, beforeVersions, previous, older, oldest]) {
       expect(old.stored.format).toBeLessThan(STATE_FORMAT);
       expect(fixture.log.slice(0, old.log.length)).toEqual(old.log);
       expect(fromStoredState(old.stored)).toBeNull();
     }
     // Trusting them would be wrong: they hold no versions (a document without its list would read as never versioned), no documents (which /yjs reads rights from), no paper counts (nor, format 2, head counts), which every view reads.
+    expect(Object.keys(beforeBoardDocument.stored.state)).not.toContain('boardDocument');
     expect(Object.values(beforeVersions.stored.state.documents as object)[0]).not.toHaveProperty('versions');
     expect(Object.keys(previous.stored.state)).not.toContain('documents');
     expect(Object.keys(older.stored.state)).not.toContain('paperCount');

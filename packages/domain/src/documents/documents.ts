@@ -142,6 +142,28 @@ export function documentVersioned(state: MeetingState, event: Ev<'document.versi
   return { ...state, documents: state.documents.update(event.docId, (d) => ({ ...d, versions: [...d.versions, version] })) };
 }
 
+/**
+ * The facilitator puts a document on the board in place of the topic wall, or takes it down (null) [D23].
+ * Only a document of this meeting that the board may read; an article id says which article is under
+ * discussion (the board scrolls to it; an id the text does not hold just shows the document). Showing
+ * what is shown already is a conflict, as is taking down what is not there.
+ */
+export function decideBoardDocument(state: MeetingState, command: Cmd<'board.document'>): Decision<DocumentEvent> {
+  if (command.docId === null) {
+    if (command.articleId !== null) return refuse('invalid', 'an article belongs to a document', 'articleId');
+    return state.boardDocument === null ? refuse('conflict', 'no document is on the board') : accept<DocumentEvent>({ type: 'board.documentShown', docId: null, articleId: null });
+  }
+  if (!state.documents.has(command.docId)) return refuse('not_found', 'no such document', 'docId');
+  if (documentRight(state, { role: 'board' }, command.docId) === 'none') return refuse('forbidden', 'the board may not read this document');
+  const shown = state.boardDocument;
+  if (shown !== null && shown.docId === command.docId && shown.articleId === command.articleId) return refuse('conflict', 'this is on the board already');
+  return accept<DocumentEvent>({ type: 'board.documentShown', docId: command.docId, articleId: command.articleId });
+}
+
+export function boardDocumentShown(state: MeetingState, event: Ev<'board.documentShown'>): MeetingState {
+  return { ...state, boardDocument: event.docId === null ? null : { docId: event.docId, articleId: event.articleId } };
+}
+
 /** A document's named version by id, or undefined. */
 export function documentVersion(state: MeetingState, docId: string, versionId: string): DocumentVersion | undefined {
   return state.documents.get(docId)?.versions.find((v) => v.id === versionId);

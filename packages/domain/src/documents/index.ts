@@ -1,6 +1,8 @@
 import type { CommandSpecs, EventSpecs } from '../feature.ts';
 import {
+  boardDocumentShown,
   createdDocument,
+  decideBoardDocument,
   decideAccess,
   decideCreate,
   decideRename,
@@ -30,14 +32,18 @@ export const documents = {
     'document.access.set': { rights: ['facilitator', 'secretary'], afterEnd: 'record', decide: (state, command) => decideAccess(state, command) },
     // Finer rule (write right on the document, per its access) in decide [D22].
     'document.version.save': { rights: ['facilitator', 'secretary', 'participant'], afterEnd: 'record', decide: (state, command, actor) => decideVersionSave(state, command, actor) },
-    'document.version.record': { rights: ['facilitator', 'secretary', 'participant'], afterEnd: 'record', decide: (state, command, actor) => decideVersionRecord(state, command, actor), result: savedVersion }
+    'document.version.record': { rights: ['facilitator', 'secretary', 'participant'], afterEnd: 'record', decide: (state, command, actor) => decideVersionRecord(state, command, actor), result: savedVersion },
+    // The board shows what the facilitator chooses [D23]; nothing is presented after the end.
+    'board.document': { rights: ['facilitator'], decide: (state, command) => decideBoardDocument(state, command) }
   } satisfies CommandSpecs<DocumentCommand | DocumentServerCommand, DocumentEvent>,
   eventSpecs: {
     'document.created': { evolve: documentCreated, actor: 'private', project: projectEditors },
     'document.renamed': { evolve: (state, event) => documentRenamed(state, event), actor: 'private' },
     'document.accessChanged': { evolve: (state, event) => documentAccessChanged(state, event), actor: 'private', project: projectEditors },
     // Every view holds every document, and everyone who may see a document may read it: the versions go to all [D22].
-    'document.versioned': { evolve: documentVersioned, actor: 'private' }
+    'document.versioned': { evolve: documentVersioned, actor: 'private' },
+    // Every view lists every document, and the board reads each: what it shows goes to all [D23].
+    'board.documentShown': { evolve: (state, event) => boardDocumentShown(state, event), actor: 'private' }
   } satisfies EventSpecs<DocumentEvent>,
   /** The charter's section of the exports comes with named versions (issue 10, item 8). */
   sections: []

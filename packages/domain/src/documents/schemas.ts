@@ -48,7 +48,12 @@ export const documentCommandSchemas = [
    * Saves the document's current content as a named version [D22]. What a client sends; the server
    * fills in the content (its id, hash and size) and records it as `document.version.record`.
    */
-  cmd('document.version.save', { docId: IdSchema, name: text({ max: DOCUMENT_LIMITS.versionName }) })
+  cmd('document.version.save', { docId: IdSchema, name: text({ max: DOCUMENT_LIMITS.versionName }) }),
+  /**
+   * The facilitator shows a document on the board in place of the topic wall (null takes it down), and
+   * may name the article under discussion (its stable id), which the board scrolls to [D23].
+   */
+  cmd('board.document', { docId: IdSchema.nullable(), articleId: IdSchema.nullable().default(null) })
 ] as const;
 export type DocumentCommand = z.infer<(typeof documentCommandSchemas)[number]>;
 
@@ -78,7 +83,9 @@ export const documentEventSchemas = [
   ev('document.renamed', { docId: IdSchema, title: z.string() }),
   ev('document.accessChanged', { docId: IdSchema, access: DocumentAccessSchema, editors: z.array(IdSchema) }),
   /** A named version: its content (stored apart, immutable) is vouched for by `contentHash` in the chained log [D22]. */
-  ev('document.versioned', { docId: IdSchema, versionId: IdSchema, name: z.string(), contentHash: ContentHashSchema, bytes: z.number().int().nonnegative(), by: VersionSaverSchema })
+  ev('document.versioned', { docId: IdSchema, versionId: IdSchema, name: z.string(), contentHash: ContentHashSchema, bytes: z.number().int().nonnegative(), by: VersionSaverSchema }),
+  /** What the board shows in place of the topic wall: a document (and the article under discussion), or nothing [D23]. */
+  ev('board.documentShown', { docId: IdSchema.nullable(), articleId: IdSchema.nullable() })
 ] as const;
 export type DocumentEvent = z.infer<(typeof documentEventSchemas)[number]>;
 

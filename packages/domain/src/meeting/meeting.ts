@@ -62,6 +62,7 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
     record: { place: '', facilitatorName: '', secretaryName: '', notes: '' },
     minutesPublished: false,
     documents: PMap.empty(),
+    boardDocument: null,
     index: emptyIndex()
   };
 }
@@ -70,7 +71,7 @@ export function joiningChanged(state: MeetingState, open: boolean): MeetingState
   return { ...state, joiningOpen: open };
 }
 
-/** The end takes the board's spotlight down too: nothing is presented once the meeting is over. */
+/** The end takes the board's spotlight and document down too: nothing is presented once the meeting is over. */
 export function meetingEnded(state: MeetingState, entry: EventMessage): MeetingState {
-  return { ...state, ended: true, endedAt: entry.at, spotlight: null };
+  return { ...state, ended: true, endedAt: entry.at, spotlight: null, boardDocument: null };
 }
