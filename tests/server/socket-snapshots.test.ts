@@ -169,8 +169,11 @@ describe.each(STORE_KINDS)('snapshot requests on %s', (kind) => {
     // Unlimited, the flood held other phones' acks for seconds (hundreds of times the calm median); 3×
     // leaves room for a two-core machine shared with other work (2× flickered at a load average of 10).
     expect(median(during.acks)).toBeLessThanOrEqual(3 * Math.max(median(calm.acks), median(calmAfter.acks)));
-    // HTTP answered throughout: at least half as many round trips as in the calm second, creation too.
-    expect(during.http.healthz).toBeGreaterThanOrEqual(Math.min(calm.http.healthz, calmAfter.http.healthz) / 2);
+    // HTTP answered throughout, creation too. Unlimited, the flood stopped HTTP for seconds; limited, the
+    // refusals still cost the server some CPU on a two-core machine the test shares with the flooder and
+    // itself, so a tight loop of round trips runs slower (at half the calm rate or a little under, once
+    // in a CI run on a quiet machine): a quarter is the bar.
+    expect(during.http.healthz).toBeGreaterThanOrEqual(Math.min(calm.http.healthz, calmAfter.http.healthz) / 4);
     expect(during.http.created).toBe(calm.http.created);
     expect(flooded.sent).toBeGreaterThanOrEqual(FLOOD_LEAST);
     // What the flooder got: its burst of snapshots, then typed refusals saying when to try again.
