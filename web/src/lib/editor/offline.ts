@@ -4,9 +4,8 @@
  * network survive a reload and merge (Yjs) when the connection is back. Which copies exist, whose they
  * are and how large, is listed in localStorage; that list bounds them and sweeps them away.
  *
- * This file holds the pure rules (names, bounds, whose copy is whose) and the storage glue; the live
- * copy of one open document is `OfflineCopy` (offlineCopy.svelte.ts). Storage may be refused (private
- * modes, in-app browsers): every call here then does nothing and says so, never throws.
+ * This file holds the pure rules (names, bounds, whose copy is whose); the storage glue is
+ * offlineStore.ts and the live copy of one open document `OfflineCopy` (offlineCopy.svelte.ts).
  */
 
 export interface OfflineLimits {
@@ -47,7 +46,6 @@ export interface KeptCopy {
 
 export type PersonRole = 'participant' | 'facilitator' | 'secretary' | 'board';
 
-const INDEX_KEY = 'yishi:offline-docs';
 const NAME_PREFIX = 'yishi-doc:v1:';
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const WHO = /^(?:p|facilitator|secretary):[A-Za-z0-9_-]{1,64}$/;
@@ -137,75 +135,4 @@ export function orphanedCopies(copies: readonly KeptCopy[], current: (meetingId:
     if (!now.includes(c.who)) out.push(c.name);
   }
   return out;
-}
-
-// ---- Storage glue: every call survives refused storage. ----
-
-/** Whether this browser lets the page keep documents: IndexedDB and localStorage both reachable. */
-export function storageAllowed(): boolean {
-  try {
-    if (typeof indexedDB === 'undefined' || indexedDB === null || typeof indexedDB.open !== 'function') return false;
-    const probe = 'yishi:offline-probe';
-    localStorage.setItem(probe, '1');
-    localStorage.removeItem(probe);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function readIndex(): KeptCopy[] {
-  try {
-    const raw = localStorage.getItem(INDEX_KEY);
-    return raw ? parseIndex(JSON.parse(raw)) : [];
-  } catch {
-    return [];
-  }
-}
-
-function writeIndex(copies: readonly KeptCopy[]): void {
-  try {
-    if (copies.length === 0) localStorage.removeItem(INDEX_KEY);
-    else localStorage.setItem(INDEX_KEY, JSON.stringify(copies));
-  } catch {
-    /* refused or full: the copies stay bounded by the next sweep that can write */
-  }
-}
-
-/** Adds or changes one entry of the list. */
-export function recordCopy(copy: KeptCopy): void {
-  writeIndex([...readIndex().filter((c) => c.name !== copy.name), copy]);
-}
-
-/** The copy kept for this meeting's document and person, if any: what an offline reload opens. */
-export function findKept(meetingId: string, docId: string, who: string | null): KeptCopy | null {
-  const name = who ? copyName(meetingId, docId, who) : null;
-  return name ? (readIndex().find((c) => c.name === name) ?? null) : null;
-}
-
-/** Deletes copies (their databases and their entries). */
-export function dropCopies(names: readonly string[]): void {
-  if (names.length === 0) return;
-  const gone = new Set(names);
-  writeIndex(readIndex().filter((c) => !gone.has(c.name)));
-  for (const name of gone) {
-    try {
-      indexedDB.deleteDatabase(name);
-    } catch {
-      /* refused: nothing was kept there either */
-    }
-  }
-}
-
-/** Forgets what this browser kept of a meeting: all of it, or one person's (removed, the meeting deleted). */
-export function forgetMeeting(meetingId: string, who: string | null = null): void {
-  dropCopies(readIndex().filter((c) => c.meetingId === meetingId && (who === null || c.who === who)).map((c) => c.name));
-}
-
-/** Applies the bounds and drops other people's copies; `keep` is the copy open now. */
-export function sweep(current: (meetingId: string) => readonly string[], keep: string | null, now: number = Date.now(), limits: OfflineLimits = OFFLINE_LIMITS): void {
-  const copies = readIndex();
-  const orphans = new Set(orphanedCopies(copies, current));
-  const rest = copies.filter((c) => !orphans.has(c.name));
-  dropCopies([...orphans, ...planEviction(rest, now, limits, keep)]);
 }

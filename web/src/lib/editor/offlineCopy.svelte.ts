@@ -1,7 +1,8 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { sessions } from '$lib/meeting/storage';
-import { copyName, OFFLINE_LIMITS, personKey, readIndex, recordCopy, storageAllowed, sweep, dropCopies, type KeptCopy, type PersonRole } from './offline.ts';
+import { copyName, OFFLINE_LIMITS, personKey, type KeptCopy, type PersonRole } from './offline.ts';
+import { dropCopies, readIndex, recordCopy, storageAllowed, sweep } from './offlineStore.ts';
 
 /** The document open on this page, for a person who may write it: what its offline copy is named by. */
 export interface OfflineTarget {

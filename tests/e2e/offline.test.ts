@@ -1,0 +1,164 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { createDocument, createMeeting, join } from '../helpers/clients.ts';
+import { ROOT } from '../helpers/servers.ts';
+import { hallSession, PHONE } from './hall.ts';
+import { axeViolations, meetingPages } from './pages.ts';
+
+/**
+ * Offline editing (issue 10, item 7) [D30]: a 360 px phone that edits a charter without a network keeps
+ * what it types in its own storage, still sees it after a reload without a network (the document page's
+ * shell from the service worker, the text from IndexedDB), and on reconnecting its edits merge with one
+ * the facilitator made meanwhile, on every screen. A phone whose browser refuses storage edits online as
+ * before and, told to keep the page open, still sends what it typed offline when it is back.
+ */
+const SHOTS = path.join(ROOT, 'test-results/screenshots/offline');
+const COPY = '/work/shots/offline';
+const session = hallSession({ shots: SHOTS });
+const pages = meetingPages(session);
+const shot = async (page: Page, name: string) => {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  await mkdir(COPY, { recursive: true }).catch(() => undefined);
+  await page.screenshot({ path: path.join(COPY, `${name}.png`) }).catch(() => undefined);
+};
+
+const editor = (page: Page) => page.locator('[data-testid=doc-editor]');
+/** The text of each article, without other people's carets (their name labels sit inside the text). */
+const articles = (page: Page) =>
+  editor(page)
+    .locator('p.article')
+    .evaluateAll((ps) =>
+      ps.map((p) => {
+        const copy = p.cloneNode(true) as Element;
+        for (const caret of copy.querySelectorAll('.collab-caret')) caret.remove();
+        return copy.textContent ?? '';
+      })
+    );
+const synced = (page: Page) => page.locator('[data-testid=doc-sync][data-synced=true]').waitFor();
+const notice = (page: Page, state: 'kept' | 'open' | 'sent') => page.locator(`[data-testid=doc-offline][data-state=${state}]`);
+
+async function typeAtEnd(page: Page, article: number, text: string): Promise<void> {
+  await editor(page).locator('p.article').nth(article).click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(text);
+}
+
+/** A joined phone that opens the document straight away, at `base` (the loopback address is a secure context). */
+async function phoneAt(base: string, created: { meetingId: string; joinCode: string }, docId: string, name: string, init?: () => void): Promise<{ page: Page; context: BrowserContext }> {
+  const joined = await join(session.hall.url, created.joinCode, name, '居民');
+  const context = await session.newContext(PHONE);
+  await context.addInitScript((s) => localStorage.setItem(`yishi:participant:meeting:${s.meetingId}`, JSON.stringify(s)), { ...joined, joinCode: created.joinCode });
+  if (init) await context.addInitScript(init);
+  const page = await context.newPage();
+  await page.goto(`${base}/m/${created.meetingId}/d/${docId}`);
+  await editor(page).waitFor();
+  await synced(page);
+  return { page, context };
+}
+
+async function openDoc(page: Page, list: string, docId: string): Promise<void> {
+  await page.locator(`[data-testid=${list}] [data-doc-id="${docId}"] [data-testid=document-open]`).click();
+  await page.waitForURL(`**/d/${docId}**`);
+  await editor(page).waitFor();
+  await synced(page);
+}
+
+describe('offline editing', () => {
+  test('D30: a phone edits offline, reloads offline and still sees and edits it, then its edits merge with the facilitator’s on every screen; told plainly; axe clean', { timeout: 150_000 }, async () => {
+    const created = await createMeeting(session.hall.url, { title: '滨河东里民商联合会', groups: ['居民', '商户'], timeZone: 'Asia/Shanghai' });
+    const docId = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'charter', '联合会章程（草案）', 'everyone');
+
+    const laptop = await pages.console(created);
+    await openDoc(laptop, 'documents-panel', docId);
+    await laptop.locator('[data-testid=doc-skeleton-insert]').click();
+    await expect.poll(async () => (await articles(laptop)).length).toBe(5);
+
+    const { page: phone, context } = await phoneAt(session.hall.url, created, docId, '安阿姨');
+    await expect.poll(async () => (await articles(phone)).length).toBe(5);
+    // The app shell is cached (service worker in control) and this document is kept on the phone.
+    await expect.poll(() => phone.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await expect.poll(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]').length)).toBe(1);
+
+    await typeAtEnd(phone, 1, '理事会每届三年。');
+    await expect.poll(async () => (await articles(laptop))[1]).toContain('理事会每届三年。');
+
+    // Offline: said plainly, and the phone types on.
+    await context.setOffline(true);
+    await notice(phone, 'kept').waitFor();
+    expect(await notice(phone, 'kept').textContent()).toContain('保存在这部手机上');
+    await typeAtEnd(phone, 1, '离线一。');
+    // Meanwhile the facilitator edits another article.
+    await typeAtEnd(laptop, 0, '简称联合会。');
+    await expect.poll(async () => (await articles(laptop))[0]).toContain('简称联合会。');
+    expect((await articles(laptop))[1]).not.toContain('离线一');
+
+    // A reload without a network: the shell from the service worker, the text from this phone's copy, still editable.
+    await phone.reload();
+    await editor(phone).waitFor();
+    await expect.poll(async () => (await articles(phone))[1]).toContain('理事会每届三年。离线一。');
+    expect(await phone.locator('[data-testid=doc-title]').textContent()).toBe('联合会章程（草案）');
+    await notice(phone, 'kept').waitFor();
+    expect(await editor(phone).getAttribute('contenteditable')).toBe('true');
+    await typeAtEnd(phone, 1, '离线二。');
+    await expect.poll(async () => (await articles(phone))[1]).toContain('离线一。离线二。');
+    await shot(phone, 'phone-offline-reloaded-360x740');
+    expect(await axeViolations(phone)).toEqual([]);
+    const size = await notice(phone, 'kept').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(size).toBeGreaterThanOrEqual(16);
+
+    // Back: the phone's edits reach the facilitator, the facilitator's reach the phone, and the phone is told they were sent.
+    await context.setOffline(false);
+    await notice(phone, 'sent').waitFor({ timeout: 20_000 });
+    await expect.poll(async () => (await articles(laptop))[1], { timeout: 15_000 }).toContain('理事会每届三年。离线一。离线二。');
+    await expect.poll(async () => (await articles(phone))[0]).toContain('简称联合会。');
+    await shot(phone, 'phone-back-online-360x740');
+    expect(await axeViolations(phone)).toEqual([]);
+
+    // A second phone opening now sees every edit, merged.
+    const { page: other } = await phoneAt(session.hall.base, created, docId, '薄老板');
+    await expect.poll(async () => (await articles(other)).slice(0, 2)).toEqual(await articles(laptop).then((a) => a.slice(0, 2)));
+    const merged = await articles(other);
+    expect(merged[0]).toContain('简称联合会。');
+    expect(merged[1]).toContain('理事会每届三年。离线一。离线二。');
+    // Nothing was typed twice by the merge.
+    expect(merged[1]!.split('离线二').length).toBe(2);
+  });
+
+  test('D30: where the browser refuses storage, a phone on the plain-http hall address edits online as before, and what it types offline is sent when back while the page stays open', { timeout: 90_000 }, async () => {
+    const created = await createMeeting(session.hall.url, { title: '社区议事会', groups: ['居民'], timeZone: 'Asia/Shanghai' });
+    const docId = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'charter', '议事规则', 'everyone');
+    const laptop = await pages.console(created);
+    await openDoc(laptop, 'documents-panel', docId);
+    await laptop.locator('[data-testid=doc-skeleton-insert]').click();
+
+    // An in-app browser that throws on IndexedDB.
+    const refuse = () => {
+      Object.defineProperty(window, 'indexedDB', {
+        configurable: true,
+        get() {
+          throw new DOMException('The user denied permission to access the database.', 'SecurityError');
+        }
+      });
+    };
+    const { page: phone, context } = await phoneAt(session.hall.base, created, docId, '安阿姨', refuse);
+    // Plain http on the hall's address: no service worker there.
+    expect(await phone.evaluate(() => window.isSecureContext || 'serviceWorker' in navigator)).toBe(false);
+    await expect.poll(async () => (await articles(phone)).length).toBe(5);
+    await typeAtEnd(phone, 2, '每月开会一次。');
+    await expect.poll(async () => (await articles(laptop))[2]).toContain('每月开会一次。');
+    expect(await phone.evaluate(() => localStorage.getItem('yishi:offline-docs'))).toBeNull();
+
+    await context.setOffline(true);
+    await notice(phone, 'open').waitFor();
+    expect(await notice(phone, 'open').textContent()).toContain('请不要关闭或刷新这一页');
+    await typeAtEnd(phone, 2, '遇事可临时召集。');
+    await shot(phone, 'phone-offline-no-storage-360x740');
+    expect(await axeViolations(phone)).toEqual([]);
+    await context.setOffline(false);
+    await notice(phone, 'sent').waitFor({ timeout: 20_000 });
+    await expect.poll(async () => (await articles(laptop))[2], { timeout: 15_000 }).toContain('每月开会一次。遇事可临时召集。');
+    expect(await phone.evaluate(() => localStorage.getItem('yishi:offline-docs'))).toBeNull();
+  });
+});
