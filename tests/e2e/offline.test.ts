@@ -39,9 +39,24 @@ const articles = (page: Page) =>
 const synced = (page: Page) => page.locator('[data-testid=doc-sync][data-synced=true]').waitFor();
 const notice = (page: Page, state: 'kept' | 'open' | 'sent') => page.locator(`[data-testid=doc-offline][data-state=${state}]`);
 
+/** Types at the end of an article (a wrapped article's End key only reaches the end of its first line). */
 async function typeAtEnd(page: Page, article: number, text: string): Promise<void> {
-  await editor(page).locator('p.article').nth(article).click();
-  await page.keyboard.press('End');
+  const target = editor(page).locator('p.article').nth(article);
+  await target.click();
+  await target.evaluate((p) => {
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    let last: Text | null = null;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!n.parentElement?.closest('.collab-caret')) last = n as Text;
+    const range = document.createRange();
+    if (last) range.setStart(last, last.length);
+    else range.selectNodeContents(p);
+    range.collapse(true);
+    const selection = getSelection()!;
+    selection.removeAllRanges();
+    selection.addRange(range);
+  });
+  // ProseMirror takes the selection on its next look at the DOM; the first key lands where it is.
+  await expect.poll(() => page.evaluate(() => getSelection()?.anchorNode?.parentElement?.closest('p.article') !== null)).toBe(true);
   await page.keyboard.type(text);
 }
 
