@@ -141,6 +141,53 @@ describe('offline editing', () => {
     expect(merged[1]!.split('离线二').length).toBe(2);
   });
 
+  test('D30: on the plain-http hall address a phone’s offline edits survive its page being closed and are sent when it opens again online; another person joining on that phone never gets the first one’s copy', { timeout: 120_000 }, async () => {
+    const created = await createMeeting(session.hall.url, { title: '社区议事会', groups: ['居民'], timeZone: 'Asia/Shanghai' });
+    const docId = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'charter', '议事规则', 'everyone');
+    const laptop = await pages.console(created);
+    await openDoc(laptop, 'documents-panel', docId);
+    await laptop.locator('[data-testid=doc-skeleton-insert]').click();
+
+    // One phone, handed from one person to the next: the session is set once, as joining would.
+    const context = await session.newContext(PHONE);
+    const base = session.hall.base;
+    const signIn = async (page: Page, name: string) => {
+      const joined = await join(session.hall.url, created.joinCode, name, '居民');
+      await page.evaluate((s) => localStorage.setItem(`yishi:participant:meeting:${s.meetingId}`, JSON.stringify(s)), { ...joined, joinCode: created.joinCode });
+      return joined.participantId;
+    };
+    let phone = await context.newPage();
+    await phone.goto(`${base}/`);
+    const first = await signIn(phone, '安阿姨');
+    await phone.goto(`${base}/m/${created.meetingId}/d/${docId}`);
+    await synced(phone);
+    await expect.poll(async () => (await articles(phone)).length).toBe(5);
+
+    await context.setOffline(true);
+    await notice(phone, 'kept').waitFor();
+    await typeAtEnd(phone, 3, '临时会议须提前三日通知。');
+    // Kept in the phone's copy before the page goes (a closed tab, a flat battery).
+    await expect.poll(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]')[0]?.unsent)).toBe(true);
+    await phone.close();
+    await context.setOffline(false);
+    expect((await articles(laptop))[3]).not.toContain('提前三日');
+
+    phone = await context.newPage();
+    await phone.goto(`${base}/m/${created.meetingId}/d/${docId}`);
+    await synced(phone);
+    await expect.poll(async () => (await articles(laptop))[3], { timeout: 15_000 }).toContain('临时会议须提前三日通知。');
+    await expect.poll(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]')[0]?.unsent)).toBe(false);
+    const databases = () => phone.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('yishi-doc:')));
+    expect(await databases()).toEqual([`yishi-doc:v1:${created.meetingId}:${docId}:p:${first}`]);
+
+    // Another person joins on the same phone and opens the document: the first one's copy is gone, unread.
+    const second = await signIn(phone, '薄老板');
+    await phone.goto(`${base}/m/${created.meetingId}/d/${docId}`);
+    await synced(phone);
+    await expect.poll(databases).toEqual([`yishi-doc:v1:${created.meetingId}:${docId}:p:${second}`]);
+    expect(await phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]').map((c: { who: string }) => c.who))).toEqual([`p:${second}`]);
+  });
+
   test('D30: where the browser refuses storage, a phone on the plain-http hall address edits online as before, and what it types offline is sent when back while the page stays open', { timeout: 90_000 }, async () => {
     const created = await createMeeting(session.hall.url, { title: '社区议事会', groups: ['居民'], timeZone: 'Asia/Shanghai' });
     const docId = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'charter', '议事规则', 'everyone');
