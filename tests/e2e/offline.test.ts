@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { createDocument, createMeeting, join } from '../helpers/clients.ts';
+import { connected, createDocument, createMeeting, join } from '../helpers/clients.ts';
 import { ROOT } from '../helpers/servers.ts';
 import { hallSession, PHONE } from './hall.ts';
 import { axeViolations, meetingPages } from './pages.ts';
@@ -186,6 +186,30 @@ describe('offline editing', () => {
     await synced(phone);
     await expect.poll(databases).toEqual([`yishi-doc:v1:${created.meetingId}:${docId}:p:${second}`]);
     expect(await phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]').map((c: { who: string }) => c.who))).toEqual([`p:${second}`]);
+  });
+
+  test('D30: a phone’s copy goes when it may no longer write the document, and when its person is removed from the meeting', { timeout: 90_000 }, async () => {
+    const created = await createMeeting(session.hall.url, { title: '社区议事会', groups: ['居民'], timeZone: 'Asia/Shanghai' });
+    const docId = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'charter', '议事规则', 'everyone');
+    const { page: phone } = await phoneAt(session.hall.base, created, docId, '安阿姨');
+    const kept = () => phone.evaluate(async () => ({
+      listed: JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]').length as number,
+      databases: (await indexedDB.databases()).filter((d) => d.name?.startsWith('yishi-doc:')).length
+    }));
+    await expect.poll(kept).toEqual({ listed: 1, databases: 1 });
+
+    const facilitator = session.keep(await connected(session.hall.url, created.facilitatorToken));
+    expect(await facilitator.send({ type: 'document.access.set', docId, access: 'readonly', editors: [] })).toMatchObject({ ok: true });
+    await phone.locator('[data-testid=doc-toolbar]').waitFor({ state: 'detached' });
+    await expect.poll(kept).toEqual({ listed: 0, databases: 0 });
+
+    expect(await facilitator.send({ type: 'document.access.set', docId, access: 'everyone', editors: [] })).toMatchObject({ ok: true });
+    await phone.locator('[data-testid=doc-toolbar]').waitFor();
+    await expect.poll(kept).toEqual({ listed: 1, databases: 1 });
+
+    const me = await phone.evaluate((id) => JSON.parse(localStorage.getItem(`yishi:participant:meeting:${id}`) ?? '{}').participantId as string, created.meetingId);
+    expect(await facilitator.send({ type: 'participant.remove', participantId: me })).toMatchObject({ ok: true });
+    await expect.poll(kept, { timeout: 15_000 }).toEqual({ listed: 0, databases: 0 });
   });
 
   test('D30: where the browser refuses storage, a phone on the plain-http hall address edits online as before, and what it types offline is sent when back while the page stays open', { timeout: 90_000 }, async () => {

@@ -2,7 +2,7 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { sessions } from '$lib/meeting/storage';
 import { copyName, OFFLINE_LIMITS, personKey, type KeptCopy, type PersonRole } from './offline.ts';
-import { dropCopies, readIndex, recordCopy, storageAllowed, sweep } from './offlineStore.ts';
+import { dropCopies, readIndex, recordCopy, storageAllowed, sweep, updateCopy } from './offlineStore.ts';
 
 /** The document open on this page, for a person who may write it: what its offline copy is named by. */
 export interface OfflineTarget {
@@ -163,7 +163,13 @@ export class OfflineCopy {
   #save(change: Partial<KeptCopy>): void {
     if (!this.#entry) return;
     this.#entry = { ...this.#entry, ...change };
-    recordCopy(this.#entry);
+    if (updateCopy(this.#entry)) return;
+    // Dropped meanwhile (removed from the meeting, swept by another tab): kept no longer.
+    const persistence = this.#persistence;
+    this.#persistence = null;
+    this.#entry = null;
+    this.kept = false;
+    void persistence?.destroy().catch(() => undefined);
   }
 
   /** The copy goes (the right to write lost, too large): its database and its entry. */

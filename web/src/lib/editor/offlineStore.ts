@@ -43,6 +43,14 @@ export function recordCopy(copy: KeptCopy): void {
   writeIndex([...readIndex().filter((c) => c.name !== copy.name), copy]);
 }
 
+/** Changes an entry still listed; false when it was dropped meanwhile (another tab's sweep, a removal). */
+export function updateCopy(copy: KeptCopy): boolean {
+  const copies = readIndex();
+  if (!copies.some((c) => c.name === copy.name)) return false;
+  writeIndex(copies.map((c) => (c.name === copy.name ? copy : c)));
+  return true;
+}
+
 /** The copy kept for this meeting's document and person, if any: what an offline reload opens. */
 export function findKept(meetingId: string, docId: string, who: string | null): KeptCopy | null {
   const name = who ? copyName(meetingId, docId, who) : null;
