@@ -61,9 +61,10 @@ async function typeAtEnd(page: Page, article: number, text: string): Promise<voi
 }
 
 /** A joined phone that opens the document straight away, at `base` (the loopback address is a secure context). */
-async function phoneAt(base: string, created: { meetingId: string; joinCode: string }, docId: string, name: string, init?: () => void): Promise<{ page: Page; context: BrowserContext }> {
+async function phoneAt(base: string, created: { meetingId: string; joinCode: string }, docId: string, name: string, init?: () => void, locale: 'zh-CN' | 'en' = 'zh-CN'): Promise<{ page: Page; context: BrowserContext }> {
   const joined = await join(session.hall.url, created.joinCode, name, '居民');
   const context = await session.newContext(PHONE);
+  if (locale === 'en') await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: 'en', url: base }]);
   await context.addInitScript((s) => localStorage.setItem(`yishi:participant:meeting:${s.meetingId}`, JSON.stringify(s)), { ...joined, joinCode: created.joinCode });
   if (init) await context.addInitScript(init);
   const page = await context.newPage();
@@ -130,6 +131,20 @@ describe('offline editing', () => {
     await expect.poll(async () => (await articles(phone))[0]).toContain('简称联合会。');
     await shot(phone, 'phone-back-online-360x740');
     expect(await axeViolations(phone)).toEqual([]);
+
+    expect(await phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]')[0]?.unsent)).toBe(false);
+
+    // The service worker's one cache holds this build's files and the document page's shell, nothing else
+    // (no API, Socket.IO, /yjs or export answer).
+    const cached = await phone.evaluate(async () => {
+      const names = await caches.keys();
+      const urls = names.length === 1 ? (await (await caches.open(names[0]!)).keys()).map((r) => new URL(r.url).pathname) : [];
+      return { names, urls };
+    });
+    expect(cached.names).toHaveLength(1);
+    expect(cached.names[0]).toMatch(/^yishi-app-/);
+    expect(cached.urls).toContain('/m/offline/d/offline');
+    expect(cached.urls.filter((u) => u !== '/m/offline/d/offline' && !u.startsWith('/_app/immutable/') && !/^\/favicon\.(svg|ico)$/.test(u))).toEqual([]);
 
     // A second phone opening now sees every edit, merged.
     const { page: other } = await phoneAt(session.hall.base, created, docId, '薄老板');
@@ -228,7 +243,7 @@ describe('offline editing', () => {
         }
       });
     };
-    const { page: phone, context } = await phoneAt(session.hall.base, created, docId, '安阿姨', refuse);
+    const { page: phone, context } = await phoneAt(session.hall.base, created, docId, '安阿姨', refuse, 'en');
     // Plain http on the hall's address: no service worker there.
     expect(await phone.evaluate(() => window.isSecureContext || 'serviceWorker' in navigator)).toBe(false);
     await expect.poll(async () => (await articles(phone)).length).toBe(5);
@@ -238,9 +253,9 @@ describe('offline editing', () => {
 
     await context.setOffline(true);
     await notice(phone, 'open').waitFor();
-    expect(await notice(phone, 'open').textContent()).toContain('请不要关闭或刷新这一页');
+    expect(await notice(phone, 'open').textContent()).toContain('Keep this page open');
     await typeAtEnd(phone, 2, '遇事可临时召集。');
-    await shot(phone, 'phone-offline-no-storage-360x740');
+    await shot(phone, 'phone-offline-no-storage-en-360x740');
     expect(await axeViolations(phone)).toEqual([]);
     await context.setOffline(false);
     await notice(phone, 'sent').waitFor({ timeout: 20_000 });
