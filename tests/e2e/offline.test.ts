@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { connected, createDocument, createMeeting, join } from '../helpers/clients.ts';
 import { ROOT } from '../helpers/servers.ts';
 import { hallSession, PHONE } from './hall.ts';
@@ -62,6 +62,9 @@ async function typeAtEnd(page: Page, article: number, text: string): Promise<voi
   await page.keyboard.type(text);
 }
 
+/** Uncaught errors on the phones' pages (offline, reloaded, storage refused): there must be none. */
+let pageErrors: string[] = [];
+
 /** A joined phone that opens the document straight away, at `base` (the loopback address is a secure context). */
 async function phoneAt(base: string, created: { meetingId: string; joinCode: string }, docId: string, name: string, init?: () => void, locale: 'zh-CN' | 'en' = 'zh-CN'): Promise<{ page: Page; context: BrowserContext }> {
   const joined = await join(session.hall.url, created.joinCode, name, '居民');
@@ -70,6 +73,7 @@ async function phoneAt(base: string, created: { meetingId: string; joinCode: str
   await context.addInitScript((s) => localStorage.setItem(`yishi:participant:meeting:${s.meetingId}`, JSON.stringify(s)), { ...joined, joinCode: created.joinCode });
   if (init) await context.addInitScript(init);
   const page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
   await page.goto(`${base}/m/${created.meetingId}/d/${docId}`);
   await editor(page).waitFor();
   await synced(page);
@@ -84,6 +88,13 @@ async function openDoc(page: Page, list: string, docId: string): Promise<void> {
 }
 
 describe('offline editing', () => {
+  beforeEach(() => {
+    pageErrors = [];
+  });
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+  });
+
   test('D30: a phone edits offline, reloads offline and still sees and edits it, then its edits merge with the facilitator’s on every screen; told plainly; axe clean', { timeout: 150_000 }, async () => {
     const created = await createMeeting(session.hall.url, { title: '滨河东里民商联合会', groups: ['居民', '商户'], timeZone: 'Asia/Shanghai' });
     const docId = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'charter', '联合会章程（草案）', 'everyone');
