@@ -10,6 +10,7 @@ import {
   type ProtocolError,
   type ServerToClientEvents
 } from '@yishi/protocol';
+import { socketDocChannel, type DocChannel } from '$lib/editor/socketDocProvider';
 import { newCommandId } from './commandId.ts';
 import { MeetingFeed } from './feed.ts';
 import { outbox } from './storage.ts';
@@ -153,6 +154,12 @@ export class MeetingConnection {
     this.pendingCount = this.#pending.size;
     if (this.#outbox) outbox.save(this.#outbox.meetingId, this.#outbox.who, [...this.#pending.values()].map((p) => p.command));
   }
+
+  /** This connection as the way shared documents travel when the /yjs WebSocket is refused (docConnection.ts). */
+  get documents(): DocChannel {
+    return (this.#documents ??= socketDocChannel(this.#socket as unknown as Parameters<typeof socketDocChannel>[0]));
+  }
+  #documents: DocChannel | null = null;
 
   /** Board paging signals, relayed by the server between the console and the board (never stored). */
   boardSignal(signal: BoardSignal): void {
