@@ -52,6 +52,8 @@ export function openDocument({ meetingId, docId, token, ydoc, fallback }: OpenDo
   let failures = 0;
   let socketDoc: SocketDocProvider | null = null;
   let pause: ReturnType<typeof setTimeout> | null = null;
+  let switching = false;
+  let destroyed = false;
 
   const wsOrigin = location.origin.replace(/^http/, 'ws');
   const ws = new WebsocketProvider(`${wsOrigin}/yjs/${encodeURIComponent(meetingId)}`, encodeURIComponent(docId), ydoc, {
@@ -74,13 +76,18 @@ export function openDocument({ meetingId, docId, token, ydoc, fallback }: OpenDo
     if (code === WS_CLOSE.rateLimited) pause = setTimeout(() => ws.connect(), RATE_LIMITED_PAUSE_MS);
   });
   ws.on('connection-close', () => {
-    if (everOpened || !fallback) return;
+    if (everOpened || !fallback || switching) return;
     failures++;
-    if (fallback.connected() && failures >= (fallback.transport() === 'polling' ? SWITCH_AFTER.polling : SWITCH_AFTER.otherwise)) switchToSocket();
+    if (fallback.connected() && failures >= (fallback.transport() === 'polling' ? SWITCH_AFTER.polling : SWITCH_AFTER.otherwise)) {
+      // Not from inside y-websocket's close handling: destroying it there closes the same socket again.
+      switching = true;
+      queueMicrotask(switchToSocket);
+    }
   });
 
   function switchToSocket(): void {
-    if (socketDoc || !fallback) return;
+    if (socketDoc || !fallback || destroyed) return;
+    switching = true;
     ws.destroy();
     transport = 'socket.io';
     socketDoc = new SocketDocProvider(fallback, docId, ydoc, awareness);
@@ -109,6 +116,7 @@ export function openDocument({ meetingId, docId, token, ydoc, fallback }: OpenDo
       else sync.add(listener as (synced: boolean) => void);
     },
     destroy() {
+      destroyed = true;
       if (pause) clearTimeout(pause);
       ws.destroy();
       socketDoc?.destroy();
