@@ -173,7 +173,7 @@ describe.each(STORE_KINDS)('shared documents over Socket.IO on %s', (kind) => {
     const { theirs } = await createDocuments(srv.url, other, ['theirs']);
     const p = await join(srv.url, m.joinCode);
     const wechat = await phone(p.token);
-    const first = docs.d0;
+    const first = docs[names[0]!]!;
 
     for (const bad of [null, 'd0', 42, [], { docId: 7 }, { docId: '' }, { docId: 'x'.repeat(65) }, { docId: '../etc' }, { docId: first, extra: 1 }]) {
       expect(await wechat.emit('doc:open', bad)).toMatchObject({ ok: false, error: { code: 'invalid' } });
