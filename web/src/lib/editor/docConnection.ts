@@ -55,14 +55,15 @@ export function openDocument({ meetingId, docId, token, ydoc, fallback }: OpenDo
   let switching = false;
   let destroyed = false;
 
-  const wsOrigin = location.origin.replace(/^http/, 'ws');
+  // Through globalThis: the server tests run this module in Node, where the page's location is given to it.
+  const wsOrigin = (globalThis as unknown as { location: { origin: string } }).location.origin.replace(/^http/, 'ws');
   const ws = new WebsocketProvider(`${wsOrigin}/yjs/${encodeURIComponent(meetingId)}`, encodeURIComponent(docId), ydoc, {
     params: { token },
     awareness,
     disableBc: true,
     connect: false,
     // y-websocket already stops on 44xx; a full document (4507) would otherwise be resent and closed again and again.
-    shouldReconnect: (event: CloseEvent) => !FINAL(event.code)
+    shouldReconnect: (event: { code: number }) => !FINAL(event.code)
   });
   ws.on('status', (event: { status: DocStatus }) => {
     if (event.status === 'connected') everOpened = true;
