@@ -134,7 +134,7 @@ describe.each(STORE_KINDS)('shared documents over Socket.IO on %s', (kind) => {
     const big = insertUpdate('字'.repeat(12_000), 51);
     expect(big.byteLength).toBeGreaterThan(YJS_LIMITS.maxUpdateBytes);
     const refused = await wechat.emit('doc:msg', { docId: a, data: frame(0, 2, big) });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'closed' } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'too_large' }, closeCode: WS_CLOSE.updateTooLarge });
     expect(wechat.closedDocs.at(-1)).toMatchObject({ docId: a, code: WS_CLOSE.updateTooLarge, error: { code: 'too_large' } });
     expect(wechat.socket.connected).toBe(true);
 
@@ -145,7 +145,7 @@ describe.each(STORE_KINDS)('shared documents over Socket.IO on %s', (kind) => {
     await waitFor(() => wechat.closedDocs.some((c) => c.docId === a && c.code === WS_CLOSE.rateLimited), { what: 'closed for its rate' });
     expect(await wechat.emit('doc:open', { docId: a })).toEqual({ ok: true });
     const spent = await wechat.emit('doc:msg', { docId: a, data: frame(0, 2, flood) });
-    expect(spent).toMatchObject({ ok: false });
+    expect(spent).toMatchObject({ ok: false, error: { code: 'rate_limited' }, closeCode: WS_CLOSE.rateLimited });
     expect(wechat.closedDocs.filter((c) => c.docId === a && c.code === WS_CLOSE.rateLimited).length).toBe(2);
     await srv.server.yjs.flush();
     expect(await stored(store, m.meetingId, a)).toBe('x'.repeat(30 * 1024));

@@ -34,6 +34,8 @@ export interface DocEmitter {
 
 /** One document opened over the socket. */
 class SocketPeer implements DocPeer {
+  /** Told when the server closes it while one message is handled, so that message's ack can say why. */
+  onClose: ((code: number, reason: string) => void) | null = null;
   constructor(
     private readonly session: DocSession,
     readonly docId: string
@@ -44,6 +46,7 @@ class SocketPeer implements DocPeer {
   }
 
   close(code: number, reason: string): void {
+    this.onClose?.(code, reason);
     this.session.closed(this, code, reason);
   }
 }
@@ -88,6 +91,7 @@ export class DocSession {
       // Opened before the answer goes, so the document's first messages follow the ack.
       const opened = await this.yjs.openPeer(peer, this.auth.meetingId, docId, { actor: this.auth.actor, tokenId: this.auth.token.tokenId, bucket }, () => this.gone || !this.socket.connected);
       if (!opened.ok) return reply(refusalAck(opened.refusal));
+      if (this.gone) return this.yjs.detach(peer);
       this.buckets.set(docId, bucket);
       this.open.set(docId, peer);
       reply({ ok: true });
@@ -118,9 +122,13 @@ export class DocSession {
     if (!peer) return reply({ ok: false, error: protocolError('not_found', 'this document is not open on this connection') });
     // A copy: a Buffer from the socket may be a view into a larger pooled buffer.
     const data = parsed.data.data;
+    let refused: { code: number; reason: string } | null = null;
+    peer.onClose = (code, reason) => (refused = { code, reason });
     this.yjs.receive(peer, new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
-    // Refused: closed meanwhile (doc:closed says why, with the same error).
-    if (this.open.get(peer.docId) !== peer) return reply({ ok: false, error: protocolError('closed', 'the server closed this document'), closeCode: WS_CLOSE.badUpdate });
+    peer.onClose = null;
+    // Refused: the document was closed for it (doc:closed says the same).
+    const closed = refused as { code: number; reason: string } | null;
+    if (closed) return reply({ ok: false, error: closeCodeError(closed.code, closed.reason), closeCode: closed.code });
     reply({ ok: true });
   }
 
