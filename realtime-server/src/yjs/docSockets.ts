@@ -120,11 +120,10 @@ export class DocSession {
     if (!parsed.success) return reply({ ok: false, error: invalidFromZod(parsed.error) });
     const peer = this.open.get(parsed.data.docId);
     if (!peer) return reply({ ok: false, error: protocolError('not_found', 'this document is not open on this connection') });
-    // A copy: a Buffer from the socket may be a view into a larger pooled buffer.
     const data = parsed.data.data;
     let refused: { code: number; reason: string } | null = null;
     peer.onClose = (code, reason) => (refused = { code, reason });
-    this.yjs.receive(peer, new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
+    this.yjs.receive(peer, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     peer.onClose = null;
     // Refused: the document was closed for it (doc:closed says the same).
     const closed = refused as { code: number; reason: string } | null;
