@@ -132,7 +132,7 @@ class SharedDoc {
   readonly doc = new Y.Doc({ gc: true });
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly conns = new Map<DocPeer, Conn>();
-  /** Upgrades that opened this document and have not attached or given up yet, plus attached connections. */
+  /** Openings (upgrades, doc:open) of this document that have not attached or given up yet, plus attached peers. */
   holds = 0;
   ready: Promise<void> = Promise.resolve();
   /** Bytes this document holds in the store: what was loaded plus every update appended since. */
@@ -375,7 +375,10 @@ class SharedDoc {
         const reply = encoding.toUint8Array(encoder);
         // The answer holds what this node has: sent once that is stored, as a relayed update would be.
         if (this.written >= this.received) peer.send(reply);
-        else void this.writtenSoFar().then(() => this.conns.has(peer) && peer.send(reply));
+        else
+          void this.writtenSoFar().then(() => {
+            if (this.conns.has(peer)) peer.send(reply);
+          });
       } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
         // A copy: the check and Yjs must read exactly these bytes and no further into the frame.
         const update = decoding.readVarUint8Array(decoder).slice();
@@ -536,6 +539,8 @@ interface Attached {
  * document is flushed and unloaded when the last connection or upgrade holding it lets go. Only
  * documents the meeting created are served; rights (rights.ts: the domain's `documentRight`) are decided
  * at upgrade and again when the meeting changes (a removal, a document's access, the end), on every node.
+ * A browser that refuses WebSockets opens documents over the meeting's Socket.IO connection instead
+ * (docSockets.ts, `openPeer`): the same path from `admit` on, with a DocPeer in place of the WebSocket.
  */
 export class YjsServer {
   /** Tests lower these to reach a limit quickly. */
