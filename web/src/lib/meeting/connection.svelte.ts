@@ -246,6 +246,11 @@ export function setMeetingConnection(connection: MeetingConnection): MeetingConn
   return setContext(KEY, connection);
 }
 
+/** The page's connection when it has one (a document opened where there is none gets no fallback). */
+export function findMeetingConnection(): MeetingConnection | null {
+  return getContext<MeetingConnection | undefined>(KEY) ?? null;
+}
+
 export function getMeetingConnection(): MeetingConnection {
   const connection = getContext<MeetingConnection | undefined>(KEY);
   if (!connection) throw new Error('no meeting connection in context');
