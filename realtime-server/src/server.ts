@@ -110,7 +110,7 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
     }
   });
 
-  sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl, adapter: opts.socketAdapter ?? null, versions });
+  sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl, adapter: opts.socketAdapter ?? null, versions, docs: () => yjsServer });
   const yjs = (yjsServer = new YjsServer({ store, meetings, origins, log, relay: opts.relay ?? null }));
 
   // Socket.IO registers its own upgrade listener for /socket.io; /yjs is ours; anything else is refused.
