@@ -120,6 +120,7 @@ describe('documents in the record (sqlite store)', () => {
     await expect.poll(async () => squash((await preview.textContent()) ?? ''), { timeout: 15_000 }).toContain(squash('主持人补充：经费由联合会承担'));
     expect(firstOutOfOrder(squash((await preview.textContent()) ?? ''), ['会议记录', '会议决定成立停车管理筹备组。', '筹备组下周提出方案', '主持人补充：经费由联合会承担', '签字'].map(squash))).toBeNull();
     expect(squash((await preview.textContent()) ?? '')).not.toContain(squash('记录员没有填写记录。'));
+    await preview.locator('h4', { hasText: '会议记录' }).scrollIntoViewIfNeeded();
     await shot(page, 'desk-minutes-preview-draft-1366x768');
 
     const md = await downloadFrom(page, 'download-minutes-md', 'minutes-with-draft.md');
