@@ -110,9 +110,13 @@ describe('documents in the record (sqlite store)', () => {
     const preview = page.locator('[data-testid=minutes-preview-doc]');
     await expect.poll(async () => squash((await preview.textContent()) ?? ''), { timeout: 15_000 }).toContain(squash('会议决定成立停车管理筹备组。'));
     const console_ = await pages.console(created);
+    // The console lists the draft with its fixed rule (no access to choose) and offers no board for it.
+    await console_.locator(`[data-testid=documents-panel] [data-doc-id="${draftId}"] [data-testid=document-access-fixed]`).waitFor();
+    expect(await console_.locator(`[data-testid=documents-panel] [data-doc-id="${draftId}"] [data-testid=document-access]`).count()).toBe(0);
     await console_.locator(`[data-testid=documents-panel] [data-doc-id="${draftId}"] [data-testid=document-open]`).click();
     await console_.waitForURL(`**/d/${draftId}**`);
     await console_.locator('[data-testid=doc-sync][data-synced=true]').waitFor();
+    expect(await console_.locator('[data-testid=doc-board]').count()).toBe(0);
     await editor(console_).locator('p').last().click();
     await console_.keyboard.press('End');
     await console_.keyboard.press('Enter');

@@ -1,4 +1,5 @@
-import type { Ack, ExportLinkResponse } from '@yishi/protocol';
+import { ExportLinkRequestSchema, type Ack, type ExportLinkResponse } from '@yishi/protocol';
+import fc from 'fast-check';
 import { openStore, type Store } from '@yishi/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -7,6 +8,7 @@ import { connected, createDocument, createLink, createMeeting, join, type TestCl
 import { STORE_KINDS, startInProcess, type InProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { yjsClient } from '../helpers/yjs.ts';
+import { downloadLinkValid, readDownloadLink, signDownloadLink } from '../../realtime-server/src/http/downloadLinks.ts';
 import { docxText as docxOf, pdftotext, writeTemp } from '../../packages/export/test/tools.ts';
 
 /**
@@ -223,5 +225,52 @@ describe.each(STORE_KINDS)('version exports and the minutes draft on %s', (kind)
     expect(await fac.send({ type: 'minutes.unpublish' })).toMatchObject({ ok: true });
     await waitFor(() => closed !== null, { what: 'the reader closed' });
     expect(await upgradeStatus(srv.url, m.meetingId, draftId, ann.token)).toBe(403);
+  });
+});
+
+describe('version links and link requests, fuzzed [D26]', () => {
+  const token = { tokenHash: 'h'.repeat(64), tokenId: 'tok00001', meetingId: 'meet0001' };
+  const id = fc.stringMatching(/^[A-Za-z0-9_-]{4,12}$/);
+
+  it('[D26] a signed version link reads back as that version, valid for its token only; any payload that mixes up what and ids is no link', () => {
+    fc.assert(
+      fc.property(id, id, fc.constantFrom('md', 'docx', 'pdf') as fc.Arbitrary<'md' | 'docx' | 'pdf'>, (docId, versionId, format) => {
+        const link = signDownloadLink(token, 'version', format, 1_000, { docId, versionId });
+        const read = readDownloadLink(link)!;
+        expect(read).toMatchObject({ meetingId: 'meet0001', what: 'version', format, version: { docId, versionId } });
+        expect(downloadLinkValid(read, token, 2_000)).toBe(true);
+        expect(downloadLinkValid(read, { tokenHash: 'x'.repeat(64) }, 2_000)).toBe(false);
+      })
+    );
+    const forged = (payload: unknown) => `${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${'A'.repeat(43)}`;
+    fc.assert(
+      fc.property(
+        fc.record({ w: fc.constantFrom('minutes', 'version', 'poster'), d: fc.option(fc.oneof(id, fc.string()), { nil: undefined }), r: fc.option(fc.oneof(id, fc.string()), { nil: undefined }) }),
+        ({ w, d, r }) => {
+          const payload = { v: 1, m: 'meet0001', w, f: 'pdf', t: 'tok00001', e: 5_000, ...(d === undefined ? {} : { d }), ...(r === undefined ? {} : { r }) };
+          const read = readDownloadLink(forged(payload));
+          const ok = (s: string | undefined) => s !== undefined && /^[A-Za-z0-9_-]{4,64}$/.test(s);
+          const named = d !== undefined && r !== undefined;
+          const wellFormed = (d === undefined || ok(d)) && (r === undefined || ok(r)) && (w === 'version') === named && (d === undefined) === (r === undefined);
+          expect(read !== null).toBe(wellFormed);
+          if (read) expect(read.version).toEqual(named ? { docId: d, versionId: r } : undefined);
+        }
+      )
+    );
+  });
+
+  it('[D26] a link request names a version exactly when it asks for one; anything else is a validation error, never a throw', () => {
+    fc.assert(
+      fc.property(fc.anything(), (body) => {
+        const parsed = ExportLinkRequestSchema.safeParse(body);
+        if (parsed.success) {
+          const r = parsed.data;
+          expect(r.what === 'version').toBe(r.docId !== undefined && r.versionId !== undefined);
+        }
+      })
+    );
+    expect(ExportLinkRequestSchema.safeParse({ what: 'version', format: 'pdf', docId: 'doc00001', versionId: 'ver00001' }).success).toBe(true);
+    expect(ExportLinkRequestSchema.safeParse({ what: 'version', format: 'pdf', docId: 'doc00001' }).success).toBe(false);
+    expect(ExportLinkRequestSchema.safeParse({ what: 'minutes', format: 'pdf', versionId: 'ver00001' }).success).toBe(false);
   });
 });
