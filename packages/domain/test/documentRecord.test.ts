@@ -105,6 +105,21 @@ describe('a named version as a document [D26]', () => {
     expect(doc.footer).toBe(`联合会章程 · 章程 v3 征求意见稿 · 第 ${entry.seq} 条 · ${entry.hash.slice(0, 12)}`);
   });
 
+  it('[D26] in an English meeting the document speaks English', () => {
+    const h = new MeetingHarness();
+    h.must({ type: 'meeting.create', meetingId: 'meet0001', joinCode: '123456', title: 'Riverside council', groups: ['居民'], language: 'en', templateId: 'open-space', timeZone: 'Europe/London' }, FACILITATOR);
+    const created = h.must(cmd({ type: 'document.create', kind: 'charter', title: 'Charter', access: 'everyone', editors: [] }), FACILITATOR);
+    const docId = commandResult('document.create', created.events)!.docId as string;
+    h.must({ type: 'document.version.record', commandId: 'cmd-ver2', docId, name: 'v1 draft', versionId: 'ver00002', contentHash: HASH, bytes: 10 }, FACILITATOR);
+    const doc = buildVersionDocument({ state: h.current, docId, versionId: 'ver00002', outline: CHARTER, entryHash: HASH, verifyUrl: 'u' })!;
+    expect(doc.language).toBe('en');
+    const fields = doc.blocks[1] as Extract<Block, { kind: 'fields' }>;
+    expect(fields.rows.map((r) => r.label)).toEqual(['Version', 'Meeting', 'Saved', 'Content hash']);
+    expect(fields.rows[2]!.value).toMatch(/ by the facilitator$/);
+    expect((doc.blocks.at(-1) as Extract<Block, { kind: 'verify' }>).label).toBe('Verification');
+    expect(doc.footer).toContain('entry 3');
+  });
+
   it('[D26] an unknown version or document makes no document; an empty version says so', () => {
     const { h, docId } = meeting();
     const base = { state: h.current, outline: CHARTER, entryHash: HASH, verifyUrl: 'u' };
