@@ -76,6 +76,23 @@ describe('documents in the record (sqlite store)', () => {
 
     const docx = await downloadFrom(page, 'ver-export-docx', 'charter-version.docx');
     expect(firstOutOfOrder(docxText(readFileSync(docx.file)).text, ['联合会章程', '章程 v3 征求意见稿', '第三条', '会员每年缴纳会费一百元。'])).toBeNull();
+
+    // A participant may read the charter, so their phone offers the same downloads on the version (360 px).
+    const phone = await pages.phone(created, '安阿姨', '居民');
+    await phone.locator(`[data-testid=document-list] [data-doc-id="${docId}"] [data-testid=document-open]`).click();
+    await phone.waitForURL(`**/d/${docId}**`);
+    await phone.locator('[data-testid=ver-item] [data-testid=ver-view]').first().click();
+    await phone.locator('[data-testid=ver-export]').scrollIntoViewIfNeeded();
+    const buttons = await phone.locator('[data-testid=ver-export] button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect()).map((r) => ({ h: r.height, right: r.right })));
+    expect(buttons).toHaveLength(3);
+    for (const b of buttons) {
+      expect(b.h).toBeGreaterThanOrEqual(44);
+      expect(b.right).toBeLessThanOrEqual(360);
+    }
+    await shot(phone, 'phone-version-export-360x740');
+    expect(await axeViolations(phone)).toEqual([]);
+    const fromPhone = await downloadFrom(phone, 'ver-export-pdf', 'charter-version-phone.pdf');
+    expect(squash(pdftotext(fromPhone.file))).toContain(squash('第三条'));
   });
 
   test('[D26][D27] the desk starts a co-edited minutes draft; participants do not see it; the minutes preview and download print its text', { timeout: 150_000 }, async () => {
