@@ -65,6 +65,12 @@ export class DocVersions {
     return meetings.execute(meetingId, record(sha256Hex(content), content.byteLength), actor, commandKey);
   }
 
+  /** A document's current content (the copy this node serves, else the store's), or null when documents are not served. */
+  async current(meetingId: string, docId: string): Promise<Uint8Array | null> {
+    const yjs = this.deps.yjs();
+    return yjs ? yjs.content(meetingId, docId) : null;
+  }
+
   /**
    * A version's content, for someone who may read the document, after checking it against the hash the
    * log holds for it. Bytes that no longer match are refused (`internal`, "version altered"), never served.
