@@ -48,7 +48,7 @@ describe('comparing two versions of a document article by article [D24]', () => 
       'unchanged - +1h',
       'article renumbered 第五条→第六条'
     ]);
-    const changed = entries[2] as Extract<ComparisonEntry, { type: 'article' }>;
+    const changed = entries[2] as Exclude<ComparisonEntry, { type: 'unchanged' }>;
     expect(changed.id).toBe('a3');
     expect(summary).toEqual({ added: 1, removed: 0, changed: 1, renumbered: 3, headings: 0 });
     expect(coarse).toBe(false);
@@ -100,7 +100,7 @@ describe('comparing two versions of a document article by article [D24]', () => 
     const result = compareOutlines(outlineOf([art('a1', `开头${a}结尾`)]), outlineOf([art('a1', `开头${b}结尾`)]));
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(result.coarse).toBe(true);
-    const entry = result.entries[0] as Extract<ComparisonEntry, { type: 'article' }>;
+    const entry = result.entries[0] as Exclude<ComparisonEntry, { type: 'unchanged' }>;
     expect(entry.words.map((w) => w.op)).toEqual(['same', 'del', 'ins', 'same']);
     expect(older(entry.words)).toBe(`开头${a}结尾`);
     expect(newer(entry.words)).toBe(`开头${b}结尾`);

@@ -61,6 +61,16 @@ export interface Comparison {
   coarse: boolean;
 }
 
+/** One side of a comparison: a named version, or the document's current text. */
+export type ComparedSide = { kind: 'version'; versionId: string; name: string; at: number } | { kind: 'current' };
+
+/** What the server answers for a comparison of two sides of one document (the web app renders it). */
+export interface VersionComparison extends Comparison {
+  docId: string;
+  from: ComparedSide;
+  to: ComparedSide;
+}
+
 /**
  * LCS cells one text pair may take (a 1 MB table) and all pairs of one comparison together; characters
  * one text may have to be segmented, and all texts of one comparison together.
@@ -217,7 +227,7 @@ function readable(parts: readonly WordPart[]): WordPart[] {
       k = Math.max(0, k - 2);
     }
   }
-  return tidy(groups.flatMap((g) => ('same' in g ? [{ op: 'same' as const, text: g.same }] : [{ op: 'del' as const, text: g.del }, { op: 'ins' as const, text: g.ins }])));
+  return tidy(groups.flatMap((g): WordPart[] => ('same' in g ? [{ op: 'same' as const, text: g.same }] : [{ op: 'del' as const, text: g.del }, { op: 'ins' as const, text: g.ins }])));
 }
 
 /** The longest common prefix and suffix of two strings, in UTF-16 units, never halving a surrogate pair. */
