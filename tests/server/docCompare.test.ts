@@ -1,6 +1,7 @@
 import type { Ack, ProtocolError } from '@yishi/protocol';
 import type { ComparisonEntry, VersionComparison } from '@yishi/domain';
 import { openStore, type Store } from '@yishi/store';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { outlineOfDoc } from '../../realtime-server/src/yjs/outline.ts';
@@ -197,6 +198,19 @@ describe.each(STORE_KINDS)('comparing versions on %s', (kind) => {
     }
     expect(await refused(compareUrl(m.meetingId, 'a%2Fb', `from=${v1}&to=current`), t, 400)).toMatchObject({ code: 'invalid' });
     expect(await refused(`${srv.url}/api/meetings/${m.meetingId}/documents/${docId}/compare?from=%E0%A4%A&to=current`, t, 400)).toMatchObject({ code: 'invalid' });
+    // Any query at all: a typed 4xx, never a crash.
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 80 }), fc.string({ maxLength: 80 }), async (a, b) => {
+        const res = await get(compareUrl(m.meetingId, docId, `from=${encodeURIComponent(a)}&to=${encodeURIComponent(b)}`), t);
+        const body = (await res.json()) as { error?: ProtocolError };
+        if (res.status === 200) expect([a, b].every((x) => x === 'current' || x === v1)).toBe(true);
+        else {
+          expect([400, 404]).toContain(res.status);
+          expect(body.error?.code).toMatch(/^(invalid|not_found)$/);
+        }
+      }),
+      { numRuns: 60 }
+    );
     expect((await store.readLog(m.meetingId)).length).toBe(logBefore);
     // The server is still there and still answers.
     expect((await compared(m.meetingId, docId, v1, v1, t)).entries.map(line)).toEqual(['unchanged 1-4 +1h']);
