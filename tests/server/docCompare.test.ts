@@ -181,6 +181,18 @@ describe.each(STORE_KINDS)('comparing versions on %s', (kind) => {
     expect((await refused(url, undefined, 401)).code).toBe('unauthorized');
   });
 
+  it('[D24] comparisons are limited per token (60 a minute): the next is 429 with retry-after, another person is not held up', async () => {
+    const { m, docId, v1 } = await charterWithV1();
+    const reader = await join(srv.url, m.joinCode, '王阿姨');
+    const url = compareUrl(m.meetingId, docId, `from=${v1}&to=current`);
+    for (let k = 0; k < 60; k++) expect((await get(url, m.facilitatorToken)).status).toBe(200);
+    const limited = await get(url, m.facilitatorToken);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await limited.json()) as { error: ProtocolError }).error.code).toBe('rate_limited');
+    expect((await get(url, reader.token)).status).toBe(200);
+  });
+
   it('[D24] bad input is a typed 4xx and changes nothing: versions of two different documents, an unknown version or document, malformed ids and queries', async () => {
     const { m, docId, fac, v1 } = await charterWithV1();
     const otherDoc = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'notes', '笔记');
