@@ -108,6 +108,8 @@ describe('comparing versions of the charter', () => {
     expect(lines[1]).toBe(`新增 第三条 {+${INSERTED}+}`);
     expect(lines[2]).toMatch(/^修改 原第三条，现第四条 承认本章程的居民和商户，/);
     expect(lines.slice(3)).toEqual(['编号变化 原第四条，现第五条', '编号变化 原第五条，现第六条']);
+    // Each says which chapter it stands in: the new article under 组织机构, the changed one under 会员.
+    expect(await phone.locator('[data-testid=cmp-entry] [data-testid=cmp-chapter]').allTextContents()).toEqual(['第二章　组织机构', '第三章　会员', '第四章　议事规则', '第五章　附则']);
     expect(await phone.locator('[data-testid=cmp-summary]').textContent()).toBe('条款：新增 1，删除 0，修改 1，编号变化 3；章节标题变化 0');
     // The changed article's marked words: without the additions it is the old text, without the removals the new.
     const changed = phone.locator('[data-testid=cmp-entry][data-change=changed] [data-testid=cmp-words]');

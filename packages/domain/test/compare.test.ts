@@ -50,6 +50,8 @@ describe('comparing two versions of a document article by article [D24]', () => 
     ]);
     const changed = entries[2] as Exclude<ComparisonEntry, { type: 'unchanged' }>;
     expect(changed.id).toBe('a3');
+    // Each says the chapter it stands in (a chapter heading itself stands in none).
+    expect(entries.map((e) => (e.type === 'unchanged' ? null : e.chapter))).toEqual([null, { label: '第一章', title: '总则' }, { label: '第一章', title: '总则' }, { label: '第一章', title: '总则' }, null, { label: '第二章', title: '组织机构' }]);
     expect(summary).toEqual({ added: 1, removed: 0, changed: 1, renumbered: 3, headings: 0 });
     expect(coarse).toBe(false);
   });

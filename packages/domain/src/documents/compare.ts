@@ -41,6 +41,8 @@ export type ComparisonEntry =
       change: 'added' | 'removed' | 'changed' | 'renamed' | 'renumbered';
       from: Place | null;
       to: Place | null;
+      /** The chapter it stands in (in the newer version; in the older for a removed unit), for finding it. */
+      chapter: { label: string; title: string } | null;
       words: WordPart[];
     };
 
@@ -93,6 +95,7 @@ interface Unit {
   /** The heading's title (alignment of headings). */
   title: string;
   text: string;
+  chapter: { label: string; title: string } | null;
 }
 
 function bodyLine(block: OutlineBlock): string {
@@ -105,24 +108,27 @@ function unitsOf(outline: Outline): Unit[] {
   const units: Unit[] = [];
   const lines: string[][] = [];
   const seen = new Set<string>();
+  let chapter: Unit['chapter'] = null;
   for (const block of outline.blocks) {
     if (block.kind === 'paragraph' || block.kind === 'item') {
       if (units.length === 0) {
-        units.push({ kind: 'preamble', key: 'preamble', id: null, place: { number: 0, label: '' }, title: '', text: '' });
+        units.push({ kind: 'preamble', key: 'preamble', id: null, place: { number: 0, label: '' }, title: '', text: '', chapter: null });
         lines.push([]);
       }
       lines[lines.length - 1]!.push(bodyLine(block));
       continue;
     }
     const title = runsText(block.runs);
+    if (block.kind === 'chapter') chapter = null;
     if (block.kind === 'article') {
       // An id met twice (or none) is matched by number: its key cannot collide with an id (no ':').
       const key = block.id !== null && !seen.has(block.id) ? block.id : `n:${block.number}`;
       if (block.id !== null) seen.add(block.id);
-      units.push({ kind: 'article', key, id: block.id, place: { number: block.number, label: block.label }, title, text: '' });
+      units.push({ kind: 'article', key, id: block.id, place: { number: block.number, label: block.label }, title, text: '', chapter });
     } else {
-      units.push({ kind: block.kind, key: '', id: null, place: { number: block.number, label: block.label }, title, text: '' });
+      units.push({ kind: block.kind, key: '', id: null, place: { number: block.number, label: block.label }, title, text: '', chapter });
     }
+    if (block.kind === 'chapter') chapter = { label: block.label, title };
     lines.push([title]);
   }
   units.forEach((u, i) => {
@@ -362,27 +368,27 @@ export function compareOutlines(from: Outline, to: Outline): Comparison {
   const removed = (i: number) => {
     const u = a[i]!;
     count(u.kind, 'removed');
-    entries.push({ type: u.kind, id: u.id, change: 'removed', from: u.place, to: null, words: tidy([{ op: 'del', text: u.text }]) });
+    entries.push({ type: u.kind, id: u.id, change: 'removed', from: u.place, to: null, chapter: u.chapter, words: tidy([{ op: 'del', text: u.text }]) });
   };
   for (const i of removedAfter.get(-1) ?? []) removed(i);
   b.forEach((u, j) => {
     const i = fromOf.get(j);
     if (i === undefined) {
       count(u.kind, 'added');
-      entries.push({ type: u.kind, id: u.id, change: 'added', from: null, to: u.place, words: tidy([{ op: 'ins', text: u.text }]) });
+      entries.push({ type: u.kind, id: u.id, change: 'added', from: null, to: u.place, chapter: u.chapter, words: tidy([{ op: 'ins', text: u.text }]) });
     } else {
       const old = a[i]!;
       const moved = old.place.number !== u.place.number;
       if (moved && u.kind === 'article') summary.renumbered++;
       if (old.text === u.text) {
-        if (moved) entries.push({ type: u.kind, id: u.id, change: 'renumbered', from: old.place, to: u.place, words: [] });
+        if (moved) entries.push({ type: u.kind, id: u.id, change: 'renumbered', from: old.place, to: u.place, chapter: u.chapter, words: [] });
         else unchanged(u);
       } else {
         const diff = diffWords(old.text, u.text, budget);
         coarse ||= diff.coarse;
         count(u.kind, 'changed');
         const change = u.kind !== 'article' && u.kind !== 'preamble' && old.title !== u.title ? 'renamed' : 'changed';
-        entries.push({ type: u.kind, id: u.id, change, from: old.place, to: u.place, words: diff.words });
+        entries.push({ type: u.kind, id: u.id, change, from: old.place, to: u.place, chapter: u.chapter, words: diff.words });
       }
     }
     for (const r of removedAfter.get(j) ?? []) removed(r);
