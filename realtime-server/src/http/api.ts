@@ -30,7 +30,7 @@ import {
 } from '@yishi/protocol';
 import { hashToken, type Store, type TokenRecord } from '@yishi/store';
 import { z } from 'zod';
-import type { MeetingState, RecordDocument } from '@yishi/domain';
+import type { MeetingState, RecordDocument, VersionComparison } from '@yishi/domain';
 import { actorOf, authenticate, sessionExpiry, type Authenticated } from '../auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -47,6 +47,11 @@ import { verifyMeeting } from './verify.ts';
 import { versionText, type DocVersions } from '../yjs/docVersions.ts';
 
 const VersionPathSchema = z.strictObject({ docId: IdSchema, versionId: IdSchema });
+/** A side of a comparison: a version id, or `current` (the document as it is; no version id can be that: they are 16 characters). */
+const VersionRefSchema = z.union([z.literal('current'), IdSchema]);
+const CompareQuerySchema = z.strictObject({ from: VersionRefSchema, to: VersionRefSchema });
+/** Comparisons per token per minute: each reads and diffs two whole documents (bounded, but not free). */
+const COMPARES_PER_MINUTE = 60;
 
 const HOUR_MS = 3_600_000;
 /** Wrong recovery codes per meeting per minute: 80-bit codes stay out of reach at this rate. */
@@ -170,6 +175,8 @@ export function createApi(deps: ApiDeps) {
     if (rest === '/export/minutes.json' && method === 'GET') return minutesPreview(req, meetingId).then((body) => ({ status: 200, body }));
     const versionExport = /^\/documents\/([^/]+)\/versions\/([^/]+)\/export\.([a-z]+)$/.exec(rest);
     if (versionExport && method === 'GET') return versionExportFile(req, meetingId, versionExport[1]!, versionExport[2]!, versionExport[3]!);
+    const compare = /^\/documents\/([^/]+)\/compare$/.exec(rest);
+    if (compare && method === 'GET') return compareVersions(req, meetingId, compare[1]!).then((body) => ({ status: 200, body }));
     const version = /^\/documents\/([^/]+)\/versions\/([^/]+)(\/text)?$/.exec(rest);
     if (version && method === 'GET') return versionFile(req, meetingId, version[1]!, version[2]!, version[3] !== undefined);
     const file = /^\/export\/([a-z]+)\.([a-z]+)$/.exec(rest);
@@ -256,6 +263,26 @@ export function createApi(deps: ApiDeps) {
     const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
     if (asText) return { status: 200, file: { bytes: Buffer.from(versionText(read.content), 'utf8'), headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } } };
     return { status: 200, file: { bytes: read.content, headers: { ...headers, 'content-type': 'application/octet-stream' } } };
+  }
+
+  /**
+   * Two versions of one document compared article by article [D24], or a version and the current text
+   * (`?from=<versionId|current>&to=<versionId|current>`), for someone who may read the document.
+   */
+  async function compareVersions(req: IncomingMessage, meetingId: string, rawDocId: string): Promise<VersionComparison> {
+    const docId = IdSchema.safeParse(decodeSegment(rawDocId));
+    if (!docId.success) throw new HttpError(protocolError('invalid', 'not a document id', { field: 'docId' }));
+    const params = [...new URL(req.url ?? '/', 'http://localhost').searchParams];
+    const twice = params.find(([key], k) => params.findIndex(([other]) => other === key) !== k);
+    if (twice) throw new HttpError(protocolError('invalid', `${twice[0]} given twice`, { field: twice[0] }));
+    const query = CompareQuerySchema.safeParse(Object.fromEntries(params));
+    if (!query.success) throw new HttpError(invalidFromZod(query.error));
+    await existingMeeting(meetingId);
+    const auth = await bearer(req, meetingId);
+    refuseIfWaiting(await throttle.take(`compare:${auth.token.tokenId}`, COMPARES_PER_MINUTE, 60_000), 'too many comparisons, wait a moment');
+    const result = await deps.versions.compare(meetingId, docId.data, query.data.from, query.data.to, auth.actor);
+    if (!result.ok) throw new HttpError(result.error);
+    return result.comparison;
   }
 
   async function createDownloadLink(req: IncomingMessage, meetingId: string): Promise<ExportLinkResponse> {
