@@ -33,10 +33,17 @@ const FROM_EDITOR = Symbol('from the editor');
 
 export function compositionGate(shared: Y.Doc): CompositionGate {
   const editorDoc = new Y.Doc({ gc: shared.gc });
-  // The editor's edits are this person's: made under the id the connection's presence already carries
-  // (so carets know which one is their own), and the shared document, which never edits, takes another.
+  // The editor's edits are this person's: made under the shared document's id, the one the
+  // connection's presence carries (so carets know which one is their own). The shared document never
+  // edits; it takes the editor's edits as its own (a local transaction: `applyUpdate` marks its
+  // transaction remote, and Yjs would read its own id coming back in a remote one as another client
+  // using it, and change its id under the connection, whose presence is keyed by it).
   editorDoc.clientID = shared.clientID;
-  shared.clientID = new Y.Doc().clientID;
+  const toShared = (update: Uint8Array) =>
+    shared.transact((tr) => {
+      Y.applyUpdate(shared, update, FROM_EDITOR);
+      tr.local = true;
+    }, FROM_EDITOR);
   let holding = false;
   /** Others' edits waiting for the editor, and the editor's waiting to go out. */
   let heldIn: Uint8Array[] = [];
@@ -51,7 +58,7 @@ export function compositionGate(shared: Y.Doc): CompositionGate {
   const fromEditor = (update: Uint8Array, origin: unknown) => {
     if (origin === FROM_SHARED) return;
     if (holding) heldOut.push(update);
-    else Y.applyUpdate(shared, update, FROM_EDITOR);
+    else toShared(update);
   };
   shared.on('update', fromShared);
   editorDoc.on('update', fromEditor);
@@ -67,7 +74,7 @@ export function compositionGate(shared: Y.Doc): CompositionGate {
       heldOut = [];
       heldIn = [];
       // The word goes out as one update: its letters and their deletion together, never seen alone.
-      if (outgoing.length > 0) Y.applyUpdate(shared, Y.mergeUpdates(outgoing), FROM_EDITOR);
+      if (outgoing.length > 0) toShared(Y.mergeUpdates(outgoing));
       if (incoming.length > 0) Y.applyUpdate(editorDoc, Y.mergeUpdates(incoming), FROM_SHARED);
     },
     destroy() {
