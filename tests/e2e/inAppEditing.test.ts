@@ -5,6 +5,7 @@ import { createDocument, createMeeting } from '../helpers/clients.ts';
 import { ROOT } from '../helpers/servers.ts';
 import { PHONE, hallSession } from './hall.ts';
 import { axeViolations, meetingPages } from './pages.ts';
+import { refuseWebSocketsAndStorage, WECHAT_UA } from './inAppBrowser.ts';
 
 /**
  * Issue 10 item 6: a phone in WeChat's in-app browser, which refuses WebSockets (and storage), opens the
@@ -14,9 +15,6 @@ import { axeViolations, meetingPages } from './pages.ts';
 const SHOTS = path.join(ROOT, 'test-results/screenshots/in-app-editing');
 const session = hallSession({ shots: SHOTS });
 const pages = meetingPages(session);
-
-const WECHAT_UA =
-  'Mozilla/5.0 (Linux; Android 12; V2031A Build/SP1A.210812.003; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5023 MMWEBSDK/20230202 MMWEBID/2593 MicroMessenger/8.0.33.2320(0x28002151) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64';
 
 const editor = (page: Page) => page.locator('[data-testid=doc-editor]');
 /** The text without other people's carets (their name labels sit inside the text). */
@@ -40,46 +38,7 @@ describe('editing in an in-app browser', () => {
     const docId = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'charter', '联合会章程（草案）', 'everyone');
 
     const context = await session.newContext({ ...PHONE, userAgent: WECHAT_UA });
-    await context.addInitScript(() => {
-      // Every WebSocket fails as a proxy that refuses the upgrade makes it fail (as in open-space-flow).
-      const attempts: string[] = [];
-      (window as unknown as { __wsAttempts: string[] }).__wsAttempts = attempts;
-      class RefusedWebSocket extends EventTarget {
-        static readonly CONNECTING = 0;
-        static readonly OPEN = 1;
-        static readonly CLOSING = 2;
-        static readonly CLOSED = 3;
-        readyState = 0;
-        binaryType = 'blob';
-        onopen: ((e: Event) => void) | null = null;
-        onerror: ((e: Event) => void) | null = null;
-        onclose: ((e: CloseEvent) => void) | null = null;
-        onmessage: ((e: MessageEvent) => void) | null = null;
-        constructor(readonly url: string) {
-          super();
-          attempts.push(url);
-          setTimeout(() => {
-            this.readyState = 3;
-            const error = new Event('error');
-            this.onerror?.(error);
-            this.dispatchEvent(error);
-            const close = new CloseEvent('close', { code: 1006, wasClean: false });
-            this.onclose?.(close);
-            this.dispatchEvent(close);
-          }, 20);
-        }
-        send(): void {
-          throw new DOMException('not open', 'InvalidStateError');
-        }
-        close(): void {}
-      }
-      Object.defineProperty(window, 'WebSocket', { configurable: true, writable: true, value: RefusedWebSocket });
-      const refuse = () => {
-        throw new DOMException('The operation is insecure.', 'SecurityError');
-      };
-      Object.defineProperty(window, 'localStorage', { configurable: true, get: refuse });
-      Object.defineProperty(window, 'sessionStorage', { configurable: true, get: refuse });
-    });
+    await refuseWebSocketsAndStorage(context);
     // What the page sends over long-polling: the document's events travel there.
     const polled: string[] = [];
     context.on('request', (req) => {

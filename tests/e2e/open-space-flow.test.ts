@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { connected, createLink, createMeeting, join } from '../helpers/clients.ts';
 import { ROOT, STORE_KINDS } from '../helpers/servers.ts';
 import { launchHallBrowser, openHall, type Hall } from './hall.ts';
+import { refuseWebSocketsAndStorage, WECHAT_UA } from './inAppBrowser.ts';
 
 const SHOTS = path.join(ROOT, 'test-results/screenshots');
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' };
@@ -382,47 +383,9 @@ describe.each(STORE_KINDS)('open space in the hall (%s store)', (store) => {
     expect(await facilitator.send({ type: 'phase.advance', fromPhaseId: facilitator.state!.phaseId })).toMatchObject({ ok: true });
     const context = await newContext({
       ...PHONE,
-      userAgent:
-        'Mozilla/5.0 (Linux; Android 12; V2031A Build/SP1A.210812.003; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5023 MMWEBSDK/20230202 MMWEBID/2593 MicroMessenger/8.0.33.2320(0x28002151) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64'
+      userAgent: WECHAT_UA
     });
-    await context.addInitScript(() => {
-      // Every WebSocket fails as a proxy that refuses the upgrade makes it fail.
-      class RefusedWebSocket extends EventTarget {
-        static readonly CONNECTING = 0;
-        static readonly OPEN = 1;
-        static readonly CLOSING = 2;
-        static readonly CLOSED = 3;
-        readyState = 0;
-        binaryType = 'blob';
-        onopen: ((e: Event) => void) | null = null;
-        onerror: ((e: Event) => void) | null = null;
-        onclose: ((e: CloseEvent) => void) | null = null;
-        onmessage: ((e: MessageEvent) => void) | null = null;
-        constructor(readonly url: string) {
-          super();
-          setTimeout(() => {
-            this.readyState = 3;
-            const error = new Event('error');
-            this.onerror?.(error);
-            this.dispatchEvent(error);
-            const close = new CloseEvent('close', { code: 1006, wasClean: false });
-            this.onclose?.(close);
-            this.dispatchEvent(close);
-          }, 20);
-        }
-        send(): void {
-          throw new DOMException('not open', 'InvalidStateError');
-        }
-        close(): void {}
-      }
-      Object.defineProperty(window, 'WebSocket', { configurable: true, writable: true, value: RefusedWebSocket });
-      // Storage refused, as in some in-app browsers and private modes.
-      const refuse = () => {
-        throw new DOMException('The operation is insecure.', 'SecurityError');
-      };
-      Object.defineProperty(window, 'localStorage', { configurable: true, get: refuse });
-      Object.defineProperty(window, 'sessionStorage', { configurable: true, get: refuse });
-    });
+    await refuseWebSocketsAndStorage(context);
     const polls: string[] = [];
     context.on('request', (req) => {
       if (req.url().includes('/socket.io/') && req.url().includes('transport=polling')) polls.push(req.url());

@@ -1,12 +1,12 @@
 import type { Ack, ProtocolError } from '@yishi/protocol';
 import type { ComparisonEntry, VersionComparison } from '@yishi/domain';
-import { openStore, type Store } from '@yishi/store';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { outlineOfDoc } from '../../realtime-server/src/yjs/outline.ts';
-import { connected, createDocument, createMeeting, join, type TestClient } from '../helpers/clients.ts';
-import { STORE_KINDS, startInProcess, type InProcess } from '../helpers/servers.ts';
+import { createDocument, createMeeting, join } from '../helpers/clients.ts';
+import { STORE_KINDS } from '../helpers/servers.ts';
+import { docServer } from '../helpers/docServer.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { yjsClient } from '../helpers/yjs.ts';
 
@@ -56,36 +56,12 @@ const CHARTER: [string, string][] = [
 ];
 
 describe.each(STORE_KINDS)('comparing versions on %s', (kind) => {
-  let srv: InProcess;
-  let store: Store;
-  const sockets: TestClient[] = [];
-  const editors: ReturnType<typeof yjsClient>[] = [];
-  beforeAll(async () => {
-    srv = await startInProcess(kind);
-    store = await openStore({ redisUrl: srv.backend.env.REDIS_URL, dataDir: srv.backend.env.DATA_DIR! });
-  });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    for (const e of editors) e.provider.destroy();
-    await store?.close();
-    await srv?.stop();
-  });
-
-  async function socket(token: string): Promise<TestClient> {
-    const c = await connected(srv.url, token);
-    sockets.push(c);
-    return c;
-  }
-  async function editor(meetingId: string, docId: string, token: string) {
-    const e = yjsClient(srv.url, meetingId, docId, token);
-    editors.push(e);
-    await e.synced();
-    return e;
-  }
+  const fx = docServer(kind);
+  const { socket, editor } = fx;
   /** The server holds this text (labels and article text as a fresh reader reads them). */
   async function serverHas(meetingId: string, docId: string, token: string, lines: string[]): Promise<void> {
     await waitFor(async () => {
-      const r = yjsClient(srv.url, meetingId, docId, token);
+      const r = yjsClient(fx.srv.url, meetingId, docId, token);
       try {
         await r.synced();
         const read = outlineOfDoc(r.doc).blocks.map((b) => ('label' in b ? `${b.label} ` : '') + b.runs.map((x) => x.text).join(''));
@@ -95,7 +71,7 @@ describe.each(STORE_KINDS)('comparing versions on %s', (kind) => {
       }
     }, { what: 'server holds the text' });
   }
-  const compareUrl = (meetingId: string, docId: string, query: string) => `${srv.url}/api/meetings/${meetingId}/documents/${docId}/compare?${query}`;
+  const compareUrl = (meetingId: string, docId: string, query: string) => `${fx.srv.url}/api/meetings/${meetingId}/documents/${docId}/compare?${query}`;
   const get = (url: string, token?: string) => fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   async function compared(meetingId: string, docId: string, from: string, to: string, token: string): Promise<VersionComparison> {
     const res = await get(compareUrl(meetingId, docId, `from=${from}&to=${to}`), token);
@@ -111,8 +87,8 @@ describe.each(STORE_KINDS)('comparing versions on %s', (kind) => {
 
   /** A charter (one chapter, four articles) with its first version saved as 章程 v1. */
   async function charterWithV1() {
-    const m = await createMeeting(srv.url);
-    const docId = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'charter', '章程');
+    const m = await createMeeting(fx.srv.url);
+    const docId = await createDocument(fx.srv.url, m.meetingId, m.facilitatorToken, 'charter', '章程');
     const ed = await editor(m.meetingId, docId, m.facilitatorToken);
     ed.doc.getXmlFragment('default').insert(0, [chapter('总则'), ...CHARTER.map(([id, text]) => article(id, text))]);
     await serverHas(m.meetingId, docId, m.facilitatorToken, ['第一章 总则', ...CHARTER.map(([, text], k) => `第${'一二三四'[k]}条 ${text}`)]);
@@ -167,23 +143,23 @@ describe.each(STORE_KINDS)('comparing versions on %s', (kind) => {
 
   it('[D24][D21] whoever may read the document compares; a removed participant and another meeting get 403, no token 401', async () => {
     const { m, docId, fac, v1 } = await charterWithV1();
-    const reader = await join(srv.url, m.joinCode, '王阿姨');
-    const gone = await join(srv.url, m.joinCode, '赵先生');
-    const readonlyDoc = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'notes', '笔记', 'readonly');
+    const reader = await join(fx.srv.url, m.joinCode, '王阿姨');
+    const gone = await join(fx.srv.url, m.joinCode, '赵先生');
+    const readonlyDoc = await createDocument(fx.srv.url, m.meetingId, m.facilitatorToken, 'notes', '笔记', 'readonly');
     const notesV = versionIdOf(await fac.send({ type: 'document.version.save', docId: readonlyDoc, name: '空笔记' }));
     expect((await compared(m.meetingId, docId, v1, 'current', reader.token)).entries.map(line)).toEqual(['unchanged 1-4 +1h']);
     expect((await compared(m.meetingId, readonlyDoc, notesV, 'current', reader.token)).entries).toEqual([]);
     expect(await fac.send({ type: 'participant.remove', participantId: gone.participantId })).toMatchObject({ ok: true });
     const url = compareUrl(m.meetingId, docId, `from=${v1}&to=current`);
     expect((await refused(url, gone.token, 403)).code).toBe('forbidden');
-    const other = await createMeeting(srv.url);
+    const other = await createMeeting(fx.srv.url);
     expect((await refused(url, other.facilitatorToken, 403)).code).toBe('forbidden');
     expect((await refused(url, undefined, 401)).code).toBe('unauthorized');
   });
 
   it('[D24] comparisons are limited per token (60 a minute): the next is 429 with retry-after, another person is not held up', async () => {
     const { m, docId, v1 } = await charterWithV1();
-    const reader = await join(srv.url, m.joinCode, '王阿姨');
+    const reader = await join(fx.srv.url, m.joinCode, '王阿姨');
     const url = compareUrl(m.meetingId, docId, `from=${v1}&to=current`);
     for (let k = 0; k < 60; k++) expect((await get(url, m.facilitatorToken)).status).toBe(200);
     const limited = await get(url, m.facilitatorToken);
@@ -195,9 +171,9 @@ describe.each(STORE_KINDS)('comparing versions on %s', (kind) => {
 
   it('[D24] bad input is a typed 4xx and changes nothing: versions of two different documents, an unknown version or document, malformed ids and queries', async () => {
     const { m, docId, fac, v1 } = await charterWithV1();
-    const otherDoc = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'notes', '笔记');
+    const otherDoc = await createDocument(fx.srv.url, m.meetingId, m.facilitatorToken, 'notes', '笔记');
     const otherV = versionIdOf(await fac.send({ type: 'document.version.save', docId: otherDoc, name: '笔记 v1' }));
-    const logBefore = (await store.readLog(m.meetingId)).length;
+    const logBefore = (await fx.store.readLog(m.meetingId)).length;
     const t = m.facilitatorToken;
 
     expect(await refused(compareUrl(m.meetingId, docId, `from=${v1}&to=${otherV}`), t, 400)).toMatchObject({ code: 'invalid', field: 'to', message: expect.stringMatching(/two different documents/) });
@@ -209,7 +185,7 @@ describe.each(STORE_KINDS)('comparing versions on %s', (kind) => {
       expect(await refused(compareUrl(m.meetingId, docId, query), t, 400), query).toMatchObject({ code: 'invalid' });
     }
     expect(await refused(compareUrl(m.meetingId, 'a%2Fb', `from=${v1}&to=current`), t, 400)).toMatchObject({ code: 'invalid' });
-    expect(await refused(`${srv.url}/api/meetings/${m.meetingId}/documents/${docId}/compare?from=%E0%A4%A&to=current`, t, 400)).toMatchObject({ code: 'invalid' });
+    expect(await refused(`${fx.srv.url}/api/meetings/${m.meetingId}/documents/${docId}/compare?from=%E0%A4%A&to=current`, t, 400)).toMatchObject({ code: 'invalid' });
     // Any query at all: a typed 4xx, never a crash.
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 80 }), fc.string({ maxLength: 80 }), async (a, b) => {
@@ -223,7 +199,7 @@ describe.each(STORE_KINDS)('comparing versions on %s', (kind) => {
       }),
       { numRuns: 60 }
     );
-    expect((await store.readLog(m.meetingId)).length).toBe(logBefore);
+    expect((await fx.store.readLog(m.meetingId)).length).toBe(logBefore);
     // The server is still there and still answers.
     expect((await compared(m.meetingId, docId, v1, v1, t)).entries.map(line)).toEqual(['unchanged 1-4 +1h']);
   });

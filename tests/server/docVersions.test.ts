@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Ack, LogEntry } from '@yishi/protocol';
-import { openStore, type Store } from '@yishi/store';
 import { Database, Redis, SQLITE_FILE, redisKeys } from '@yishi/store/raw';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { connected, createDocument, createMeeting, join, type TestClient } from '../helpers/clients.ts';
-import { STORE_KINDS, startInProcess, type InProcess } from '../helpers/servers.ts';
+import { createDocument, createMeeting, join } from '../helpers/clients.ts';
+import { STORE_KINDS } from '../helpers/servers.ts';
+import { docServer } from '../helpers/docServer.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { yjsClient } from '../helpers/yjs.ts';
 
@@ -41,43 +41,18 @@ function paragraphs(doc: Y.Doc): string[] {
 }
 
 describe.each(STORE_KINDS)('named versions on %s', (kind) => {
-  let srv: InProcess;
-  /** The server's store as another instance reads it (another node would). */
-  let store: Store;
-  const sockets: TestClient[] = [];
-  const editors: ReturnType<typeof yjsClient>[] = [];
-  beforeAll(async () => {
-    srv = await startInProcess(kind);
-    store = await openStore({ redisUrl: srv.backend.env.REDIS_URL, dataDir: srv.backend.env.DATA_DIR! });
-  });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    for (const e of editors) e.provider.destroy();
-    await store?.close();
-    await srv?.stop();
-  });
-
-  async function socket(token: string): Promise<TestClient> {
-    const c = await connected(srv.url, token);
-    sockets.push(c);
-    return c;
-  }
-  async function editor(meetingId: string, docId: string, token: string) {
-    const e = yjsClient(srv.url, meetingId, docId, token);
-    editors.push(e);
-    await e.synced();
-    return e;
-  }
+  const fx = docServer(kind);
+  const { socket, editor } = fx;
   const versionUrl = (meetingId: string, docId: string, versionId: string, text = false) =>
-    `${srv.url}/api/meetings/${meetingId}/documents/${docId}/versions/${versionId}${text ? '/text' : ''}`;
+    `${fx.srv.url}/api/meetings/${meetingId}/documents/${docId}/versions/${versionId}${text ? '/text' : ''}`;
   const get = (url: string, token: string) => fetch(url, { headers: { authorization: `Bearer ${token}` } });
   async function versioned(meetingId: string): Promise<LogEntry[]> {
-    return (await store.readLog(meetingId)).filter((e) => e.event.type === 'document.versioned');
+    return (await fx.store.readLog(meetingId)).filter((e) => e.event.type === 'document.versioned');
   }
   /** The server holds the editor's text (it reached the server), seen by a second, fresh reader. */
   async function serverHas(meetingId: string, docId: string, token: string, lines: string[]): Promise<void> {
     await waitFor(async () => {
-      const r = yjsClient(srv.url, meetingId, docId, token);
+      const r = yjsClient(fx.srv.url, meetingId, docId, token);
       try {
         await r.synced();
         return JSON.stringify(paragraphs(r.doc)) === JSON.stringify(lines);
@@ -88,8 +63,8 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
   }
 
   it('[D22][S21] a saved version is the content at that moment: its hash is in the log, its bytes give the text, later edits leave it be', async () => {
-    const m = await createMeeting(srv.url);
-    const docId = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'charter', '章程');
+    const m = await createMeeting(fx.srv.url);
+    const docId = await createDocument(fx.srv.url, m.meetingId, m.facilitatorToken, 'charter', '章程');
     const ed = await editor(m.meetingId, docId, m.facilitatorToken);
     addParagraph(ed.doc, '总则', 'heading');
     addParagraph(ed.doc, '第一条 本会名称为滨河东里商居联合会。');
@@ -103,11 +78,11 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
     const [entry, ...more] = await versioned(m.meetingId);
     expect(more).toEqual([]);
     expect(entry!.event).toMatchObject({ type: 'document.versioned', docId, versionId, name: '章程 v3 征求意见稿', by: 'facilitator' });
-    const stored = (await store.getDocVersion(m.meetingId, docId, versionId))!;
+    const stored = (await fx.store.getDocVersion(m.meetingId, docId, versionId))!;
     const event = entry!.event as unknown as { contentHash: string; bytes: number };
     expect(event.contentHash).toBe(sha256(stored));
     expect(event.bytes).toBe(stored.byteLength);
-    expect(await store.verifyLog(m.meetingId)).toMatchObject({ ok: true });
+    expect(await fx.store.verifyLog(m.meetingId)).toMatchObject({ ok: true });
 
     // The staff's view lists it (every audience that may read the document gets the event as it is).
     await waitFor(() => fac.state?.documents.get(docId)?.versions.length === 1, { what: 'version in the view' });
@@ -142,8 +117,8 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
   });
 
   it('[D22] a retry of a save (same command id) is answered with the same version and records nothing more', async () => {
-    const m = await createMeeting(srv.url);
-    const docId = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'notes', '笔记');
+    const m = await createMeeting(fx.srv.url);
+    const docId = await createDocument(fx.srv.url, m.meetingId, m.facilitatorToken, 'notes', '笔记');
     const fac = await socket(m.facilitatorToken);
     const command = { type: 'document.version.save', commandId: 'c-retry-version-1', docId, name: '初稿' };
     const first = await fac.sendRaw(command);
@@ -154,16 +129,16 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
   });
 
   it('[D22] a document nobody has open is saved from its stored updates', async () => {
-    const m = await createMeeting(srv.url);
-    const docId = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'charter', '章程');
+    const m = await createMeeting(fx.srv.url);
+    const docId = await createDocument(fx.srv.url, m.meetingId, m.facilitatorToken, 'charter', '章程');
     // Other tests' editors keep their documents open: this one is unloaded when the count is back here.
-    const openBefore = srv.server.yjs.loadedDocCount();
-    const ed = yjsClient(srv.url, m.meetingId, docId, m.facilitatorToken);
+    const openBefore = fx.srv.server.yjs.loadedDocCount();
+    const ed = yjsClient(fx.srv.url, m.meetingId, docId, m.facilitatorToken);
     await ed.synced();
     addParagraph(ed.doc, '附则');
     await serverHas(m.meetingId, docId, m.facilitatorToken, ['附则']);
     ed.provider.destroy();
-    await waitFor(() => srv.server.yjs.loadedDocCount() === openBefore, { what: 'document unloaded' });
+    await waitFor(() => fx.srv.server.yjs.loadedDocCount() === openBefore, { what: 'document unloaded' });
     const fac = await socket(m.facilitatorToken);
     const ack = await fac.send({ type: 'document.version.save', docId, name: '附则稿' });
     expect(ack).toMatchObject({ ok: true });
@@ -173,11 +148,11 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
   });
 
   it('[D22][D21] a read-only participant cannot save but can fetch; an editing participant saves; someone of another meeting and a removed participant get 403', async () => {
-    const m = await createMeeting(srv.url);
-    const reader = await join(srv.url, m.joinCode, '王阿姨');
-    const writer = await join(srv.url, m.joinCode, '李师傅', '商户');
-    const gone = await join(srv.url, m.joinCode, '赵先生');
-    const docId = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'charter', '章程', 'named', [writer.participantId]);
+    const m = await createMeeting(fx.srv.url);
+    const reader = await join(fx.srv.url, m.joinCode, '王阿姨');
+    const writer = await join(fx.srv.url, m.joinCode, '李师傅', '商户');
+    const gone = await join(fx.srv.url, m.joinCode, '赵先生');
+    const docId = await createDocument(fx.srv.url, m.meetingId, m.facilitatorToken, 'charter', '章程', 'named', [writer.participantId]);
     const ed = await editor(m.meetingId, docId, writer.token);
     addParagraph(ed.doc, '第一条 会员自愿加入。');
     await serverHas(m.meetingId, docId, m.facilitatorToken, ['第一条 会员自愿加入。']);
@@ -203,15 +178,15 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
     expect(await fac.send({ type: 'participant.remove', participantId: gone.participantId })).toMatchObject({ ok: true });
     const removed = await get(versionUrl(m.meetingId, docId, versionId), gone.token);
     expect(removed.status).toBe(403);
-    const other = await createMeeting(srv.url);
+    const other = await createMeeting(fx.srv.url);
     const stranger = await get(versionUrl(m.meetingId, docId, versionId), other.facilitatorToken);
     expect(stranger.status).toBe(403);
     expect(((await stranger.json()) as { error: { code: string } }).error.code).toBe('forbidden');
   });
 
   it('[D22] bad input is a typed 4xx: an unknown version or document is 404, a malformed id 400, no token 401, a bad name invalid', async () => {
-    const m = await createMeeting(srv.url);
-    const docId = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'notes', '笔记');
+    const m = await createMeeting(fx.srv.url);
+    const docId = await createDocument(fx.srv.url, m.meetingId, m.facilitatorToken, 'notes', '笔记');
     const fac = await socket(m.facilitatorToken);
     const notFound = await get(versionUrl(m.meetingId, docId, 'nosuchversion'), m.facilitatorToken);
     expect(notFound.status).toBe(404);
@@ -230,8 +205,8 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
   });
 
   it('[D22][S21] stored version bytes altered behind the server: the fetch refuses with "version altered" and never sends them', async () => {
-    const m = await createMeeting(srv.url);
-    const docId = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'charter', '章程');
+    const m = await createMeeting(fx.srv.url);
+    const docId = await createDocument(fx.srv.url, m.meetingId, m.facilitatorToken, 'charter', '章程');
     const ed = await editor(m.meetingId, docId, m.facilitatorToken);
     addParagraph(ed.doc, '第三条 原文。');
     await serverHas(m.meetingId, docId, m.facilitatorToken, ['第三条 原文。']);
@@ -244,13 +219,13 @@ describe.each(STORE_KINDS)('named versions on %s', (kind) => {
     const forged = new Y.Doc();
     addParagraph(forged, '第三条 篡改过的。');
     const forgedBytes = Y.encodeStateAsUpdate(forged);
-    const redisUrl = srv.backend.env.REDIS_URL;
+    const redisUrl = fx.srv.backend.env.REDIS_URL;
     if (redisUrl) {
       const redis = new Redis(redisUrl);
       await redis.hset(redisKeys().docVersions(m.meetingId), `${docId}/${versionId}`, Buffer.from(forgedBytes));
       await redis.quit();
     } else {
-      const db = new Database(path.join(srv.backend.env.DATA_DIR!, SQLITE_FILE));
+      const db = new Database(path.join(fx.srv.backend.env.DATA_DIR!, SQLITE_FILE));
       db.prepare('UPDATE doc_versions SET data = ? WHERE meeting_id = ? AND doc_id = ? AND version_id = ?').run(Buffer.from(forgedBytes), m.meetingId, docId, versionId);
       db.close();
     }

@@ -1,13 +1,12 @@
 import { ExportLinkRequestSchema, type Ack, type ExportLinkResponse } from '@yishi/protocol';
 import fc from 'fast-check';
-import { openStore, type Store } from '@yishi/store';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { connected, createDocument, createLink, createMeeting, join, type TestClient } from '../helpers/clients.ts';
-import { STORE_KINDS, startInProcess, type InProcess } from '../helpers/servers.ts';
+import { createDocument, createLink, createMeeting, join } from '../helpers/clients.ts';
+import { STORE_KINDS } from '../helpers/servers.ts';
+import { docServer } from '../helpers/docServer.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { yjsClient } from '../helpers/yjs.ts';
 import { downloadLinkValid, readDownloadLink, signDownloadLink } from '../../realtime-server/src/http/downloadLinks.ts';
 import { docxText as docxOf, pdftotext, writeTemp } from '../../packages/export/test/tools.ts';
 
@@ -71,48 +70,24 @@ const versionIdOf = (ack: Ack): string => {
 };
 
 describe.each(STORE_KINDS)('version exports and the minutes draft on %s', (kind) => {
-  let srv: InProcess;
-  let store: Store;
-  const sockets: TestClient[] = [];
-  const editors: ReturnType<typeof yjsClient>[] = [];
-  beforeAll(async () => {
-    srv = await startInProcess(kind);
-    store = await openStore({ redisUrl: srv.backend.env.REDIS_URL, dataDir: srv.backend.env.DATA_DIR! });
-  });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    for (const e of editors) e.provider.destroy();
-    await store?.close();
-    await srv?.stop();
-  });
-
-  async function socket(token: string): Promise<TestClient> {
-    const c = await connected(srv.url, token);
-    sockets.push(c);
-    return c;
-  }
-  async function editor(meetingId: string, docId: string, token: string) {
-    const e = yjsClient(srv.url, meetingId, docId, token);
-    editors.push(e);
-    await e.synced();
-    return e;
-  }
+  const fx = docServer(kind);
+  const { socket, editor } = fx;
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-  const exportUrl = (meetingId: string, docId: string, versionId: string, format: string) => `${srv.url}/api/meetings/${meetingId}/documents/${docId}/versions/${versionId}/export.${format}`;
+  const exportUrl = (meetingId: string, docId: string, versionId: string, format: string) => `${fx.srv.url}/api/meetings/${meetingId}/documents/${docId}/versions/${versionId}/export.${format}`;
   const bytes = async (res: Response) => new Uint8Array(await res.arrayBuffer());
   const linkFor = (meetingId: string, body: unknown, token: string) =>
-    fetch(`${srv.url}/api/meetings/${meetingId}/export/links`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token) }, body: JSON.stringify(body) });
+    fetch(`${fx.srv.url}/api/meetings/${meetingId}/export/links`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token) }, body: JSON.stringify(body) });
 
   /** A meeting with a charter of three articles saved as a named version, then changed. */
   async function charterVersion() {
-    const m = await createMeeting(srv.url, { title: '滨河东里议事会' });
-    const docId = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'charter', '联合会章程');
+    const m = await createMeeting(fx.srv.url, { title: '滨河东里议事会' });
+    const docId = await createDocument(fx.srv.url, m.meetingId, m.facilitatorToken, 'charter', '联合会章程');
     const ed = await editor(m.meetingId, docId, m.facilitatorToken);
     writeCharter(ed.doc, ['本会名称为滨河东里商居联合会。', '本会宗旨是共商共建。', '会员须遵守本章程。']);
-    const secretary = await createLink(srv.url, m.meetingId, m.facilitatorToken, 'secretary');
+    const secretary = await createLink(fx.srv.url, m.meetingId, m.facilitatorToken, 'secretary');
     const sec = await socket(secretary);
     // The save takes the content the server holds: wait until the edit reached it.
-    await waitFor(async () => (await srv.server.yjs.content(m.meetingId, docId)).byteLength > 100, { what: 'content on the server' });
+    await waitFor(async () => (await fx.srv.server.yjs.content(m.meetingId, docId)).byteLength > 100, { what: 'content on the server' });
     const versionId = versionIdOf(await sec.send({ type: 'document.version.save', docId, name: '章程 v3 征求意见稿' }));
     // Edited later: the version keeps what it held.
     ed.doc.transact(() => ed.doc.getXmlFragment('default').delete(3, 1));
@@ -121,7 +96,7 @@ describe.each(STORE_KINDS)('version exports and the minutes draft on %s', (kind)
 
   it('[D26] the secretary downloads a named version as Markdown, DOCX and PDF: title, version name, articles numbered, the versioned entry and its hash', async () => {
     const { m, docId, versionId, secretary } = await charterVersion();
-    const entry = (await store.readLog(m.meetingId)).find((e) => e.event.type === 'document.versioned')!;
+    const entry = (await fx.store.readLog(m.meetingId)).find((e) => e.event.type === 'document.versioned')!;
 
     const md = await fetch(exportUrl(m.meetingId, docId, versionId, 'md'), { headers: bearer(secretary) });
     expect(md.status).toBe(200);
@@ -153,29 +128,29 @@ describe.each(STORE_KINDS)('version exports and the minutes draft on %s', (kind)
     const res = await linkFor(m.meetingId, { what: 'version', format: 'pdf', docId, versionId }, secretary);
     expect(res.status).toBe(201);
     const { url } = (await res.json()) as ExportLinkResponse;
-    const file = await fetch(`${srv.url}${url}`);
+    const file = await fetch(`${fx.srv.url}${url}`);
     expect(file.status).toBe(200);
     expect(pdfText(await bytes(file)).replace(/\s+/g, '')).toContain('第三条');
 
-    const ann = await join(srv.url, m.joinCode, '安大姐');
+    const ann = await join(fx.srv.url, m.joinCode, '安大姐');
     const mine = await fetch(exportUrl(m.meetingId, docId, versionId, 'md'), { headers: bearer(ann.token) });
     expect(mine.status).toBe(200);
     const link = (await (await linkFor(m.meetingId, { what: 'version', format: 'md', docId, versionId }, ann.token)).json()) as ExportLinkResponse;
-    expect((await fetch(`${srv.url}${link.url}`)).status).toBe(200);
+    expect((await fetch(`${fx.srv.url}${link.url}`)).status).toBe(200);
   });
 
   it('[D26] refused: someone who may not read the document, an unknown version or document, a bad format, a version link without ids', async () => {
     const { m, docId, versionId, secretary } = await charterVersion();
-    const ann = await join(srv.url, m.joinCode, '安大姐');
+    const ann = await join(fx.srv.url, m.joinCode, '安大姐');
     const link = (await (await linkFor(m.meetingId, { what: 'version', format: 'pdf', docId, versionId }, ann.token)).json()) as ExportLinkResponse;
     // Removed: no read right, by either route, also with a link issued before.
     const fac = await socket(m.facilitatorToken);
     expect(await fac.send({ type: 'participant.remove', participantId: ann.participantId })).toMatchObject({ ok: true });
     const removed = await fetch(exportUrl(m.meetingId, docId, versionId, 'pdf'), { headers: bearer(ann.token) });
     expect(removed.status).toBe(403);
-    expect((await fetch(`${srv.url}${link.url}`)).status).toBe(403);
+    expect((await fetch(`${fx.srv.url}${link.url}`)).status).toBe(403);
     // Another meeting's token, and none.
-    const other = await createMeeting(srv.url);
+    const other = await createMeeting(fx.srv.url);
     expect((await fetch(exportUrl(m.meetingId, docId, versionId, 'pdf'), { headers: bearer(other.facilitatorToken) })).status).toBe(403);
     expect((await fetch(exportUrl(m.meetingId, docId, versionId, 'pdf'))).status).toBe(401);
 
@@ -188,7 +163,7 @@ describe.each(STORE_KINDS)('version exports and the minutes draft on %s', (kind)
     expect((await fetch(exportUrl(m.meetingId, docId, versionId, 'json'), { headers: bearer(secretary) })).status).toBe(404);
     expect((await fetch(exportUrl(m.meetingId, docId, 'bad id!', 'pdf'), { headers: bearer(secretary) })).status).toBe(400);
     // The generic route has no version export; a link request must name both ids, and only a version names any.
-    expect((await fetch(`${srv.url}/api/meetings/${m.meetingId}/export/version.pdf`, { headers: bearer(secretary) })).status).toBe(404);
+    expect((await fetch(`${fx.srv.url}/api/meetings/${m.meetingId}/export/version.pdf`, { headers: bearer(secretary) })).status).toBe(404);
     for (const body of [{ what: 'version', format: 'pdf' }, { what: 'version', format: 'pdf', docId }, { what: 'minutes', format: 'pdf', docId, versionId }, { what: 'version', format: 'json', docId, versionId }]) {
       const res = await linkFor(m.meetingId, body, secretary);
       expect(res.status, JSON.stringify(body)).toBe(400);
@@ -197,34 +172,34 @@ describe.each(STORE_KINDS)('version exports and the minutes draft on %s', (kind)
   });
 
   it('[D26][D27] the minutes print the minutes draft\'s current text; participants cannot open the draft until the minutes are published', async () => {
-    const m = await createMeeting(srv.url, { title: '滨河东里议事会' });
-    const ann = await join(srv.url, m.joinCode, '安大姐');
-    const secretary = await createLink(srv.url, m.meetingId, m.facilitatorToken, 'secretary');
-    const draftId = await createDocument(srv.url, m.meetingId, secretary, 'minutesDraft', '会议纪要草稿', 'readonly');
+    const m = await createMeeting(fx.srv.url, { title: '滨河东里议事会' });
+    const ann = await join(fx.srv.url, m.joinCode, '安大姐');
+    const secretary = await createLink(fx.srv.url, m.meetingId, m.facilitatorToken, 'secretary');
+    const draftId = await createDocument(fx.srv.url, m.meetingId, secretary, 'minutesDraft', '会议纪要草稿', 'readonly');
     const ed = await editor(m.meetingId, draftId, secretary);
     paragraph(ed.doc, '会议决定成立停车管理筹备组。');
-    const minutesMd = async () => new TextDecoder().decode(await bytes(await fetch(`${srv.url}/api/meetings/${m.meetingId}/export/minutes.md`, { headers: bearer(secretary) })));
+    const minutesMd = async () => new TextDecoder().decode(await bytes(await fetch(`${fx.srv.url}/api/meetings/${m.meetingId}/export/minutes.md`, { headers: bearer(secretary) })));
     await waitFor(async () => (await minutesMd()).includes('会议决定成立停车管理筹备组。'), { what: 'the draft in the minutes' });
     expect(await minutesMd()).not.toContain('记录员没有填写记录');
-    const preview = await fetch(`${srv.url}/api/meetings/${m.meetingId}/export/minutes.json`, { headers: bearer(secretary) });
+    const preview = await fetch(`${fx.srv.url}/api/meetings/${m.meetingId}/export/minutes.json`, { headers: bearer(secretary) });
     expect(JSON.stringify(await preview.json())).toContain('会议决定成立停车管理筹备组。');
 
     // The draft is the staff's: a participant's upgrade is refused until the minutes are published.
-    expect(await upgradeStatus(srv.url, m.meetingId, draftId, ann.token)).toBe(403);
-    const board = await createLink(srv.url, m.meetingId, m.facilitatorToken, 'board');
-    expect(await upgradeStatus(srv.url, m.meetingId, draftId, board)).toBe(403);
+    expect(await upgradeStatus(fx.srv.url, m.meetingId, draftId, ann.token)).toBe(403);
+    const board = await createLink(fx.srv.url, m.meetingId, m.facilitatorToken, 'board');
+    expect(await upgradeStatus(fx.srv.url, m.meetingId, draftId, board)).toBe(403);
     const fac = await socket(m.facilitatorToken);
     expect(await fac.send({ type: 'minutes.publish' })).toMatchObject({ ok: true });
-    expect(await upgradeStatus(srv.url, m.meetingId, draftId, ann.token)).toBe(101);
+    expect(await upgradeStatus(fx.srv.url, m.meetingId, draftId, ann.token)).toBe(101);
     // Unpublished again: an open reader is closed at once.
-    const reader = new WebSocket(`${srv.url.replace(/^http/, 'ws')}/yjs/${m.meetingId}/${draftId}?token=${ann.token}`);
+    const reader = new WebSocket(`${fx.srv.url.replace(/^http/, 'ws')}/yjs/${m.meetingId}/${draftId}?token=${ann.token}`);
     let closed: number | null = null;
     reader.on('close', (code) => (closed = code));
     reader.on('error', () => undefined);
     await new Promise((resolve) => reader.once('open', resolve));
     expect(await fac.send({ type: 'minutes.unpublish' })).toMatchObject({ ok: true });
     await waitFor(() => closed !== null, { what: 'the reader closed' });
-    expect(await upgradeStatus(srv.url, m.meetingId, draftId, ann.token)).toBe(403);
+    expect(await upgradeStatus(fx.srv.url, m.meetingId, draftId, ann.token)).toBe(403);
   });
 });
 
