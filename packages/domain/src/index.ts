@@ -38,4 +38,19 @@ export { RECORD_SECTIONS } from './registry.ts';
 export { RECORD_LIMITS, recordFields } from './record/index.ts';
 export { buildMinutes, recordContext, type MinutesOptions } from './record/minutes.ts';
 export { section, type Block, type Inline, type RecordContext, type RecordDocument, type RecordSection } from './record/model.ts';
+export {
+  DIAGRAM_KINDS,
+  DIAGRAM_NODE_KINDS,
+  DIAGRAM_COLOURS,
+  DIAGRAM_LIMITS,
+  DIAGRAM_ID,
+  NODE_FIELDS,
+  EDGE_FIELDS,
+  NODE_KINDS_BY_DIAGRAM,
+  isDiagramKind,
+  diagramFieldProblem,
+  type DiagramKind,
+  type DiagramNodeKind,
+  type DiagramColour
+} from './documents/index.ts';
 export { documentRight, documentList, documentVersion, DOCUMENT_KINDS, DOCUMENT_ACCESS, DOCUMENT_LIMITS, type DocumentRight, type DocumentKind, type DocumentAccess } from './documents/index.ts';
