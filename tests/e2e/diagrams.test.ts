@@ -99,6 +99,8 @@ describe('the diagram editor', () => {
     await phone.locator('[data-testid=diagram-label-input]').fill('满意度回访');
     await phone.locator('[data-testid=diagram-label-save]').tap();
     await expect.poll(() => labels(laptop)).toContain('满意度回访');
+    // Done: the phone's toolbar comes back in place of the selection's panel.
+    await phone.locator('[data-testid=diagram-done]').tap();
 
     // …adds a step by tap, names it, and connects it to 满意度回访: select, "connect", tap the target.
     await phone.locator('[data-testid=diagram-add-step]').tap();
@@ -163,11 +165,17 @@ describe('the diagram editor', () => {
     await shot(phone, 'phone-workflow-360x740');
     await shot(laptop, 'laptop-workflow-1366x768');
 
-    // Touch targets of at least 44 px inside 360 px; text at least 16 px.
-    const boxes = await phone.locator('[data-testid=diagram-toolbar] button, [data-testid=diagram-selection] button, [data-testid=diagram-canvas] .zoom button').evaluateAll((bs) =>
-      bs.map((b) => b.getBoundingClientRect()).map((r) => ({ w: r.width, h: r.height, right: r.right }))
-    );
-    expect(boxes.length).toBeGreaterThan(6);
+    // Touch targets of at least 44 px inside 360 px (the selection's panel, then the toolbar); text at least 16 px.
+    const targets = () =>
+      phone.locator('[data-testid=diagram-toolbar] button, [data-testid=diagram-selection] button, [data-testid=diagram-canvas] .zoom button').evaluateAll((bs) =>
+        bs.map((b) => b.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => ({ w: r.width, h: r.height, right: r.right }))
+      );
+    const boxes = await targets();
+    expect(await axeViolations(phone)).toEqual([]);
+    await phone.locator('[data-testid=diagram-done]').tap();
+    await phone.locator('[data-testid=diagram-toolbar]').waitFor();
+    boxes.push(...(await targets()));
+    expect(boxes.length).toBeGreaterThan(12);
     for (const b of boxes) {
       expect(b.w).toBeGreaterThanOrEqual(44);
       expect(b.h).toBeGreaterThanOrEqual(44);
@@ -177,5 +185,73 @@ describe('the diagram editor', () => {
     for (const s of sizes) expect(s).toBeGreaterThanOrEqual(16);
     expect(await axeViolations(phone)).toEqual([]);
     expect(await axeViolations(laptop)).toEqual([]);
+  });
+  test('an org chart from the template and a zoning sketch from scratch on the laptop, each shown on the 1920×1080 board, fitted, read-only, labels at least 28 px; legend', { timeout: 150_000 }, async () => {
+    const created = await createMeeting(session.hall.url, { title: '滨河东里民商联合会', groups: ['居民', '商户'], timeZone: 'Asia/Shanghai' });
+    const org = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'orgChart', '联合会组织框架图', 'everyone');
+    const zoning = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'zoning', '滨河东里分片示意图', 'everyone');
+    const laptop = await pages.console(created);
+    const board = await pages.board(created, 1920, 1080);
+
+    // The org chart: 理事会 → 会长 / 副会长 → 居民组 / 商户组, as a tree.
+    await openFromList(laptop, 'documents-panel', org);
+    await laptop.locator('[data-testid=diagram-template]').click();
+    const five = ['理事会', '会长', '副会长', '居民组', '商户组'];
+    await expect.poll(async () => (await labels(laptop)).sort()).toEqual([...five].sort());
+    const r = await reader(created.meetingId, org, created.facilitatorToken);
+    await expect.poll(() => {
+      const d = readDiagram(r.doc);
+      const y = (l: string) => d.nodes.find((n) => n.label === l)?.y ?? NaN;
+      return y('理事会') < y('会长') && y('会长') === y('副会长') && y('会长') < y('居民组');
+    }).toBe(true);
+    await laptop.locator('[data-testid=doc-board-show]').click();
+    await board.locator('[data-testid=board-diagram] svg').waitFor();
+    await expect.poll(() => board.locator('[data-testid=board-diagram-label]').allTextContents()).toEqual(expect.arrayContaining(five));
+    const boardSizes = () =>
+      board.locator('[data-testid=board-diagram-label]').evaluateAll((ts) =>
+        ts.map((t) => parseFloat(getComputedStyle(t).fontSize) * ((t as SVGTextElement).ownerSVGElement!.getScreenCTM()?.a ?? 0))
+      );
+    for (const px of await boardSizes()) expect(px).toBeGreaterThanOrEqual(27.9);
+    // Fitted: the drawing lies within the board's screen.
+    const box = (await board.locator('[data-testid=board-diagram] svg').boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(1920);
+    expect(box.y + box.height).toBeLessThanOrEqual(1080);
+    await shot(board, 'board-orgchart-1920x1080');
+    await shot(laptop, 'laptop-orgchart-1366x768');
+
+    // The zoning sketch from scratch: two areas, named and coloured, and a note pinned to one; a legend.
+    await laptop.goto(`${session.hall.base}/m/${created.meetingId}/facilitator`);
+    await openFromList(laptop, 'documents-panel', zoning);
+    for (const [name, colour] of [
+      ['餐饮片区', 'sand'],
+      ['零售片区', 'sky']
+    ] as const) {
+      await laptop.locator('[data-testid=diagram-add-area]').click();
+      await laptop.locator('[data-testid=diagram-label-input]').fill(name);
+      await laptop.locator('[data-testid=diagram-label-save]').click();
+      await laptop.locator(`[data-testid=diagram-colour-${colour}]`).click();
+      await expect.poll(() => labels(laptop)).toContain(name);
+    }
+    await laptop.locator('[data-testid=diagram-add-note]').click();
+    await laptop.locator('[data-testid=diagram-label-input]').fill('晚上十点后不外摆');
+    await laptop.locator('[data-testid=diagram-label-save]').click();
+    await expect.poll(async () => (await laptop.locator('[data-testid=diagram-legend] li').allTextContents()).sort()).toEqual(['零售片区', '餐饮片区']);
+    const z = await reader(created.meetingId, zoning, created.facilitatorToken);
+    await expect.poll(() => readDiagram(z.doc).nodes.map((n) => [n.kind, n.label, n.colour ?? null]).sort()).toEqual([
+      ['area', '零售片区', 'sky'],
+      ['area', '餐饮片区', 'sand'],
+      ['note', '晚上十点后不外摆', null]
+    ].sort());
+    // The note was added while 零售片区 was selected: it is pinned to it.
+    const zd = readDiagram(z.doc);
+    expect(zd.nodes.find((n) => n.kind === 'note')?.area).toBe(zd.nodes.find((n) => n.label === '零售片区')?.id);
+    await laptop.locator('[data-testid=diagram-fit]').click();
+    await shot(laptop, 'laptop-zoning-1366x768');
+    expect(await axeViolations(laptop)).toEqual([]);
+    await laptop.locator('[data-testid=doc-board-show]').click();
+    await expect.poll(async () => (await board.locator('[data-testid=board-diagram-legend] li').allTextContents()).sort()).toEqual(['零售片区', '餐饮片区']);
+    for (const px of await boardSizes()) expect(px).toBeGreaterThanOrEqual(27.9);
+    await shot(board, 'board-zoning-1920x1080');
+    expect(await axeViolations(board)).toEqual([]);
   });
 });
