@@ -167,7 +167,7 @@ describe('the diagram editor', () => {
 
     // Touch targets of at least 44 px inside 360 px (the selection's panel, then the toolbar); text at least 16 px.
     const targets = () =>
-      phone.locator('[data-testid=diagram-toolbar] button, [data-testid=diagram-selection] button, [data-testid=diagram-canvas] .zoom button').evaluateAll((bs) =>
+      phone.locator('[data-testid=diagram-toolbar] button, [data-testid=diagram-selection] button, .zoom button').evaluateAll((bs) =>
         bs.map((b) => b.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => ({ w: r.width, h: r.height, right: r.right }))
       );
     const boxes = await targets();

@@ -4,7 +4,10 @@ import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { addNode, connect, deleteNodes, readDiagram, updateNode, watchDiagram, edgesOf, nodesOf, personalUndo, moveNodes } from '../../web/src/lib/diagram/diagramDoc.ts';
 import { createDocument, createMeeting, join } from '../helpers/clients.ts';
-import { STORE_KINDS, startInProcess, type InProcess } from '../helpers/servers.ts';
+import { createLogger, createYishiServer, loadConfig } from '@yishi/realtime-server';
+import { openStore } from '@yishi/store';
+import { createRedisScaleOut } from '../../realtime-server/src/scale/redisScaleOut.ts';
+import { STORE_KINDS, startBackend, startInProcess, type Backend, type InProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { frame, yjsClient } from '../helpers/yjs.ts';
 
@@ -221,6 +224,70 @@ describe.each(STORE_KINDS)('diagrams over /yjs on %s', (kind) => {
     r.send(updateOn(new Y.Doc(), (d) => d.getText('t').insert(0, '第一条')));
     await r.roundTrip();
     expect(r.state.close).toBeNull();
+  });
+});
+
+/** A node as main.ts wires it on Redis: its own store connection and the Redis relay for documents. */
+async function scaledNode(backend: Backend, nodeId: string) {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...backend.env });
+  const log = createLogger('silent', nodeId);
+  const store = await openStore({ redisUrl: config.redisUrl ?? undefined, dataDir: config.dataDir });
+  const scale = await createRedisScaleOut({ redisUrl: config.redisUrl!, nodeId, log, store, failuresPerMinute: 1000 });
+  const server = await createYishiServer({ config, store, log, webHandlerPath: null, relay: scale.relay, socketAdapter: scale.adapter, failures: scale.failures });
+  const { port } = await server.listen();
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      await server.close();
+      await scale.close();
+    }
+  };
+}
+
+describe('diagrams across two nodes (redis)', () => {
+  it('[D31][D33] edits on two nodes converge, a delete on one and a relabel on the other end as stated, and a refused update reaches neither', async () => {
+    const backend = await startBackend('redis');
+    const a = await scaledNode(backend, 'node-a');
+    const b = await scaledNode(backend, 'node-b');
+    const clients: { provider: { destroy(): void } }[] = [];
+    try {
+      const m = await createMeeting(a.url);
+      const p = await join(a.url, m.joinCode);
+      const docId = await createDocument(a.url, m.meetingId, m.facilitatorToken, 'workflow', '工作流程图');
+      const fac = yjsClient(a.url, m.meetingId, docId, m.facilitatorToken);
+      const phone = yjsClient(b.url, m.meetingId, docId, p.token);
+      clients.push(fac, phone);
+      await Promise.all([fac.synced(), phone.synced()]);
+      const stops = [watchDiagram(fac.doc, () => undefined, { prune: true }), watchDiagram(phone.doc, () => undefined, { prune: true })];
+      const start = addNode(fac.doc, { kind: 'terminal', label: '开始', x: 0, y: 0 }, ME);
+      const visit = addNode(phone.doc, { kind: 'step', label: '回访', x: 0, y: 100 }, ME);
+      await waitFor(() => nodesOf(fac.doc).has(visit) && nodesOf(phone.doc).has(start), { what: 'nodes across nodes' });
+      connect(fac.doc, start, visit, ME);
+      await waitFor(() => readDiagram(phone.doc).edges.length === 1, { what: 'edge across nodes' });
+      // The phone (on node b) goes offline and relabels 回访; the facilitator (on node a) deletes it.
+      phone.provider.disconnect();
+      updateNode(phone.doc, visit, { label: '满意度回访' }, ME);
+      deleteNodes(fac.doc, [visit], ME);
+      await a.server.yjs.flush();
+      phone.provider.connect();
+      await waitFor(() => !nodesOf(phone.doc).has(visit) && edgesOf(phone.doc).size === 0 && edgesOf(fac.doc).size === 0, { what: 'delete wins on both nodes' });
+      expect(JSON.stringify(readDiagram(phone.doc))).toBe(JSON.stringify(readDiagram(fac.doc)));
+      // A bad update on node b is refused there and never reaches node a.
+      const r = await raw(b.url, m.meetingId, docId, m.facilitatorToken);
+      r.send(updateOn(phone.doc, (d) => addNode(d, { kind: 'rocket' as never, label: '火箭', x: 0, y: 0 }, ME)));
+      await waitFor(() => r.state.close, { what: 'closed' });
+      expect(r.state.close?.code).toBe(WS_CLOSE.badContent);
+      addNode(phone.doc, { kind: 'terminal', label: '结束', x: 0, y: 200 }, ME);
+      await waitFor(() => readDiagram(fac.doc).nodes.some((n) => n.label === '结束'), { what: 'a later good change arrives' });
+      expect(readDiagram(fac.doc).nodes.map((n) => n.label).sort()).toEqual(['开始', '结束']);
+      for (const stop of stops) stop();
+    } finally {
+      for (const c of clients) c.provider.destroy();
+      await a.stop();
+      await b.stop();
+      await backend.dispose();
+    }
   });
 });
 
