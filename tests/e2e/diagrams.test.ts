@@ -204,6 +204,12 @@ describe('the diagram editor', () => {
       const y = (l: string) => d.nodes.find((n) => n.label === l)?.y ?? NaN;
       return y('理事会') < y('会长') && y('会长') === y('副会长') && y('会长') < y('居民组');
     }).toBe(true);
+    // A named version of it, viewed read-only: drawn from the version's content.
+    await laptop.locator('[data-testid=ver-name]').fill('组织框架 v1');
+    await laptop.locator('[data-testid=ver-save]').click();
+    await laptop.locator('[data-testid=ver-item] [data-testid=ver-view]').click();
+    await expect.poll(() => laptop.locator('[data-testid=ver-viewer] [data-testid=board-diagram-label]').allTextContents()).toEqual(expect.arrayContaining(five));
+    await laptop.locator('[data-testid=ver-close]').click();
     await laptop.locator('[data-testid=doc-board-show]').click();
     await board.locator('[data-testid=board-diagram] svg').waitFor();
     await expect.poll(() => board.locator('[data-testid=board-diagram-label]').allTextContents()).toEqual(expect.arrayContaining(five));
