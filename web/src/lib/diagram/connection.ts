@@ -12,7 +12,10 @@ export interface DiagramConnection {
   awareness: Awareness;
   onStatus(listener: (status: 'connecting' | 'connected' | 'disconnected') => void): void;
   onSynced(listener: (synced: boolean) => void): void;
-  /** The server refused a change (4422 bad content and the like): reported once per close. */
+  /**
+   * The server refused a change (4422 bad content and the like). The connection stops there: trying
+   * again would send the same refused change again. The page offers a reload (a fresh copy).
+   */
   onRefused(listener: (code: number) => void): void;
   destroy(): void;
 }
@@ -31,7 +34,10 @@ export function openDiagramConnection(meetingId: string, docId: string, token: s
     onSynced: (listener) => provider.on('sync', (s: boolean) => listener(s)),
     onRefused: (listener) =>
       provider.on('connection-close', (event: CloseEvent | null) => {
-        if (event && event.code >= 4400 && event.code < 4500) listener(event.code);
+        if (event && event.code >= 4400 && event.code < 4500) {
+          provider.shouldConnect = false;
+          listener(event.code);
+        }
       }),
     destroy: () => {
       provider.destroy();

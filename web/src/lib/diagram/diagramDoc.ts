@@ -1,4 +1,4 @@
-import type { DiagramColour, DiagramKind, DiagramNodeKind } from '@yishi/domain';
+import { DIAGRAM_LIMITS, type DiagramColour, type DiagramKind, type DiagramNodeKind } from '@yishi/domain';
 import * as Y from 'yjs';
 
 /*
@@ -96,7 +96,7 @@ export function deleteNodes(doc: Y.Doc, ids: readonly string[], origin: unknown)
 /** Connects two nodes (not a node to itself, not twice the same way); answers the edge id or null. */
 export function connect(doc: Y.Doc, source: string, target: string, origin: unknown, label = ''): string | null {
   const nodes = nodesOf(doc);
-  if (source === target || !nodes.has(source) || !nodes.has(target)) return null;
+  if (source === target || !nodes.has(source) || !nodes.has(target) || edgesOf(doc).size >= DIAGRAM_LIMITS.edges) return null;
   for (const e of edgesOf(doc).values()) if (e.get('source') === source && e.get('target') === target) return null;
   const id = newDiagramId();
   doc.transact(() => {
