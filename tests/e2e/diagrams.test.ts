@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { addNode, moveNodes, readDiagram, type Diagram } from '../../web/src/lib/diagram/diagramDoc.ts';
+import { addNode, deleteNodes, moveNodes, readDiagram, type Diagram } from '../../web/src/lib/diagram/diagramDoc.ts';
 import { createDocument, createMeeting } from '../helpers/clients.ts';
 import { ROOT } from '../helpers/servers.ts';
 import { yjsClient } from '../helpers/yjs.ts';
@@ -218,6 +218,14 @@ describe('the diagram editor', () => {
         ts.map((t) => parseFloat(getComputedStyle(t).fontSize) * ((t as SVGTextElement).ownerSVGElement!.getScreenCTM()?.a ?? 0))
       );
     for (const px of await boardSizes()) expect(px).toBeGreaterThanOrEqual(27.9);
+    // Markup in a label is text on the board too.
+    const hostile = '<img src=x onerror="window.__pwned=1">';
+    const hostileId = addNode(r.doc, { kind: 'person', label: hostile, x: 600, y: 0 }, 'someone');
+    await expect.poll(() => board.locator('[data-testid=board-diagram-label]').allTextContents()).toContain(hostile);
+    expect(await board.locator('[data-testid=board-diagram] img, [data-testid=board-diagram] a, [data-testid=board-diagram] foreignObject').count()).toBe(0);
+    expect(await board.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    deleteNodes(r.doc, [hostileId], 'someone');
+    await expect.poll(() => board.locator('[data-testid=board-diagram-label]').allTextContents()).not.toContain(hostile);
     // Fitted: the drawing lies within the board's screen.
     const box = (await board.locator('[data-testid=board-diagram] svg').boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(1920);
