@@ -22,9 +22,9 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** bench/bareServer.ts as its own process; resolves once it listens. */
-export async function startBareServer(env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bareServer.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** bench/bareServer.ts (or another bare floor, e.g. bench/bareYjs.ts) as its own process; resolves once it prints its port. */
+export async function startBareServer(env: Record<string, string> = {}, script = 'bench/bareServer.ts'): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

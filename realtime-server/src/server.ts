@@ -23,7 +23,7 @@ type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Events after which open /yjs connections are re-decided (downgraded to read, or closed) at once. */
-const RIGHTS_EVENTS: ReadonlySet<MeetingEventType> = new Set(['participant.removed', 'document.accessChanged', 'meeting.ended']);
+const RIGHTS_EVENTS: ReadonlySet<MeetingEventType> = new Set(['participant.removed', 'document.accessChanged', 'meeting.ended', 'minutes.unpublished']);
 export const DEFAULT_WEB_BUILD = path.resolve(here, '../../web/build/handler.js');
 
 export interface YishiServerOptions {
@@ -110,7 +110,7 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
     }
   });
 
-  sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl, adapter: opts.socketAdapter ?? null, versions });
+  sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl, adapter: opts.socketAdapter ?? null, versions, docs: () => yjsServer });
   const yjs = (yjsServer = new YjsServer({ store, meetings, origins, log, relay: opts.relay ?? null }));
 
   // Socket.IO registers its own upgrade listener for /socket.io; /yjs is ours; anything else is refused.
@@ -129,7 +129,7 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
 
   meetings.onCommit((meetingId, committed) => {
     sockets?.broadcast(meetingId, committed);
-    // Removing someone, setting a document's access or ending the meeting changes who may edit the meeting's documents.
+    // Removing someone, setting a document's access, ending the meeting or unpublishing the minutes (a minutes draft [D26]) changes who may edit or read the meeting's documents.
     if (committed.some((c) => RIGHTS_EVENTS.has(c.entry.event.type))) {
       yjs.rightsChanged(meetingId, committed.at(-1)!.after);
     }

@@ -182,4 +182,65 @@ describe('the charter editor', () => {
     await shot(reader, 'phone-readonly-360x740');
     expect(await axeViolations(reader)).toEqual([]);
   });
+
+  test('two phones type pinyin into the same article at once: each composition commits whole, no stray letters, both see it and each other\'s caret', { timeout: 90_000 }, async () => {
+    const created = await createMeeting(session.hall.url, { title: '滨河东里民商联合会', groups: ['居民', '商户'], timeZone: 'Asia/Shanghai' });
+    const docId = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'charter', '联合会章程（草案）', 'everyone');
+    const a = await pages.phone(created, '安阿姨', '居民');
+    await openFromList(a, 'document-list', docId);
+    const b = await pages.phone(created, '薄老板', '商户');
+    await openFromList(b, 'document-list', docId);
+
+    // A phone starts from the skeleton; the other's offer goes away (it is offered once per document).
+    await a.locator('[data-testid=doc-skeleton-insert]').click();
+    const five = ['第一条', '第二条', '第三条', '第四条', '第五条'];
+    await expect.poll(() => numbers(b)).toEqual(five);
+    await b.locator('[data-testid=doc-skeleton]').waitFor({ state: 'detached' });
+    const third = (page: Page) => articles(page).then((all) => all[2]?.text ?? '');
+    const start = await third(a);
+
+    // Both put their caret at the end of 第三条.
+    for (const page of [a, b]) {
+      await editor(page).locator('p.article').nth(2).click();
+      await page.keyboard.press('End');
+    }
+    const ime = async (page: Page) => {
+      const cdp = await page.context().newCDPSession(page);
+      return {
+        /** Each key of the pinyin shows as the candidate text, as an input method shows it while composing. */
+        compose: async (pinyin: string) => {
+          for (let i = 1; i <= pinyin.length; i++) await cdp.send('Input.imeSetComposition', { text: pinyin.slice(0, i), selectionStart: i, selectionEnd: i });
+        },
+        commit: (text: string) => cdp.send('Input.insertText', { text })
+      };
+    };
+    a.on('console', (msg) => console.log('A>', msg.text()));
+    const imeA = await ime(a);
+    const imeB = await ime(b);
+    // A is still composing when B composes and commits in the same spot; then A commits. Neither's
+    // pinyin letters reach the other (they would get entangled and leave a stray letter), and B's word
+    // reaches A once A's is committed (a remote edit in the paragraph would break the composition).
+    await imeA.compose('huiyuan');
+    await imeB.compose('dahui');
+    await imeB.commit('大会');
+    await expect.poll(() => third(b)).toContain('大会');
+    // A's letters never left A's phone: only a committed word is shared.
+    expect(await third(b)).not.toMatch(/[a-z]/i);
+    await imeA.compose('huiyuandaibiao');
+    await imeA.commit('会员代表');
+    for (const page of [a, b]) {
+      await expect.poll(() => third(page)).toContain('会员代表');
+      await expect.poll(() => third(page)).toContain('大会');
+      const text = await third(page);
+      // Nothing of the pinyin is left, and nothing else was added.
+      expect(text).not.toMatch(/[a-z]/i);
+      expect(text.length).toBe(start.length + '大会'.length + '会员代表'.length);
+    }
+    expect(await third(a)).toBe(await third(b));
+    // Each sees the other's caret with their name.
+    await expect.poll(() => a.locator('.collab-caret-label').allTextContents()).toContain('薄老板');
+    await expect.poll(() => b.locator('.collab-caret-label').allTextContents()).toContain('安阿姨');
+    await shot(a, 'phone-pinyin-a-360x740');
+    await shot(b, 'phone-pinyin-b-360x740');
+  });
 });

@@ -105,7 +105,7 @@ describe.each(STORE_KINDS)('documents over /yjs on %s', (kind) => {
   it('[D21] a participant on a read-only document is told so and an update they send changes nothing; staff write', async () => {
     const m = await createMeeting(srv.url);
     const p = await join(srv.url, m.joinCode);
-    const docId = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'minutesDraft', '纪要草稿', 'readonly');
+    const docId = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'notes', '小组笔记', 'readonly');
     const fac = await open(m.meetingId, docId, m.facilitatorToken);
     fac.sendUpdate(insertUpdate('主持人', 41));
     await fac.roundTrip();

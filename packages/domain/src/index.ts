@@ -53,4 +53,8 @@ export {
   type DiagramNodeKind,
   type DiagramColour
 } from './documents/index.ts';
+export { articleLabel, chapterLabel, sectionLabel, chineseNumeral } from './documents/numerals.ts';
+export { compareOutlines, diffWords, wordsOf, COMPARE_LIMITS, type Comparison, type ComparisonEntry, type ComparedSide, type VersionComparison, type ComparisonSummary, type WordPart, type Place as ComparisonPlace } from './documents/compare.ts';
+export { outlineOf, isSafeHref, articleIdOf, runsText, type Outline, type OutlineBlock, type OutlineRun, type TreeNode } from './documents/outline.ts';
+export { buildVersionDocument, outlineBlocks, isMinutesDraft, type VersionDocumentInput } from './documents/index.ts';
 export { documentRight, documentList, documentVersion, DOCUMENT_KINDS, DOCUMENT_ACCESS, DOCUMENT_LIMITS, type DocumentRight, type DocumentKind, type DocumentAccess } from './documents/index.ts';

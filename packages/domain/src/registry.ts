@@ -46,9 +46,10 @@ const EVENTS: EventSpecs<MeetingEvent> = { ...meeting.eventSpecs, ...phases.even
 
 /**
  * Every feature's sections of the minutes, in the order the minutes print them: attendance, the agenda
- * as it ran, the topics, then the secretary's notes (the head and the signatures are the record's own).
+ * as it ran, the topics, the documents' named versions, then the secretary's notes (the head and the
+ * signatures are the record's own).
  */
-export const RECORD_SECTIONS: readonly RecordSection[] = [...meeting.sections, ...phases.sections, ...topics.sections, ...record.sections, ...documents.sections];
+export const RECORD_SECTIONS: readonly RecordSection[] = [...meeting.sections, ...phases.sections, ...topics.sections, ...documents.sections, ...record.sections];
 
 // The maps are keyed by type, so the spec found for a value of the union is the one for that member;
 // TypeScript cannot follow that correlation through an index, hence these two narrowing reads.

@@ -23,7 +23,7 @@ import {
   type ParagraphChild,
 } from 'docx';
 import type { Block, Inline, RecordDocument } from './model.ts';
-import { clean, span, withTitle } from './text.ts';
+import { clean, listMarker, span, withTitle } from './text.ts';
 import { words } from './words.ts';
 
 /*
@@ -56,10 +56,13 @@ function runs(text: string, options: Omit<IRunOptions, 'text' | 'break'> = {}): 
     .map((line, i) => new TextRun({ ...options, text: line, ...(i > 0 ? { break: 1 } : {}) }));
 }
 
-function inlineRuns(list: Inline[], base: Omit<IRunOptions, 'text' | 'break'> = {}): TextRun[] {
-  return list.flatMap((i) => {
+/** Inlines as runs; a linked one inside a hyperlink (only an address `span` lets through). */
+function inlineRuns(list: Inline[], base: Omit<IRunOptions, 'text' | 'break'> = {}): ParagraphChild[] {
+  return list.flatMap((i): ParagraphChild[] => {
     const s = span(i);
-    return runs(s.text, { ...base, ...(s.bold ? { bold: true } : {}), ...(s.struck ? { strike: true } : {}), ...(s.muted ? { color: MUTED } : {}) });
+    const options = { ...base, ...(s.bold ? { bold: true } : {}), ...(s.italic ? { italics: true } : {}), ...(s.struck ? { strike: true } : {}), ...(s.muted ? { color: MUTED } : {}) };
+    if (s.href !== null) return [new ExternalHyperlink({ link: s.href, children: runs(s.text, { ...options, style: 'Hyperlink' }) })];
+    return runs(s.text, options);
   });
 }
 
@@ -73,7 +76,7 @@ function table(header: string[], rows: Inline[][][], widths?: number[]): Table {
   const total = rel.reduce((a, b) => a + b, 0);
   const twips = rel.map((w) => Math.floor((w / total) * TEXT_WIDTH));
   const margins = { top: 40, bottom: 40, left: 80, right: 80 };
-  const cell = (children: TextRun[], i: number, head: boolean) =>
+  const cell = (children: ParagraphChild[], i: number, head: boolean) =>
     new TableCell({
       width: { size: twips[i]!, type: WidthType.DXA },
       margins,
@@ -119,15 +122,16 @@ function block(b: Block, doc: RecordDocument): (Paragraph | Table)[] {
     case 'table':
       return [table(b.header, b.rows, b.widths), new Paragraph({ spacing: { after: 120 }, children: [] })];
     case 'list':
-      return b.items.map(
-        (item, i) =>
-          new Paragraph({
-            spacing: { after: 60 },
-            indent: { left: 480, hanging: 480 },
-            tabStops: [{ type: TabStopType.LEFT, position: 480 }],
-            children: [new TextRun({ text: b.ordered ? `${i + 1}.` : '•' }), tab(), ...inlineRuns(item)],
-          })
-      );
+      return b.items.map((item, i) => {
+        const { marker, depth } = listMarker(b, i);
+        const left = 480 + depth * 360;
+        return new Paragraph({
+          spacing: { after: 60 },
+          indent: { left, hanging: marker === '' ? 0 : 480 },
+          tabStops: [{ type: TabStopType.LEFT, position: left }],
+          children: [...(marker === '' ? [] : [new TextRun({ text: marker }), tab()]), ...inlineRuns(item)],
+        });
+      });
     case 'note':
       return [new Paragraph({ children: runs(b.text, { color: MUTED, size: 19 }) })];
     case 'signatures': {

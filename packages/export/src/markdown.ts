@@ -1,5 +1,5 @@
 import type { Block, Inline, RecordDocument } from './model.ts';
-import { clean, span, withTitle } from './text.ts';
+import { clean, listMarker, span, withTitle } from './text.ts';
 import { words } from './words.ts';
 
 /*
@@ -44,26 +44,32 @@ function inlines(list: Inline[], join?: string, lineStart = true): string {
     if (text === '') continue;
     if (closeNeedsRoom && !SPACE.test(text[0]!) && !PUNCT.test(text[0]!)) out += ' ';
     closeNeedsRoom = false;
-    if (text.trim() === '' || !(s.bold || s.struck || s.muted)) {
+    if (text.trim() === '' || !(s.bold || s.struck || s.muted || s.italic || s.href !== null)) {
       out += text;
       continue;
     }
     // Emphasis markers must touch non-space text, so surrounding spaces move outside them.
     const [, lead, core, trail] = /^(\s*)([\s\S]*?)(\s*)$/.exec(text)!;
     let marked = core!;
+    if (s.href !== null) marked = `[${marked}](<${destination(s.href)}>)`;
     if (s.struck) marked = `~~${marked}~~`;
+    const slanted = s.italic || (s.muted && !s.bold);
+    if (slanted) marked = `*${marked}*`;
     if (s.bold) marked = `**${marked}**`;
-    else if (s.muted) marked = `*${marked}*`;
-    const delim = s.bold ? 2 : s.struck ? 2 : 1;
+    // The outermost delimiter run: `***` for bold italic, else the outer one's own length.
+    const delim = s.bold && slanted ? 3 : s.bold ? 2 : slanted ? 1 : s.struck ? 2 : 0;
     const before = lead === '' ? (out.at(-1) ?? '') : ' ';
     // CJK text has no spaces, and a delimiter next to punctuation (`（`, `“`) only opens after a space or punctuation.
-    if (!flanks(before, marked[delim]!)) out += ' ';
+    if (delim > 0 && !flanks(before, marked[delim]!)) out += ' ';
     out += `${lead}${marked}`;
     if (trail !== '') out += trail;
-    else closeNeedsRoom = PUNCT.test(marked[marked.length - delim - 1]!);
+    else closeNeedsRoom = delim > 0 && PUNCT.test(marked[marked.length - delim - 1]!);
   }
   return out;
 }
+
+/** A link's address inside `<…>`: what would end it (`<`, `>`, a backslash, a space) percent-encoded. */
+const destination = (href: string): string => href.replace(/[<>\\\s]/g, (c) => encodeURIComponent(c));
 
 const cell = (list: Inline[]): string => inlines(list, '<br>') || ' ';
 
@@ -88,13 +94,27 @@ function block(b: Block, doc: RecordDocument): string {
         b.header.map((h) => escape(h, '<br>') || ' '),
         b.rows.map((r) => r.map(cell))
       );
-    case 'list':
-      return b.items
-        .map((item, i) => {
-          const marker = b.ordered ? `${i + 1}. ` : '- ';
-          return marker + inlines(item, `\\\n${' '.repeat(marker.length)}`);
-        })
-        .join('\n');
+    case 'list': {
+      // A nested item is indented to its parent's text (CommonMark), each level by its own marker's width.
+      const cols: number[] = [0];
+      let out = '';
+      b.items.forEach((item, i) => {
+        const { marker, depth } = listMarker(b, i);
+        const d = Math.min(depth, cols.length - 1);
+        const pad = ' '.repeat(cols[d]!);
+        if (marker === '') {
+          // An item's further paragraph: a blank line, then its text at the item's text column.
+          const inner = ' '.repeat(cols[d + 1] ?? cols[d]! + 2);
+          out += `\n\n${inner}${inlines(item, `\\\n${inner}`)}`;
+          return;
+        }
+        const mark = marker === '•' ? '- ' : /^\d{1,9}[.)]$/.test(marker) ? `${marker} ` : '- ';
+        cols.length = d + 1;
+        cols.push(cols[d]! + mark.length);
+        out += `${out === '' ? '' : '\n'}${pad}${mark}${inlines(item, `\\\n${' '.repeat(cols[d + 1]!)}`)}`;
+      });
+      return out;
+    }
     case 'note':
       return `> *${escape(b.text, '\\\n> ')}*`;
     case 'signatures':

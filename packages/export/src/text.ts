@@ -19,11 +19,37 @@ export interface Span {
   bold: boolean;
   struck: boolean;
   muted: boolean;
+  italic: boolean;
+  /** A link's address, only when it is http, https or mailto (`linkable`); null otherwise. */
+  href: string | null;
+}
+
+/**
+ * An address a renderer may link: http(s) with a host or mailto, no whitespace or control characters in
+ * it. Anything else (`javascript:`, a relative path) is printed as the text it is, unlinked.
+ */
+export function linkable(href: unknown): href is string {
+  // eslint-disable-next-line no-control-regex
+  return typeof href === 'string' && href.length <= 2048 && /^(https?:\/\/[^/\s]|mailto:[^\s])[^\s\u0000-\u001f\u007f-\u009f]*$/i.test(href);
 }
 
 export function span(inline: Inline): Span {
-  if (typeof inline === 'string') return { text: clean(inline), bold: false, struck: false, muted: false };
-  return { text: clean(inline.text), bold: inline.bold === true, struck: inline.struck === true, muted: inline.muted === true };
+  if (typeof inline === 'string') return { text: clean(inline), bold: false, struck: false, muted: false, italic: false, href: null };
+  return {
+    text: clean(inline.text),
+    bold: inline.bold === true,
+    struck: inline.struck === true,
+    muted: inline.muted === true,
+    italic: inline.italic === true,
+    href: linkable(inline.href) ? inline.href : null,
+  };
+}
+
+/** A list's marker and depth for item `i`: its own when the list carries them, else 1., 2., … or a bullet. */
+export function listMarker(b: Extract<Block, { kind: 'list' }>, i: number): { marker: string; depth: number } {
+  const own = b.markers?.[i];
+  const depth = Math.min(Math.max(Math.trunc(b.depths?.[i] ?? 0), 0), 8);
+  return { marker: typeof own === 'string' ? clean(own).slice(0, 12) : b.ordered ? `${i + 1}.` : '•', depth: Number.isFinite(depth) ? depth : 0 };
 }
 
 export const plain = (inlines: Inline[]): string => inlines.map((i) => span(i).text).join('');

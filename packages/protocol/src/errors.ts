@@ -82,3 +82,28 @@ export const WS_CLOSE = {
   tooLarge: 1009,
   shuttingDown: 1001
 } as const;
+
+/** The typed error for a /yjs close code, for a document over Socket.IO (`doc:closed`, a refused `doc:open`). */
+export function closeCodeError(code: number, message: string): ProtocolError {
+  switch (code) {
+    case WS_CLOSE.badUpdate:
+    case WS_CLOSE.badContent:
+      return protocolError('invalid', message);
+    case WS_CLOSE.unauthorized:
+      return protocolError('unauthorized', message);
+    case WS_CLOSE.forbidden:
+      return protocolError('forbidden', message);
+    case WS_CLOSE.notFound:
+      return protocolError('not_found', message);
+    case WS_CLOSE.tooManyDocs:
+      return protocolError('conflict', message);
+    case WS_CLOSE.updateTooLarge:
+    case WS_CLOSE.docFull:
+    case WS_CLOSE.tooLarge:
+      return protocolError('too_large', message);
+    case WS_CLOSE.rateLimited:
+      return protocolError('rate_limited', message);
+    default:
+      return protocolError('closed', message);
+  }
+}

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import type { ChainHead, ChainProblem } from './chainCheck.ts';
 import { text } from './text.ts';
+import { IdSchema } from './model.ts';
 
 /**
  * What `/api/meetings/<id>/export/<what>.<format>` serves, and to whom: minutes in three formats, the
- * door poster and the sign-in sheets as PDF, and the facilitator's archive of the whole log.
+ * door poster and the sign-in sheets as PDF, and the facilitator's archive of the whole log. A document's
+ * named version (`version`) is served at `/api/meetings/<id>/documents/<docId>/versions/<versionId>/export.<format>`.
  */
 export const EXPORT_FORMATS = {
   minutes: ['md', 'docx', 'pdf'],
+  version: ['md', 'docx', 'pdf'],
   poster: ['pdf'],
   signin: ['pdf'],
   archive: ['json']
@@ -19,13 +22,22 @@ export function isExport(what: string, format: string): what is ExportWhat {
   return Object.hasOwn(EXPORT_FORMATS, what) && (EXPORT_FORMATS[what as ExportWhat] as readonly string[]).includes(format);
 }
 
-/** `POST /api/meetings/<id>/export/links`: a short-lived link a browser download can open without a bearer header. */
+/**
+ * `POST /api/meetings/<id>/export/links`: a short-lived link a browser download can open without a bearer
+ * header. A named version names its document and version; no other export does.
+ */
 export const ExportLinkRequestSchema = z
   .strictObject({
-    what: z.enum(['minutes', 'poster', 'signin', 'archive']),
-    format: z.enum(['md', 'docx', 'pdf', 'json'])
+    what: z.enum(['minutes', 'version', 'poster', 'signin', 'archive']),
+    format: z.enum(['md', 'docx', 'pdf', 'json']),
+    docId: IdSchema.optional(),
+    versionId: IdSchema.optional()
   })
-  .refine((r) => isExport(r.what, r.format), { message: 'no such export format', path: ['format'] });
+  .refine((r) => isExport(r.what, r.format), { message: 'no such export format', path: ['format'] })
+  .refine((r) => (r.what === 'version') === (r.docId !== undefined && r.versionId !== undefined) && (r.docId === undefined) === (r.versionId === undefined), {
+    message: 'a version export names its document and version, and only it does',
+    path: ['docId']
+  });
 export type ExportLinkRequest = z.infer<typeof ExportLinkRequestSchema>;
 export interface ExportLinkResponse {
   /** `/api/download/<opaque>`, same origin; opens once, within `expiresInMs`. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ProtocolError } from './errors.ts';
+import { LIMITS } from './text.ts';
 import type { EventEnvelope, EventMessage } from './events.ts';
 import type { Actor } from './model.ts';
 
@@ -69,6 +70,42 @@ export interface EntriesMessage<E extends EventEnvelope = EventEnvelope> {
   entries: FeedEntry<E>[];
 }
 
+/*
+ * A shared document over the meeting's Socket.IO connection, for browsers that refuse the /yjs
+ * WebSocket (in-app browsers, some proxies): the same y-protocols messages as /yjs, as binary, with
+ * the same rights and limits. `doc:open` answers a DocAck; a message the server refuses closes the
+ * document (`doc:closed`, with the code /yjs would have closed the WebSocket with), never the socket.
+ */
+
+const DocIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+/** `doc:open` and `doc:close`. */
+export const DocRequestSchema = z.strictObject({ docId: DocIdSchema });
+export type DocRequest = z.infer<typeof DocRequestSchema>;
+
+/** `doc:msg` both ways: one y-protocols message (sync, awareness, auth) for one open document. */
+export const DocMessageSchema = z.strictObject({
+  docId: DocIdSchema,
+  data: z.instanceof(Uint8Array).refine((d) => d.byteLength > 0 && d.byteLength <= LIMITS.maxFrameBytes, `1 to ${LIMITS.maxFrameBytes} bytes`)
+});
+export interface DocMessage {
+  docId: string;
+  /** A Buffer in Node, an ArrayBuffer in a browser. */
+  data: Uint8Array | ArrayBuffer;
+}
+
+/** The answer to a document request; `closeCode` is the WS_CLOSE code /yjs would have answered with. */
+export type DocAck = { ok: true } | { ok: false; error: ProtocolError; closeCode?: number };
+
+/** The server closed a document opened over the socket (rights, limits, a refused message, shutdown). */
+export interface DocClosedMessage {
+  docId: string;
+  /** A WS_CLOSE code, as /yjs would close its WebSocket. */
+  code: number;
+  reason: string;
+  error: ProtocolError;
+}
+
 export interface ServerToClientEvents<State = unknown, E extends EventEnvelope = EventEnvelope> {
   entries: (msg: EntriesMessage<E>) => void;
   snapshot: (msg: SnapshotMessage<State>) => void;
@@ -76,11 +113,17 @@ export interface ServerToClientEvents<State = unknown, E extends EventEnvelope =
   board: (signal: BoardSignal) => void;
   /** Sent just before the server closes a connection for a stated reason. */
   closing: (msg: { reason: string; error: ProtocolError }) => void;
+  'doc:msg': (msg: DocMessage) => void;
+  'doc:closed': (msg: DocClosedMessage) => void;
 }
 
 export interface ClientToServerEvents<C = unknown> {
   cmd: (command: C, ack: (ack: Ack) => void) => void;
   snapshot: (request: unknown, ack: (ack: Ack) => void) => void;
   board: (signal: BoardSignal) => void;
+  'doc:open': (request: DocRequest, ack: (ack: DocAck) => void) => void;
+  'doc:close': (request: DocRequest, ack?: (ack: DocAck) => void) => void;
+  /** Without an ack as a rule (a refusal comes as `doc:closed`); with one, answered once handled. */
+  'doc:msg': (msg: DocMessage, ack?: (ack: DocAck) => void) => void;
 }
 

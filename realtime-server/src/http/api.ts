@@ -6,6 +6,7 @@ import {
   ExportLinkRequestSchema,
   VerifyQuerySchema,
   isExport,
+  type Actor,
   type ExportFormat,
   type ExportLinkResponse,
   type VerifyResponse,
@@ -29,7 +30,7 @@ import {
 } from '@yishi/protocol';
 import { hashToken, type Store, type TokenRecord } from '@yishi/store';
 import { z } from 'zod';
-import type { MeetingState, RecordDocument } from '@yishi/domain';
+import type { MeetingState, RecordDocument, VersionComparison } from '@yishi/domain';
 import { actorOf, authenticate, sessionExpiry, type Authenticated } from '../auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -38,14 +39,19 @@ import { newId, newJoinCode, newRecoveryCode, newTokenSecret, recoveryHash } fro
 import { clientAddress, throttleKey } from './clientAddress.ts';
 import { FailureThrottle, type FailureCounter, type GuessPolicy } from './failureThrottle.ts';
 import { decodeSegment, requestPath } from './requestTarget.ts';
-import { DOWNLOAD_LINK_TTL_MS, downloadLinkValid, readDownloadLink, signDownloadLink } from './downloadLinks.ts';
-import type { ExportRenderers } from './exportRenderers.ts';
-import { exportRefusal, minutesDocument, renderExport, type ExportDeps, type FileResponse } from './exports.ts';
+import { DOWNLOAD_LINK_TTL_MS, downloadLinkValid, readDownloadLink, signDownloadLink, type VersionRef } from './downloadLinks.ts';
+import type { ExportRenderers, MinutesFormat } from './exportRenderers.ts';
+import { exportRefusal, minutesDocument, renderExport, renderVersionExport, type ExportDeps, type FileResponse } from './exports.ts';
 import { HttpError, STATUS, readJson, send, sendFile } from './responses.ts';
 import { verifyMeeting } from './verify.ts';
 import { versionText, type DocVersions } from '../yjs/docVersions.ts';
 
 const VersionPathSchema = z.strictObject({ docId: IdSchema, versionId: IdSchema });
+/** A side of a comparison: a version id, or `current` (the document as it is; no version id can be that: they are 16 characters). */
+const VersionRefSchema = z.union([z.literal('current'), IdSchema]);
+const CompareQuerySchema = z.strictObject({ from: VersionRefSchema, to: VersionRefSchema });
+/** Comparisons per token per minute: each reads and diffs two whole documents (bounded, but not free). */
+const COMPARES_PER_MINUTE = 60;
 
 const HOUR_MS = 3_600_000;
 /** Wrong recovery codes per meeting per minute: 80-bit codes stay out of reach at this rate. */
@@ -83,7 +89,7 @@ const MEETING_ID = /^[A-Za-z0-9_-]{4,64}$/;
 /** The JSON API. Returns false when the request is not for it. */
 export function createApi(deps: ApiDeps) {
   const { store, meetings, log, config } = deps;
-  const exportDeps: ExportDeps = { store, renderers: deps.renderers, publicUrl: deps.publicUrl };
+  const exportDeps: ExportDeps = { store, renderers: deps.renderers, publicUrl: deps.publicUrl, documentContent: (meetingId, docId) => deps.versions.current(meetingId, docId) };
   const throttle = deps.failures ?? new FailureThrottle(config.joinFailuresPerMinute);
   const guesses: GuessPolicy = {
     limit: config.joinFailuresPerMinute,
@@ -167,6 +173,10 @@ export function createApi(deps: ApiDeps) {
     if (rest === '' && method === 'DELETE') return deleteMeeting(req, meetingId).then((body) => ({ status: 200, body }));
     if (rest === '/export/links' && method === 'POST') return createDownloadLink(req, meetingId).then((body) => ({ status: 201, body }));
     if (rest === '/export/minutes.json' && method === 'GET') return minutesPreview(req, meetingId).then((body) => ({ status: 200, body }));
+    const versionExport = /^\/documents\/([^/]+)\/versions\/([^/]+)\/export\.([a-z]+)$/.exec(rest);
+    if (versionExport && method === 'GET') return versionExportFile(req, meetingId, versionExport[1]!, versionExport[2]!, versionExport[3]!);
+    const compare = /^\/documents\/([^/]+)\/compare$/.exec(rest);
+    if (compare && method === 'GET') return compareVersions(req, meetingId, compare[1]!).then((body) => ({ status: 200, body }));
     const version = /^\/documents\/([^/]+)\/versions\/([^/]+)(\/text)?$/.exec(rest);
     if (version && method === 'GET') return versionFile(req, meetingId, version[1]!, version[2]!, version[3] !== undefined);
     const file = /^\/export\/([a-z]+)\.([a-z]+)$/.exec(rest);
@@ -194,7 +204,8 @@ export function createApi(deps: ApiDeps) {
   }
 
   async function exportFile(req: IncomingMessage, meetingId: string, what: string, format: string): Promise<RouteResult> {
-    if (!isExport(what, format)) throw new HttpError(protocolError('not_found', `no export ${what}.${format}`));
+    // A named version has its own address (…/documents/<docId>/versions/<versionId>/export.<format>).
+    if (!isExport(what, format) || what === 'version') throw new HttpError(protocolError('not_found', `no export ${what}.${format}`));
     const state = await existingMeeting(meetingId);
     const auth = await bearer(req, meetingId);
     const refused = exportRefusal(auth.actor, what, state);
@@ -208,7 +219,34 @@ export function createApi(deps: ApiDeps) {
     const auth = await bearer(req, meetingId);
     const refused = exportRefusal(auth.actor, 'minutes', state);
     if (refused) throw new HttpError(refused);
-    return minutesDocument(exportDeps, meetingId);
+    return minutesDocument(exportDeps, meetingId, state);
+  }
+
+  /** The version's ids from the path, or a typed refusal. */
+  function versionRef(rawDocId: string, rawVersionId: string): VersionRef {
+    const ids = VersionPathSchema.safeParse({ docId: decodeSegment(rawDocId), versionId: decodeSegment(rawVersionId) });
+    if (!ids.success) throw new HttpError(invalidFromZod(ids.error));
+    return ids.data;
+  }
+
+  /**
+   * A named version as Markdown, DOCX or PDF [D26], for whoever may read the document: its bytes are read
+   * (and checked against the hash in the log) before anything is rendered.
+   */
+  async function versionExport(meetingId: string, state: MeetingState, actor: Actor, ref: VersionRef, format: ExportFormat): Promise<RouteResult> {
+    const refused = exportRefusal(actor, 'version', state, ref);
+    if (refused) throw new HttpError(refused);
+    const read = await deps.versions.read(meetingId, ref.docId, ref.versionId, actor);
+    if (!read.ok) throw new HttpError(read.error);
+    return { status: 200, file: await renderVersionExport(exportDeps, meetingId, state, ref, read.content, format as MinutesFormat) };
+  }
+
+  async function versionExportFile(req: IncomingMessage, meetingId: string, rawDocId: string, rawVersionId: string, format: string): Promise<RouteResult> {
+    if (!isExport('version', format)) throw new HttpError(protocolError('not_found', `no export version.${format}`));
+    const ref = versionRef(rawDocId, rawVersionId);
+    const state = await existingMeeting(meetingId);
+    const auth = await bearer(req, meetingId);
+    return versionExport(meetingId, state, auth.actor, ref, format as ExportFormat);
   }
 
   /**
@@ -227,13 +265,34 @@ export function createApi(deps: ApiDeps) {
     return { status: 200, file: { bytes: read.content, headers: { ...headers, 'content-type': 'application/octet-stream' } } };
   }
 
+  /**
+   * Two versions of one document compared article by article [D24], or a version and the current text
+   * (`?from=<versionId|current>&to=<versionId|current>`), for someone who may read the document.
+   */
+  async function compareVersions(req: IncomingMessage, meetingId: string, rawDocId: string): Promise<VersionComparison> {
+    const docId = IdSchema.safeParse(decodeSegment(rawDocId));
+    if (!docId.success) throw new HttpError(protocolError('invalid', 'not a document id', { field: 'docId' }));
+    const params = [...new URL(req.url ?? '/', 'http://localhost').searchParams];
+    const twice = params.find(([key], k) => params.findIndex(([other]) => other === key) !== k);
+    if (twice) throw new HttpError(protocolError('invalid', `${twice[0]} given twice`, { field: twice[0] }));
+    const query = CompareQuerySchema.safeParse(Object.fromEntries(params));
+    if (!query.success) throw new HttpError(invalidFromZod(query.error));
+    await existingMeeting(meetingId);
+    const auth = await bearer(req, meetingId);
+    refuseIfWaiting(await throttle.take(`compare:${auth.token.tokenId}`, COMPARES_PER_MINUTE, 60_000), 'too many comparisons, wait a moment');
+    const result = await deps.versions.compare(meetingId, docId.data, query.data.from, query.data.to, auth.actor);
+    if (!result.ok) throw new HttpError(result.error);
+    return result.comparison;
+  }
+
   async function createDownloadLink(req: IncomingMessage, meetingId: string): Promise<ExportLinkResponse> {
     const state = await existingMeeting(meetingId);
     const auth = await bearer(req, meetingId);
     const input = await readJson(req, ExportLinkRequestSchema);
-    const refused = exportRefusal(auth.actor, input.what, state);
+    const ref = input.docId !== undefined && input.versionId !== undefined ? { docId: input.docId, versionId: input.versionId } : undefined;
+    const refused = exportRefusal(auth.actor, input.what, state, ref);
     if (refused) throw new HttpError(refused);
-    const link = signDownloadLink(auth.token, input.what, input.format as ExportFormat, Date.now());
+    const link = signDownloadLink(auth.token, input.what, input.format as ExportFormat, Date.now(), ref);
     return { url: `/api/download/${link}`, expiresInMs: DOWNLOAD_LINK_TTL_MS };
   }
 
@@ -252,6 +311,7 @@ export function createApi(deps: ApiDeps) {
       const p = state.participants.get(actor.participantId);
       if (!p || p.removed) throw new HttpError(protocolError('forbidden', 'you were removed from this meeting'));
     }
+    if (target.what === 'version' && target.version) return versionExport(target.meetingId, state, actor, target.version, target.format);
     const refused = exportRefusal(actor, target.what, state);
     if (refused) throw new HttpError(refused);
     return { status: 200, file: await renderExport(exportDeps, target.meetingId, state, target.what, target.format) };

@@ -6,7 +6,7 @@ import { z } from 'zod';
 /**
  * Download links. A browser download cannot send a bearer header, and a long-lived token must never
  * sit in a URL (history, proxy logs, a screenshot of the address bar). So a bearer asks for a link
- * that opens one file — this meeting, this document, this format — for 60 seconds, on the rights of
+ * that opens one file — this meeting, this document (or this named version), this format — for 60 seconds, on the rights of
  * the token it was issued to.
  *
  * The link is self-contained and signed, so any node behind a load balancer without sticky sessions
@@ -31,7 +31,10 @@ const PayloadSchema = z.strictObject({
   w: z.enum(Object.keys(EXPORT_FORMATS) as [ExportWhat, ...ExportWhat[]]),
   f: z.string().max(8),
   t: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  e: z.number().int().positive()
+  e: z.number().int().positive(),
+  /** A named version's document and version (`w` = version only). */
+  d: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/).optional(),
+  r: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/).optional()
 });
 
 export interface DownloadTarget {
@@ -41,6 +44,14 @@ export interface DownloadTarget {
   /** The public id of the token the link was issued to. */
   tokenId: string;
   expiresAt: number;
+  /** For a named version: which one. */
+  version?: VersionRef;
+}
+
+/** A document's named version, as an export names it. */
+export interface VersionRef {
+  docId: string;
+  versionId: string;
 }
 
 function mac(token: Pick<TokenRecord, 'tokenHash'>, payload: string): Buffer {
@@ -48,8 +59,9 @@ function mac(token: Pick<TokenRecord, 'tokenHash'>, payload: string): Buffer {
 }
 
 /** The opaque part of `/api/download/<link>` for `target`, signed for the token it is issued to. */
-export function signDownloadLink(token: Pick<TokenRecord, 'tokenHash' | 'tokenId' | 'meetingId'>, what: ExportWhat, format: ExportFormat, now: number): string {
-  const payload = Buffer.from(JSON.stringify({ v: 1, m: token.meetingId, w: what, f: format, t: token.tokenId, e: now + DOWNLOAD_LINK_TTL_MS })).toString('base64url');
+export function signDownloadLink(token: Pick<TokenRecord, 'tokenHash' | 'tokenId' | 'meetingId'>, what: ExportWhat, format: ExportFormat, now: number, version?: VersionRef): string {
+  const ref = version ? { d: version.docId, r: version.versionId } : {};
+  const payload = Buffer.from(JSON.stringify({ v: 1, m: token.meetingId, w: what, f: format, t: token.tokenId, e: now + DOWNLOAD_LINK_TTL_MS, ...ref })).toString('base64url');
   return `${payload}.${mac(token, payload).toString('base64url')}`;
 }
 
@@ -67,7 +79,11 @@ export function readDownloadLink(link: string): (DownloadTarget & { payload: str
   const parsed = PayloadSchema.safeParse(json);
   if (!parsed.success || !isExport(parsed.data.w, parsed.data.f)) return null;
   const p = parsed.data;
-  return { meetingId: p.m, what: p.w, format: p.f as ExportFormat, tokenId: p.t, expiresAt: p.e, payload: m[1]!, mac: m[2]! };
+  // A version link names one; no other link does.
+  const named = p.d !== undefined && p.r !== undefined;
+  if ((p.w === 'version') !== named || (p.d === undefined) !== (p.r === undefined)) return null;
+  const version = named ? { version: { docId: p.d!, versionId: p.r! } } : {};
+  return { meetingId: p.m, what: p.w, format: p.f as ExportFormat, tokenId: p.t, expiresAt: p.e, ...version, payload: m[1]!, mac: m[2]! };
 }
 
 /** Whether the link was signed for this token and is still within its time. */

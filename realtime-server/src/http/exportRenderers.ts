@@ -1,9 +1,9 @@
-import { buildMinutes, recordContext, type LogEntry, type MeetingState } from '@yishi/domain';
+import { buildMinutes, recordContext, type LogEntry, type MeetingState, type Outline, type RecordDocument } from '@yishi/domain';
 import { render, renderPoster, renderSignInSheets } from '@yishi/export';
 
 /**
  * The seam between the export routes and what renders: `packages/export` (Markdown, DOCX, PDF) and the
- * domain's `buildMinutes`. The routes know only this interface; the server takes an implementation as
+ * domain's `buildMinutes` (and, for a named version, `buildVersionDocument`, built by the route). The routes know only this interface; the server takes an implementation as
  * an option (tests may pass their own) and uses `defaultRenderers()` otherwise.
  */
 
@@ -17,8 +17,13 @@ export interface Rendered {
 }
 
 export interface ExportRenderers {
-  /** The minutes at the last of `entries` (the whole log, from seq 1), with the verify address printed. */
-  minutes(entries: readonly LogEntry[], format: MinutesFormat, opts: { verifyUrl: string }): Promise<Rendered>;
+  /**
+   * The minutes at the last of `entries` (the whole log, from seq 1), with the verify address printed and
+   * the minutes drafts' current text (by document id) [D27].
+   */
+  minutes(entries: readonly LogEntry[], format: MinutesFormat, opts: { verifyUrl: string; drafts?: ReadonlyMap<string, Outline> }): Promise<Rendered>;
+  /** A record document built elsewhere (a named version [D26]). */
+  document(doc: RecordDocument, format: MinutesFormat): Promise<Rendered>;
   /** The QR poster for the door: title, join code, address and a large QR of `joinUrl`. */
   poster(state: MeetingState, opts: { joinUrl: string }): Promise<Rendered>;
   /** One sign-in sheet per stakeholder group, for people without a phone. */
@@ -31,9 +36,12 @@ const SIGN_IN_ROWS = 40;
 /** The domain builds the document (each feature its section), `packages/export` renders it. */
 export function defaultRenderers(): ExportRenderers {
   return {
-    async minutes(entries, format, { verifyUrl }) {
+    async minutes(entries, format, { verifyUrl, drafts }) {
       if (entries.length === 0) throw new Error('minutes need a meeting log');
-      return render(buildMinutes(entries, { verifyUrl }), format);
+      return render(buildMinutes(entries, { verifyUrl, ...(drafts ? { drafts } : {}) }), format);
+    },
+    async document(doc, format) {
+      return render(doc, format);
     },
     async poster(state, { joinUrl }) {
       const bytes = await renderPoster({ title: state.title, joinCode: state.joinCode, joinUrl, language: state.language });

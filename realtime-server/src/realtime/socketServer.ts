@@ -24,7 +24,9 @@ import type { OriginPolicy } from '../http/origins.ts';
 import type { Logger } from '../logger.ts';
 import type { CommittedEntry, MeetingService } from '../meetings/meetingService.ts';
 import { retrying } from '../scale/resubscribed.ts';
+import { DocSession } from '../yjs/docSockets.ts';
 import type { DocVersions } from '../yjs/docVersions.ts';
+import type { YjsServer } from '../yjs/yjsServer.ts';
 
 interface SocketData {
   auth: Authenticated;
@@ -127,6 +129,8 @@ export interface SocketServerDeps {
   adapter?: ServerOptions['adapter'] | null;
   /** Saves named versions of documents (`document.version.save`); without it the domain refuses them. */
   versions?: DocVersions | null;
+  /** Serves shared documents over the socket when a browser refuses the /yjs WebSocket (yjs/docSockets.ts). */
+  docs?: () => YjsServer | null;
 }
 
 export interface SocketServer {
@@ -247,6 +251,16 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
         reply({ ok: false, error: protocolError('internal', 'the server could not run this command; try again') });
       }
     });
+
+    // Shared documents for a browser that refuses the /yjs WebSocket: on this socket, whose token is checked.
+    const yjs = deps.docs?.() ?? null;
+    if (yjs) {
+      const docs = new DocSession(socket, auth, yjs, log);
+      socket.on('doc:open', (raw: unknown, ack: unknown) => void docs.onOpen(raw, ack));
+      socket.on('doc:close', (raw: unknown, ack: unknown) => docs.onClose(raw, ack));
+      socket.on('doc:msg', (raw: unknown, ack: unknown) => docs.onMessage(raw, ack));
+      socket.on('disconnect', () => docs.disconnected());
+    }
 
     // Board paging: the console turns the board's pages, the board says where it is. Not stored.
     socket.on('board', (raw: unknown) => {

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { decide, documentRight, documentVersion, type ClientCommand, type ServerCommand } from '@yishi/domain';
+import { compareOutlines, decide, documentRight, documentVersion, type ClientCommand, type ComparedSide, type ServerCommand, type VersionComparison } from '@yishi/domain';
 import { protocolError, type Actor, type ProtocolError } from '@yishi/protocol';
 import type { Store } from '@yishi/store';
 import * as Y from 'yjs';
 import type { Logger } from '../logger.ts';
 import type { ExecuteResult, MeetingService } from '../meetings/meetingService.ts';
 import { newId } from '../secrets.ts';
+import { outlineOfContent } from './outline.ts';
 import type { YjsServer } from './yjsServer.ts';
 
 /*
@@ -26,6 +27,10 @@ const NO_HASH = '0'.repeat(64);
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 export type VersionRead = { ok: true; content: Uint8Array } | { ok: false; error: ProtocolError };
+
+/** One side of a comparison as asked for: a named version's id, or the document's current text. */
+export type VersionRef = string | 'current';
+export type CompareResult = { ok: true; comparison: VersionComparison } | { ok: false; error: ProtocolError };
 
 export class DocVersions {
   constructor(
@@ -65,6 +70,12 @@ export class DocVersions {
     return meetings.execute(meetingId, record(sha256Hex(content), content.byteLength), actor, commandKey);
   }
 
+  /** A document's current content (the copy this node serves, else the store's), or null when documents are not served. */
+  async current(meetingId: string, docId: string): Promise<Uint8Array | null> {
+    const yjs = this.deps.yjs();
+    return yjs ? yjs.content(meetingId, docId) : null;
+  }
+
   /**
    * A version's content, for someone who may read the document, after checking it against the hash the
    * log holds for it. Bytes that no longer match are refused (`internal`, "version altered"), never served.
@@ -81,6 +92,48 @@ export class DocVersions {
       return { ok: false, error: protocolError('internal', 'version altered: its stored content does not match the hash in the log') };
     }
     return { ok: true, content };
+  }
+
+  /**
+   * Compares two versions of one document, or a version and its current text, for someone who may read
+   * it [D24]: both sides are checked before any content is read (a version of another document of the
+   * meeting is `invalid`, not "not found"), versions only once their bytes match the log's hash, the
+   * current text as this node holds it (or loads it). The comparison runs here, so a phone gets only
+   * the small result.
+   */
+  async compare(meetingId: string, docId: string, from: VersionRef, to: VersionRef, actor: Actor): Promise<CompareResult> {
+    const { state } = await this.deps.meetings.current(meetingId);
+    if (!state || !state.documents.has(docId)) return { ok: false, error: protocolError('not_found', 'no such document') };
+    if (documentRight(state, actor, docId) === 'none') return { ok: false, error: protocolError('forbidden', 'you may not read this document') };
+    const sides: ComparedSide[] = [];
+    for (const [field, ref] of [['from', from], ['to', to]] as const) {
+      if (ref === 'current') {
+        sides.push({ kind: 'current' });
+        continue;
+      }
+      const version = documentVersion(state, docId, ref);
+      if (version) {
+        sides.push({ kind: 'version', versionId: version.id, name: version.name, at: version.at });
+        continue;
+      }
+      const elsewhere = [...state.documents.values()].some((d) => d.versions.some((v) => v.id === ref));
+      if (elsewhere) return { ok: false, error: protocolError('invalid', 'versions of two different documents cannot be compared', { field }) };
+      return { ok: false, error: protocolError('not_found', 'no such version', { field }) };
+    }
+    const contents: Uint8Array[] = [];
+    for (const side of sides) {
+      if (side.kind === 'version') {
+        const read = await this.read(meetingId, docId, side.versionId, actor);
+        if (!read.ok) return read;
+        contents.push(read.content);
+      } else {
+        const yjs = this.deps.yjs();
+        if (!yjs) return { ok: false, error: protocolError('internal', 'documents are not served') };
+        contents.push(await yjs.content(meetingId, docId));
+      }
+    }
+    const comparison = compareOutlines(outlineOfContent(contents[0]!), outlineOfContent(contents[1]!));
+    return { ok: true, comparison: { docId, from: sides[0]!, to: sides[1]!, ...comparison } };
   }
 }
 

@@ -37,7 +37,7 @@ const COMPACT_LIVE_BYTES = 256 * 1024;
 const WRITE_ATTEMPTS = 6;
 
 /** Where an update came from, so nothing is echoed back or persisted twice. */
-export type UpdateOrigin = { kind: 'connection'; ws: WebSocket } | { kind: 'store' } | { kind: 'relay' };
+export type UpdateOrigin = { kind: 'connection'; peer: DocPeer } | { kind: 'store' } | { kind: 'relay' };
 const FROM_STORE: UpdateOrigin = { kind: 'store' };
 
 /**
@@ -87,12 +87,32 @@ export interface DocRelay {
   onControl?(listener: (message: YjsControl) => void): void;
 }
 
+/**
+ * One editor's link to one document: a /yjs WebSocket, or the document opened over the meeting's
+ * Socket.IO connection when the browser refuses WebSockets (docSockets.ts). Loading, rights, limits,
+ * checks, durability, awareness and the relay are the same code for both; only these differ.
+ */
+export interface DocPeer {
+  /** Sends one y-protocols message (sync, awareness or auth). */
+  send(message: Uint8Array): void;
+  /** Ends the link with a WS_CLOSE code; nothing more is read from it (the server stopped first). */
+  close(code: number, reason: string): void;
+  /** Called every PING_MS: a link that did not answer the last one ends itself. Socket.IO has its own heartbeat. */
+  ping?(): void;
+}
+
+/** Who opens a document, as their token says; the bucket is theirs to keep across reopenings (docSockets.ts). */
+export interface DocOpener {
+  actor: Actor;
+  tokenId: string;
+  bucket?: TokenBucket;
+}
+
 interface Conn {
   actor: Actor;
   tokenId: string;
   right: 'read' | 'write';
   awarenessIds: Set<number>;
-  alive: boolean;
   bucket: TokenBucket;
   /** Whether this read-only connection was told so (once). */
   toldReadOnly: boolean;
@@ -112,8 +132,8 @@ class Refused extends Error {
 class SharedDoc {
   readonly doc = new Y.Doc({ gc: true });
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
-  readonly conns = new Map<WebSocket, Conn>();
-  /** Upgrades that opened this document and have not attached or given up yet, plus attached connections. */
+  readonly conns = new Map<DocPeer, Conn>();
+  /** Openings (upgrades, doc:open) of this document that have not attached or given up yet, plus attached peers. */
   holds = 0;
   ready: Promise<void> = Promise.resolve();
   /** Bytes this document holds in the store: what was loaded plus every update appended since. */
@@ -123,7 +143,7 @@ class SharedDoc {
   /** The meeting was deleted: nothing more is written, and nothing is compacted on unload. */
   private discarded = false;
   /** Updates from editors waiting for the next group commit, each with the connection it came from. */
-  private queued: { update: Uint8Array; from: WebSocket | null }[] = [];
+  private queued: { update: Uint8Array; from: DocPeer | null }[] = [];
   /** The commit loop, while it runs; one at a time per document, so the store gets updates in arrival order. */
   private committing: Promise<void> | null = null;
   /** Updates queued since the document was opened, and how many of them have been written (or given up on). */
@@ -152,7 +172,7 @@ class SharedDoc {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin as UpdateOrigin | undefined));
     this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
       const changed = [...added, ...updated, ...removed];
-      const conn = (origin as UpdateOrigin | undefined)?.kind === 'connection' ? this.conns.get((origin as { ws: WebSocket }).ws) : undefined;
+      const conn = (origin as UpdateOrigin | undefined)?.kind === 'connection' ? this.conns.get((origin as { peer: DocPeer }).peer) : undefined;
       if (conn) {
         for (const id of added) conn.awarenessIds.add(id);
         for (const id of removed) conn.awarenessIds.delete(id);
@@ -211,7 +231,7 @@ class SharedDoc {
     this.bytes += update.byteLength;
     if (origin?.kind === 'connection' || origin === undefined) {
       // Only the node that received an update from a person persists and relays it, once it is stored.
-      return this.persist(update, origin?.kind === 'connection' ? origin.ws : null);
+      return this.persist(update, origin?.kind === 'connection' ? origin.peer : null);
     }
     // From another node, which stored it before relaying it.
     this.broadcast(updateMessage(update), null);
@@ -228,7 +248,7 @@ class SharedDoc {
    * sent to this node's other editors and to the other nodes. The window is one write plus the one in
    * flight when it arrived.
    */
-  private persist(update: Uint8Array, from: WebSocket | null): void {
+  private persist(update: Uint8Array, from: DocPeer | null): void {
     if (this.discarded) return;
     this.queued.push({ update, from });
     this.received++;
@@ -280,7 +300,7 @@ class SharedDoc {
   }
 
   /** Sends a stored group to this node's other editors and to the other nodes. */
-  private deliver(batch: { update: Uint8Array; from: WebSocket | null }[]): void {
+  private deliver(batch: { update: Uint8Array; from: DocPeer | null }[]): void {
     for (const { update, from } of batch) this.broadcast(updateMessage(update), from);
     if (this.relay && batch.length > 0) this.relay.publish(this.meetingId, this.docId, batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update)));
   }
@@ -338,11 +358,11 @@ class SharedDoc {
     while (this.compacting) await this.compacting;
   }
 
-  broadcast(message: Uint8Array, except: WebSocket | null): void {
-    for (const ws of this.conns.keys()) if (ws !== except) send(ws, message);
+  broadcast(message: Uint8Array, except: DocPeer | null): void {
+    for (const peer of this.conns.keys()) if (peer !== except) peer.send(message);
   }
 
-  handleMessage(ws: WebSocket, conn: Conn, data: Uint8Array): void {
+  handleMessage(peer: DocPeer, conn: Conn, data: Uint8Array): void {
     const limits = this.limits();
     const decoder = decoding.createDecoder(data);
     const type = decoding.readVarUint(decoder);
@@ -357,13 +377,16 @@ class SharedDoc {
         syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
         const reply = encoding.toUint8Array(encoder);
         // The answer holds what this node has: sent once that is stored, as a relayed update would be.
-        if (this.written >= this.received) send(ws, reply);
-        else void this.writtenSoFar().then(() => send(ws, reply));
+        if (this.written >= this.received) peer.send(reply);
+        else
+          void this.writtenSoFar().then(() => {
+            if (this.conns.has(peer)) peer.send(reply);
+          });
       } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
         // A copy: the check and Yjs must read exactly these bytes and no further into the frame.
         const update = decoding.readVarUint8Array(decoder).slice();
         // A read-only connection (the board, everyone but staff after the end) receives but never changes.
-        if (conn.right !== 'write') return this.tellReadOnly(ws, conn);
+        if (conn.right !== 'write') return this.tellReadOnly(peer, conn);
         if (update.byteLength > limits.maxUpdateBytes) throw new Refused(WS_CLOSE.updateTooLarge, 'update too large');
         charge(conn, 1 + Math.floor(update.byteLength / 1024));
         if (this.bytes + update.byteLength > limits.maxDocBytes) throw new Refused(WS_CLOSE.docFull, 'document full');
@@ -371,51 +394,51 @@ class SharedDoc {
         if (!check.ok) throw new Refused(WS_CLOSE.badUpdate, 'bad update', check.reason);
         const content = this.contentCheck?.(this.doc, check.update) ?? null;
         if (content !== null) throw new Refused(WS_CLOSE.badContent, 'bad content', content);
-        Y.applyUpdate(this.doc, check.update, { kind: 'connection', ws } satisfies UpdateOrigin);
+        Y.applyUpdate(this.doc, check.update, { kind: 'connection', peer } satisfies UpdateOrigin);
       } else {
         throw new Refused(WS_CLOSE.badUpdate, 'bad message', `unknown sync message ${syncType}`);
       }
     } else if (type === MESSAGE_AWARENESS) {
       // A read-only connection publishes no presence or cursor; past its allowance a state is dropped.
       if (conn.right !== 'write' || !afford(conn, 1)) return;
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), { kind: 'connection', ws } satisfies UpdateOrigin);
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), { kind: 'connection', peer } satisfies UpdateOrigin);
     } else {
       throw new Refused(WS_CLOSE.badUpdate, 'bad message', `unknown message type ${type}`);
     }
   }
 
   /** Says once, in y-websocket's own words (an auth "permission denied"), that changes are not taken. */
-  tellReadOnly(ws: WebSocket, conn: Conn): void {
+  tellReadOnly(peer: DocPeer, conn: Conn): void {
     if (conn.toldReadOnly) return;
     conn.toldReadOnly = true;
     const enc = encoding.createEncoder();
     encoding.writeVarUint(enc, MESSAGE_AUTH);
     authProtocol.writePermissionDenied(enc, 'read-only');
-    send(ws, encoding.toUint8Array(enc));
+    peer.send(encoding.toUint8Array(enc));
   }
 
   /** Applies a new right to a connection: from now on it writes, or only reads and publishes no presence. */
-  setRight(ws: WebSocket, conn: Conn, right: 'read' | 'write'): void {
+  setRight(peer: DocPeer, conn: Conn, right: 'read' | 'write'): void {
     if (conn.right === right) return;
     conn.right = right;
     if (right === 'read') {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
       conn.awarenessIds.clear();
-      this.tellReadOnly(ws, conn);
+      this.tellReadOnly(peer, conn);
     } else conn.toldReadOnly = false;
   }
 
-  greet(ws: WebSocket): void {
+  greet(peer: DocPeer): void {
     const enc = encoding.createEncoder();
     encoding.writeVarUint(enc, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(enc, this.doc);
-    send(ws, encoding.toUint8Array(enc));
+    peer.send(encoding.toUint8Array(enc));
     const states = this.awareness.getStates();
     if (states.size > 0) {
       const a = encoding.createEncoder();
       encoding.writeVarUint(a, MESSAGE_AWARENESS);
       encoding.writeVarUint8Array(a, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()]));
-      send(ws, encoding.toUint8Array(a));
+      peer.send(encoding.toUint8Array(a));
     }
   }
 
@@ -471,11 +494,30 @@ function charge(conn: Conn, cost: number): void {
   if (!afford(conn, cost)) throw new Refused(WS_CLOSE.rateLimited, 'rate limited');
 }
 
-function send(ws: WebSocket, message: Uint8Array): void {
-  if (ws.readyState !== ws.OPEN) return;
-  ws.send(message, (err) => {
-    if (err) ws.terminate();
-  });
+/** A /yjs WebSocket as a document's peer, with the keep-alive ping the ws library leaves to us. */
+class WebSocketPeer implements DocPeer {
+  private alive = true;
+  constructor(readonly ws: WebSocket) {
+    ws.on('pong', () => (this.alive = true));
+  }
+
+  send(message: Uint8Array): void {
+    const ws = this.ws;
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(message, (err) => {
+      if (err) ws.terminate();
+    });
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  ping(): void {
+    if (!this.alive) return void this.ws.terminate();
+    this.alive = false;
+    this.ws.ping();
+  }
 }
 
 export interface YjsServerDeps {
@@ -486,6 +528,9 @@ export interface YjsServerDeps {
   relay?: DocRelay | null;
   limits?: Partial<YjsLimits>;
 }
+
+/** Why a document was not opened: no such document in the meeting, no right, one too many, or try again. */
+export type Refusal = 'not_found' | 'forbidden' | 'too_many' | 'unavailable' | 'gone';
 
 interface Attached {
   shared: SharedDoc;
@@ -499,6 +544,8 @@ interface Attached {
  * document is flushed and unloaded when the last connection or upgrade holding it lets go. Only
  * documents the meeting created are served; rights (rights.ts: the domain's `documentRight`) are decided
  * at upgrade and again when the meeting changes (a removal, a document's access, the end), on every node.
+ * A browser that refuses WebSockets opens documents over the meeting's Socket.IO connection instead
+ * (docSockets.ts, `openPeer`): the same path from `admit` on, with a DocPeer in place of the WebSocket.
  */
 export class YjsServer {
   /** Tests lower these to reach a limit quickly. */
@@ -506,7 +553,7 @@ export class YjsServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes });
   private readonly docs = new Map<string, SharedDoc>();
   private readonly unloading = new Map<string, Promise<void>>();
-  private readonly attached = new Map<WebSocket, Attached>();
+  private readonly attached = new Map<DocPeer, Attached>();
   /** Bumped per meeting whenever rights change, so an upgrade in flight across a change starts over. */
   private readonly rightsEpoch = new Map<string, number>();
   private readonly pinger: NodeJS.Timeout;
@@ -556,17 +603,62 @@ export class YjsServer {
     const auth = await authenticate(this.deps.store, this.deps.meetings, url.searchParams.get('token'));
     if (!auth.ok) return refuse(socket, auth.error.code === 'forbidden' ? 403 : 401, 'Unauthorized');
     if (auth.auth.meetingId !== meetingId) return refuse(socket, 403, 'Forbidden');
+    const admitted = await this.admit(meetingId, docId, auth.auth.actor, epoch, () => gone(socket));
+    if (!admitted.ok) {
+      switch (admitted.refusal) {
+        case 'gone':
+          return;
+        case 'not_found':
+          return refuse(socket, 404, 'Not Found');
+        case 'forbidden':
+          return refuse(socket, 403, 'Forbidden');
+        case 'too_many':
+          return this.wss.handleUpgrade(req, socket, head, (ws) => ws.close(WS_CLOSE.tooManyDocs, 'too many documents'));
+        case 'unavailable':
+          return refuse(socket, 503, 'Service Unavailable');
+      }
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const peer = new WebSocketPeer(ws);
+      ws.binaryType = 'arraybuffer';
+      ws.on('message', (data: ArrayBuffer) => this.receive(peer, new Uint8Array(data)));
+      ws.on('close', () => this.detach(peer));
+      ws.on('error', () => ws.terminate());
+      this.attach(peer, admitted.shared, { actor: auth.auth.actor, tokenId: auth.auth.token.tokenId }, admitted.right);
+    });
+  }
+
+  /**
+   * Opens a document for a peer whose connection is already authenticated for `meetingId` (the
+   * meeting's Socket.IO connection, docSockets.ts): the same checks, load and rights as an upgrade.
+   * `gone` says the connection went away meanwhile. Answers why not, with nothing opened, or attaches it.
+   */
+  async openPeer(peer: DocPeer, meetingId: string, docId: string, who: DocOpener, gone: () => boolean): Promise<{ ok: true } | { ok: false; refusal: Refusal }> {
+    if (this.closing) return { ok: false, refusal: 'unavailable' };
+    if (!DOC_ID.test(docId)) return { ok: false, refusal: 'not_found' };
+    const epoch = this.rightsEpoch.get(meetingId) ?? 0;
+    const admitted = await this.admit(meetingId, docId, who.actor, epoch, gone);
+    if (!admitted.ok) return admitted;
+    this.attach(peer, admitted.shared, who, admitted.right);
+    return { ok: true };
+  }
+
+  /**
+   * The meeting's document `docId`, loaded and held for one more peer, with the right `actor` has to it
+   * now; or why not. Rights changed since `epoch` (read before the token was checked) start it over.
+   */
+  private async admit(meetingId: string, docId: string, actor: Actor, epoch: number, isGone: () => boolean): Promise<{ ok: true; shared: SharedDoc; right: 'read' | 'write' } | { ok: false; refusal: Refusal }> {
     const { state } = await this.deps.meetings.current(meetingId);
     // Only a document the meeting created (document.create) is served: any other docId is refused.
-    if (state === null || !state.documents.has(docId)) return refuse(socket, 404, 'Not Found');
-    const right = docRight(auth.auth.actor, state, docId);
-    if (right === 'none') return refuse(socket, 403, 'Forbidden');
+    if (state === null || !state.documents.has(docId)) return { ok: false, refusal: 'not_found' };
+    const right = docRight(actor, state, docId);
+    if (right === 'none') return { ok: false, refusal: 'forbidden' };
     const stored = this.docs.has(docKey(meetingId, docId)) ? [] : await this.deps.store.listDocs(meetingId);
-    if (gone(socket)) return;
-    // Counted right before opening, with no await in between, so racing upgrades on this node cannot
+    if (isGone()) return { ok: false, refusal: 'gone' };
+    // Counted right before opening, with no await in between, so racing openings on this node cannot
     // both take the last place.
     if (!this.docs.has(docKey(meetingId, docId)) && !stored.includes(docId) && this.docCount(meetingId, stored) >= this.limits.maxDocsPerMeeting) {
-      return this.wss.handleUpgrade(req, socket, head, (ws) => ws.close(WS_CLOSE.tooManyDocs, 'too many documents'));
+      return { ok: false, refusal: 'too_many' };
     }
     const shared = this.open(meetingId, docId, state.documents.get(docId)!.kind);
     try {
@@ -575,12 +667,12 @@ export class YjsServer {
       this.release(shared);
       throw err;
     }
-    // The socket went away while the document loaded, or rights changed meanwhile: let go of the document.
-    if (this.closing || gone(socket) || (this.rightsEpoch.get(meetingId) ?? 0) !== epoch) {
+    // The connection went away while the document loaded, or rights changed meanwhile: let go of the document.
+    if (this.closing || isGone() || (this.rightsEpoch.get(meetingId) ?? 0) !== epoch) {
       this.release(shared);
-      return refuse(socket, 503, 'Service Unavailable');
+      return { ok: false, refusal: 'unavailable' };
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, shared, { actor: auth.auth.actor, tokenId: auth.auth.token.tokenId, right }));
+    return { ok: true, shared, right };
   }
 
   /** Distinct documents of a meeting: those stored plus those open (or unloading) on this node. */
@@ -591,38 +683,42 @@ export class YjsServer {
     return ids.size;
   }
 
-  private attach(ws: WebSocket, shared: SharedDoc, who: Pick<Conn, 'actor' | 'tokenId' | 'right'>): void {
-    const conn: Conn = { ...who, awarenessIds: new Set(), alive: true, bucket: new TokenBucket(this.limits.tokensPerSecond, this.limits.tokenBurst), toldReadOnly: false };
-    shared.conns.set(ws, conn);
-    this.attached.set(ws, { shared, conn });
-    ws.binaryType = 'arraybuffer';
-    ws.on('pong', () => (conn.alive = true));
-    ws.on('message', (data: ArrayBuffer) => {
-      if (!shared.conns.has(ws)) return;
-      try {
-        shared.handleMessage(ws, conn, new Uint8Array(data));
-      } catch (err) {
-        const refused = err instanceof Refused ? err : new Refused(WS_CLOSE.badUpdate, 'bad message', (err as Error).message);
-        this.deps.log.warn({ detail: refused.detail, code: refused.code, meetingId: shared.meetingId, docId: shared.docId }, 'yjs message refused, closing');
-        this.drop(ws, refused.code, refused.message);
-      }
-    });
-    ws.on('close', () => this.detach(ws));
-    ws.on('error', () => ws.terminate());
-    shared.greet(ws);
+  private attach(peer: DocPeer, shared: SharedDoc, who: DocOpener, right: 'read' | 'write'): void {
+    const bucket = who.bucket ?? new TokenBucket(this.limits.tokensPerSecond, this.limits.tokenBurst);
+    const conn: Conn = { actor: who.actor, tokenId: who.tokenId, right, awarenessIds: new Set(), bucket, toldReadOnly: false };
+    shared.conns.set(peer, conn);
+    this.attached.set(peer, { shared, conn });
+    shared.greet(peer);
   }
 
-  /** Closes a connection and stops taking anything from it at once (its close handshake may take a while). */
-  private drop(ws: WebSocket, code: number, reason: string): void {
-    this.detach(ws);
-    ws.close(code, reason);
-  }
-
-  private detach(ws: WebSocket): void {
-    const a = this.attached.get(ws);
+  /**
+   * One message from a peer. Whatever it holds, it is checked and applied whole or not at all: a
+   * refusal ends the link with its close code, and nothing of the message is applied, stored or relayed.
+   */
+  receive(peer: DocPeer, data: Uint8Array): void {
+    const a = this.attached.get(peer);
     if (!a) return;
-    this.attached.delete(ws);
-    a.shared.conns.delete(ws);
+    try {
+      a.shared.handleMessage(peer, a.conn, data);
+    } catch (err) {
+      const refused = err instanceof Refused ? err : new Refused(WS_CLOSE.badUpdate, 'bad message', (err as Error).message);
+      this.deps.log.warn({ detail: refused.detail, code: refused.code, meetingId: a.shared.meetingId, docId: a.shared.docId }, 'yjs message refused, closing');
+      this.drop(peer, refused.code, refused.message);
+    }
+  }
+
+  /** Closes a link and stops taking anything from it at once (a WebSocket's close handshake may take a while). */
+  private drop(peer: DocPeer, code: number, reason: string): void {
+    this.detach(peer);
+    peer.close(code, reason);
+  }
+
+  /** The peer let go of its document (closed it, or its connection ended): its presence goes, and its hold. */
+  detach(peer: DocPeer): void {
+    const a = this.attached.get(peer);
+    if (!a) return;
+    this.attached.delete(peer);
+    a.shared.conns.delete(peer);
     awarenessProtocol.removeAwarenessStates(a.shared.awareness, [...a.conn.awarenessIds], null);
     this.release(a.shared);
   }
@@ -676,7 +772,7 @@ export class YjsServer {
     const prefix = `${meetingId}/`;
     const docs = [...this.docs].filter(([key]) => key.startsWith(prefix)).map(([, d]) => d);
     for (const d of docs) d.discard();
-    for (const [ws, { shared }] of this.attached) if (shared.meetingId === meetingId) this.drop(ws, WS_CLOSE.notFound, CLOSE_REASONS.deleted);
+    for (const [peer, { shared }] of this.attached) if (shared.meetingId === meetingId) this.drop(peer, WS_CLOSE.notFound, CLOSE_REASONS.deleted);
     const unloading = [...this.unloading].filter(([key]) => key.startsWith(prefix)).map(([, p]) => p);
     await Promise.all([...docs.map((d) => d.ready.then(() => d.flush(), () => undefined)), ...unloading]);
     return docs.length > 0 || unloading.length > 0;
@@ -695,18 +791,18 @@ export class YjsServer {
 
   private closeToken(meetingId: string, tokenId: string): void {
     this.bumpEpoch(meetingId);
-    for (const [ws, { shared, conn }] of this.attached) {
-      if (shared.meetingId === meetingId && conn.tokenId === tokenId) this.drop(ws, WS_CLOSE.unauthorized, CLOSE_REASONS.revoked);
+    for (const [peer, { shared, conn }] of this.attached) {
+      if (shared.meetingId === meetingId && conn.tokenId === tokenId) this.drop(peer, WS_CLOSE.unauthorized, CLOSE_REASONS.revoked);
     }
   }
 
   private applyRights(meetingId: string, state: MeetingState | null): void {
     this.bumpEpoch(meetingId);
-    for (const [ws, { shared, conn }] of this.attached) {
+    for (const [peer, { shared, conn }] of this.attached) {
       if (shared.meetingId !== meetingId) continue;
       const right = docRight(conn.actor, state, shared.docId);
-      if (right === 'none') this.drop(ws, WS_CLOSE.forbidden, CLOSE_REASONS.removed);
-      else shared.setRight(ws, conn, right);
+      if (right === 'none') this.drop(peer, WS_CLOSE.forbidden, CLOSE_REASONS.removed);
+      else shared.setRight(peer, conn, right);
     }
   }
 
@@ -715,14 +811,7 @@ export class YjsServer {
   }
 
   private ping(): void {
-    for (const [ws, { conn }] of this.attached) {
-      if (!conn.alive) {
-        ws.terminate();
-        continue;
-      }
-      conn.alive = false;
-      ws.ping();
-    }
+    for (const peer of this.attached.keys()) peer.ping?.();
   }
 
   /**
@@ -762,7 +851,7 @@ export class YjsServer {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.pinger);
-    for (const ws of [...this.attached.keys()]) ws.close(WS_CLOSE.shuttingDown, 'server shutting down');
+    for (const peer of [...this.attached.keys()]) peer.close(WS_CLOSE.shuttingDown, 'server shutting down');
     const docs = [...this.docs.values()];
     await Promise.all(docs.map((d) => d.ready.then(() => d.unload(), () => undefined)));
     await Promise.all(this.unloading.values());

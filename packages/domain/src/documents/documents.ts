@@ -17,7 +17,8 @@ export type DocumentRight = 'none' | 'read' | 'write';
  * What `actor` may do with document `docId` of this meeting [D21]. An unknown document: nothing. Staff
  * write, also after the end (they complete the record). The board reads. A participant who is in the
  * meeting and not removed reads, and writes while the meeting runs if the document's access lets them
- * (everyone, or a named set they are in). Also answers on a participant's own view, which holds their
+ * (everyone, or a named set they are in). A minutes draft is the staff's: the board and participants
+ * read it once the minutes are published, and never write it [D26]. Also answers on a participant's own view, which holds their
  * own record and, of a named set, whether they are in it.
  */
 export function documentRight(state: MeetingState | null, actor: Actor, docId: string): DocumentRight {
@@ -28,10 +29,13 @@ export function documentRight(state: MeetingState | null, actor: Actor, docId: s
     case 'secretary':
       return 'write';
     case 'board':
-      return 'read';
+      // A minutes draft is the staff's until the minutes are published [D26].
+      return doc.kind === 'minutesDraft' && !state.minutesPublished ? 'none' : 'read';
     case 'participant': {
       const me = state.participants.get(actor.participantId);
       if (me === undefined || me.removed) return 'none';
+      // A minutes draft: nothing before the minutes are published, then read only [D26].
+      if (doc.kind === 'minutesDraft') return state.minutesPublished ? 'read' : 'none';
       if (state.ended) return 'read';
       return mayEdit(doc, actor.participantId) ? 'write' : 'read';
     }

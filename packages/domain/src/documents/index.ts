@@ -15,6 +15,7 @@ import {
   projectEditors,
   savedVersion
 } from './documents.ts';
+import { versionsSection } from './record.ts';
 import { documentCommandSchemas, documentEventSchemas, documentServerCommandSchemas, type DocumentCommand, type DocumentEvent, type DocumentServerCommand } from './schemas.ts';
 
 /**
@@ -45,8 +46,8 @@ export const documents = {
     // Every view lists every document, and the board reads each: what it shows goes to all [D23].
     'board.documentShown': { evolve: (state, event) => boardDocumentShown(state, event), actor: 'private' }
   } satisfies EventSpecs<DocumentEvent>,
-  /** The charter's section of the exports comes with named versions (issue 10, item 8). */
-  sections: []
+  /** The minutes list the named versions saved in the meeting; each version also exports on its own (`buildVersionDocument`) [D26]. */
+  sections: [versionsSection]
 };
 export { documentRight, documentList, documentsForView, documentVersion, type DocumentRight } from './documents.ts';
 export { DOCUMENT_KINDS, DOCUMENT_ACCESS, DOCUMENT_LIMITS, type DocumentKind, type DocumentAccess } from './schemas.ts';
@@ -66,3 +67,4 @@ export {
   type DiagramNodeKind,
   type DiagramColour
 } from './diagram.ts';
+export { buildVersionDocument, outlineBlocks, isMinutesDraft, type VersionDocumentInput } from './record.ts';

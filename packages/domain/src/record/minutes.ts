@@ -1,7 +1,8 @@
-import type { Language } from '@yishi/protocol';
 import { evolve, RECORD_SECTIONS, type LogEntry } from '../registry.ts';
 import type { MeetingState } from '../state.ts';
-import type { Block, RecordContext, RecordDocument } from './model.ts';
+import type { Block, RecordDocument } from './model.ts';
+import { recordContext } from './context.ts';
+import type { Outline } from '../documents/outline.ts';
 import { headerFields, signatures } from './section.ts';
 
 /*
@@ -15,6 +16,11 @@ import { headerFields, signatures } from './section.ts';
 export interface MinutesOptions {
   /** The meeting's verify page, printed with the entry number and hash. */
   verifyUrl: string;
+  /**
+   * The current content of the meeting's minutes drafts, by document id, read by the server when the
+   * minutes are made (from the live document or the store) [D27]. A draft not given prints nothing.
+   */
+  drafts?: ReadonlyMap<string, Outline>;
 }
 
 /** Throws on an empty log or one that is not a meeting's (see `evolve`): a caller's bug, not user input. */
@@ -27,7 +33,7 @@ export function buildMinutes(entries: readonly LogEntry[], opts: MinutesOptions)
   }
   const last = entries.at(-1);
   if (state === null || last === undefined) throw new Error('minutes need a meeting log');
-  const ctx = recordContext(state);
+  const ctx = recordContext(state, opts.drafts);
   const { t } = ctx;
   const title = t(`会议纪要：${state.title}`, `Minutes: ${state.title}`);
   const verify: Block = {
@@ -53,23 +59,4 @@ export function buildMinutes(entries: readonly LogEntry[], opts: MinutesOptions)
   return { kind: 'minutes', language: state.language, title, footer, blocks };
 }
 
-const LOCALES: Record<Language, string> = { 'zh-CN': 'zh-CN', en: 'en-GB' };
-
-/** What every section is given: the meeting's language and zone, its full state, words and times. */
-export function recordContext(state: MeetingState): RecordContext {
-  const { language, timeZone } = state;
-  const locale = LOCALES[language];
-  const base = { timeZone, hourCycle: 'h23' } as const;
-  const formats = {
-    datetime: new Intl.DateTimeFormat(locale, { ...base, year: 'numeric', month: language === 'en' ? 'short' : 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
-    date: new Intl.DateTimeFormat(locale, { ...base, year: 'numeric', month: language === 'en' ? 'short' : 'long', day: 'numeric' }),
-    time: new Intl.DateTimeFormat(locale, { ...base, hour: '2-digit', minute: '2-digit' })
-  };
-  return {
-    language,
-    timeZone,
-    state,
-    t: (zh, en) => (language === 'en' ? en : zh),
-    time: (at, style = 'datetime') => formats[style].format(at)
-  };
-}
+export { recordContext } from './context.ts';

@@ -1,6 +1,7 @@
 import type { Language } from '@yishi/protocol';
 import type { LogEntry } from '../registry.ts';
 import type { MeetingState } from '../state.ts';
+import type { Outline } from '../documents/outline.ts';
 
 /*
  * The record's document model: what the minutes (and later the charter, the proceedings, the review
@@ -10,8 +11,11 @@ import type { MeetingState } from '../state.ts';
  * only these blocks, so a new section never touches them.
  */
 
-/** A run of text inside a paragraph, a list item or a table cell. */
-export type Inline = string | { text: string; bold?: boolean; struck?: boolean; muted?: boolean };
+/**
+ * A run of text inside a paragraph, a list item or a table cell. `href` is a link's address (a document's
+ * http, https or mailto link; a renderer links only such an address and prints anything else as text).
+ */
+export type Inline = string | { text: string; bold?: boolean; italic?: boolean; struck?: boolean; muted?: boolean; href?: string };
 
 export type Block =
   /** Level 1 is the document's title; sections start at level 2. */
@@ -21,7 +25,11 @@ export type Block =
   | { kind: 'fields'; rows: { label: string; value: string }[] }
   /** `widths` are relative (they need not add up to anything); the header repeats on every page. */
   | { kind: 'table'; header: string[]; rows: Inline[][][]; widths?: number[] }
-  | { kind: 'list'; ordered: boolean; items: Inline[][] }
+  /**
+   * Items numbered 1., 2., … (or bulleted). A document's lists carry their own `markers` ("3.", "•", or ""
+   * for an item's further paragraph) and `depths` (0 is top level), item by item.
+   */
+  | { kind: 'list'; ordered: boolean; items: Inline[][]; markers?: string[]; depths?: number[] }
   /** A remark for the record in smaller, muted type ("hidden by the facilitator", "nobody yet"). */
   | { kind: 'note'; text: string }
   /** Lines to sign on: one per role, with the name typed on the desk when there is one. */
@@ -30,8 +38,8 @@ export type Block =
   | { kind: 'verify'; label: string; seq: number; hash: string; url: string; text: string };
 
 export interface RecordDocument {
-  /** The document's kind, for file names: `minutes`, later `charter`, `proceedings`, `review`. */
-  kind: 'minutes';
+  /** The document's kind, for file names: `minutes`, a document's named `version`, later `proceedings`, `review`. */
+  kind: 'minutes' | 'version';
   language: Language;
   title: string;
   /** Page footer text (the meeting's title and the verify reference), repeated on every page where the format has pages. */
@@ -50,6 +58,8 @@ export interface RecordContext {
   t(zh: string, en: string): string;
   /** A time in the meeting's locale and zone: `2026年12月1日 14:05`, `1 Dec 2026, 14:05`, or only the time or date. */
   time(at: number, style?: 'datetime' | 'time' | 'date'): string;
+  /** The current content of one of the meeting's documents, when the export read it (the minutes drafts [D27]); else null. */
+  outline(docId: string): Outline | null;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Block, RecordContext } from './model.ts';
 import { section } from './model.ts';
 import { groupLabel, NONE, peopleCount } from './words.ts';
 import { recordFields } from './record.ts';
+import { draftBlocks } from '../documents/record.ts';
 import { participantCountsByGroup } from '../meeting/participants.ts';
 import { paperCountsByGroup } from '../meeting/paper.ts';
 
@@ -47,7 +48,10 @@ export function signatures(ctx: RecordContext): Block {
   };
 }
 
-/** The secretary's notes, a paragraph per line; a note that there are none when empty. */
+/**
+ * The secretary's notes: what was typed on the desk, a paragraph per line, then the co-edited minutes
+ * drafts' text as the export read it [D27]; a note that there are none when both are empty.
+ */
 export const notesSection = section<null>({
   id: 'notes',
   init: () => null,
@@ -59,8 +63,10 @@ export const notesSection = section<null>({
       .map((line) => line.trim())
       .filter((line) => line !== '');
     const blocks: Block[] = [{ kind: 'heading', level: 2, text: t('会议记录', 'Notes') }];
-    if (lines.length === 0) blocks.push({ kind: 'note', text: t('记录员没有填写记录。', 'The secretary wrote no notes.') });
+    const drafts = draftBlocks(ctx, lines.length > 0);
+    if (lines.length === 0 && drafts.length === 0) blocks.push({ kind: 'note', text: t('记录员没有填写记录。', 'The secretary wrote no notes.') });
     for (const line of lines) blocks.push({ kind: 'paragraph', inlines: [line] });
+    blocks.push(...drafts);
     return blocks;
   }
 });

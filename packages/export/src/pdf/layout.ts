@@ -23,6 +23,8 @@ export const MARGINS = { top: 20 * MM, bottom: 22 * MM, left: 25 * MM, right: 20
 export const INK = '#111111';
 export const MUTED = '#555555';
 export const RULE = '#8c8c8c';
+/** Links: dark blue, 8:1 on white. */
+export const LINK = '#1f4e9a';
 
 export interface TextStyle {
   size: number;
@@ -286,8 +288,13 @@ export class Writer {
       const text = run.map((c) => c.text).join('');
       const w = run.reduce((a, c) => a + c.w, 0) * size;
       const span = laid.spans[first.span]!;
-      const color = span.muted ? MUTED : (style.color ?? INK);
-      this.doc.font(first.face).fontSize(size).fillColor(color).text(text, cx, baseline, { lineBreak: false, baseline: 'alphabetic' });
+      const color = span.href !== null ? LINK : span.muted ? MUTED : (style.color ?? INK);
+      // The CJK font has no italic face: italic is drawn slanted. A link is underlined and clickable.
+      this.doc
+        .font(first.face)
+        .fontSize(size)
+        .fillColor(color)
+        .text(text, cx, baseline, { lineBreak: false, baseline: 'alphabetic', ...(span.italic ? { oblique: 12 } : {}), ...(span.href !== null ? { link: span.href, underline: true } : {}) });
       if (span.struck) {
         const sy = baseline - size * 0.3;
         this.doc.save().lineWidth(Math.max(0.5, size / 18)).strokeColor(color).moveTo(cx, sy).lineTo(cx + w, sy).stroke().restore();
@@ -354,4 +361,4 @@ export class Writer {
   }
 }
 
-export const plainSpan = (text: string, bold = false): Span => ({ text, bold, struck: false, muted: false });
+export const plainSpan = (text: string, bold = false): Span => ({ text, bold, struck: false, muted: false, italic: false, href: null });

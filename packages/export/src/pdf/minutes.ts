@@ -1,5 +1,5 @@
 import type { Block, Inline, RecordDocument } from '../model.ts';
-import { clean, span, withTitle, type Span } from '../text.ts';
+import { clean, listMarker, span, withTitle, type Span } from '../text.ts';
 import { drawQr } from '../qr.ts';
 import { INK, MUTED, RULE, plainSpan, Writer, type TextStyle } from './layout.ts';
 import { drawTable } from './table.ts';
@@ -63,13 +63,18 @@ function block(w: Writer, b: Block): void {
       return;
     }
     case 'list': {
-      const indent = b.ordered ? 22 : 14;
+      const step = 18;
       b.items.forEach((item, i) => {
-        const laid = w.layout(spans(item), w.width - indent, BODY);
-        const marker = w.layout(text(`${i + 1}.`), indent, BODY);
+        const { marker, depth } = listMarker(b, i);
+        const left = w.left + depth * step;
+        const bulleted = marker === '•';
+        const indent = bulleted || marker === '' ? 14 : Math.max(22, w.layout(text(marker), 1e6, BODY).lines[0]!.width + 6);
+        const room = w.width - depth * step - indent;
+        const laid = w.layout(spans(item), room, BODY);
+        const mark = w.layout(text(marker), indent, BODY);
         // A bullet is drawn, not typed: U+2022 shares its glyph with `·` in Noto Sans SC, and a PDF maps one glyph to one character.
-        const bullet = (y: number) => w.doc.save().circle(w.left + 3.5, y + marker.lineHeight / 2, BODY.size * 0.16).fill(INK).restore();
-        w.flow(laid, w.left + indent, w.width - indent, (y) => (b.ordered ? w.drawLine(marker, 0, w.left, y, indent) : bullet(y)));
+        const bullet = (y: number) => w.doc.save().circle(left + 3.5, y + mark.lineHeight / 2, BODY.size * 0.16).fill(INK).restore();
+        w.flow(laid, left + indent, room, (y) => (bulleted ? bullet(y) : marker !== '' ? w.drawLine(mark, 0, left, y, indent) : undefined));
       });
       w.y += 6;
       return;

@@ -11,7 +11,7 @@ import Text from '@tiptap/extension-text';
 import { Plugin, PluginKey, type EditorState, type Transaction } from '@tiptap/pm/state';
 import { Decoration, DecorationSet } from '@tiptap/pm/view';
 import type { Node as PmNode } from '@tiptap/pm/model';
-import { articleLabel, chineseNumeral } from './chineseNumeral.ts';
+import { articleIdOf, chapterLabel, isSafeHref, articleLabel, sectionLabel } from '@yishi/domain';
 
 /**
  * The charter's schema: only these nodes, marks and attributes exist. Whatever else a Yjs document
@@ -20,15 +20,7 @@ import { articleLabel, chineseNumeral } from './chineseNumeral.ts';
  * ignored, and a link whose href is not http, https or mailto renders without one.
  */
 
-/** http, https and mailto only; whitespace and control characters (which browsers strip) do not hide a scheme. */
-export function isSafeHref(href: unknown): href is string {
-  if (typeof href !== 'string' || href.length > 2048) return false;
-  // eslint-disable-next-line no-control-regex
-  const squeezed = href.replace(/[\u0000-\u0020\u007f-\u009f]/g, '');
-  return /^(https?:\/\/[^/\s]|mailto:[^\s])/i.test(squeezed) && squeezed === href.trim();
-}
-
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
+export { isSafeHref };
 
 /** An article's stable id: 64 random bits, made once when the article is made. */
 export function newArticleId(): string {
@@ -37,7 +29,7 @@ export function newArticleId(): string {
   return 'a' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-const validId = (value: unknown): string | null => (typeof value === 'string' && ID_PATTERN.test(value) ? value : null);
+const validId = articleIdOf;
 
 declare module '@tiptap/core' {
   interface Commands<ReturnType> {
@@ -95,10 +87,10 @@ export function numberDecorations(doc: PmNode): DecorationSet {
     if (node.type.name === 'heading' && node.attrs.level === 2) {
       chapter++;
       section = 0;
-      label = `第${chineseNumeral(chapter)}章`;
+      label = chapterLabel(chapter);
     } else if (node.type.name === 'heading' && node.attrs.level === 3) {
       section++;
-      label = `第${chineseNumeral(section)}节`;
+      label = sectionLabel(section);
     } else if (node.type.name === 'article') {
       article++;
       label = articleLabel(article);

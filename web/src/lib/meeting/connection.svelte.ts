@@ -10,6 +10,7 @@ import {
   type ProtocolError,
   type ServerToClientEvents
 } from '@yishi/protocol';
+import { socketDocChannel, type DocChannel } from '$lib/editor/socketDocProvider';
 import { newCommandId } from './commandId.ts';
 import { MeetingFeed } from './feed.ts';
 import { outbox } from './storage.ts';
@@ -154,6 +155,12 @@ export class MeetingConnection {
     if (this.#outbox) outbox.save(this.#outbox.meetingId, this.#outbox.who, [...this.#pending.values()].map((p) => p.command));
   }
 
+  /** This connection as the way shared documents travel when the /yjs WebSocket is refused (docConnection.ts). */
+  get documents(): DocChannel {
+    return (this.#documents ??= socketDocChannel(this.#socket as unknown as Parameters<typeof socketDocChannel>[0]));
+  }
+  #documents: DocChannel | null = null;
+
   /** Board paging signals, relayed by the server between the console and the board (never stored). */
   boardSignal(signal: BoardSignal): void {
     if (this.#socket.connected) this.#socket.emit('board', signal);
@@ -237,6 +244,11 @@ const KEY = Symbol('meeting-connection');
 /** The page that opens a connection shares it with its components through context, never a module singleton. */
 export function setMeetingConnection(connection: MeetingConnection): MeetingConnection {
   return setContext(KEY, connection);
+}
+
+/** The page's connection when it has one (a document opened where there is none gets no fallback). */
+export function findMeetingConnection(): MeetingConnection | null {
+  return getContext<MeetingConnection | undefined>(KEY) ?? null;
 }
 
 export function getMeetingConnection(): MeetingConnection {

@@ -15,11 +15,13 @@ export interface ExportChoice {
   label: string;
   testid: string;
   primary?: boolean;
+  /** A named version's document and version (`what` = version) [D26]. */
+  version?: { docId: string; versionId: string };
 }
 
 /** Asks the server for a one-file download link and lets the browser save what it opens. */
-export async function startDownload(meetingId: string, token: string, what: ExportWhat, format: string): Promise<void> {
-  const { url } = await postJson<ExportLinkResponse>(`/api/meetings/${encodeURIComponent(meetingId)}/export/links`, { what, format }, token);
+export async function startDownload(meetingId: string, token: string, what: ExportWhat, format: string, version?: { docId: string; versionId: string }): Promise<void> {
+  const { url } = await postJson<ExportLinkResponse>(`/api/meetings/${encodeURIComponent(meetingId)}/export/links`, { what, format, ...version }, token);
   // An <a download> in the document (Firefox ignores a detached one): the browser saves the file under
   // the server's name (会议纪要-<title>-<date>.<ext>) and the page stays where it is.
   const a = document.createElement('a');
@@ -50,6 +52,9 @@ export class MinutesPreview {
   readonly #intervalMs: number;
   #wanted = 0;
   #fetched = -1;
+  /** Changes the log does not show (a minutes draft's text [D27]): counted, and fetched like a new position. */
+  #pokes = 0;
+  #fetchedPokes = 0;
   #lastStart = -Infinity;
   #inFlight = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -67,6 +72,12 @@ export class MinutesPreview {
     this.#schedule();
   }
 
+  /** Something the minutes include changed without the log moving (a minutes draft was edited): fetch again. */
+  poke(): void {
+    this.#pokes++;
+    this.#schedule();
+  }
+
   close(): void {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
@@ -74,7 +85,7 @@ export class MinutesPreview {
   }
 
   #schedule(): void {
-    if (this.#closed || this.#inFlight || this.#timer || this.#wanted <= this.#fetched) return;
+    if (this.#closed || this.#inFlight || this.#timer || (this.#wanted <= this.#fetched && this.#pokes <= this.#fetchedPokes)) return;
     const wait = Math.max(0, this.#lastStart + this.#intervalMs - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = null;
@@ -85,6 +96,7 @@ export class MinutesPreview {
   async #fetch(): Promise<void> {
     if (this.#closed) return;
     const target = this.#wanted;
+    const pokes = this.#pokes;
     this.#inFlight = true;
     this.#lastStart = Date.now();
     this.loading = true;
@@ -99,6 +111,7 @@ export class MinutesPreview {
     } finally {
       // Done with this position either way: a failure is tried again when the log moves on.
       this.#fetched = target;
+      this.#fetchedPokes = pokes;
       this.#inFlight = false;
       this.loading = false;
       this.#schedule();

@@ -27,3 +27,9 @@ export function chineseNumeral(n: number): string {
 
 /** An article's number as it is read: 第一条, 第十一条, 第一百零五条. */
 export const articleLabel = (n: number): string => `第${chineseNumeral(n)}条`;
+
+/** A chapter's number as it is read: 第一章. */
+export const chapterLabel = (n: number): string => `第${chineseNumeral(n)}章`;
+
+/** A section's number within its chapter: 第一节. */
+export const sectionLabel = (n: number): string => `第${chineseNumeral(n)}节`;

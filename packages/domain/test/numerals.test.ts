@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { articleLabel, chineseNumeral } from '../../web/src/lib/editor/chineseNumeral.ts';
+import { articleLabel, chineseNumeral } from '../src/documents/numerals.ts';
 
 describe('Chinese numerals for article numbers', () => {
   it.each([
