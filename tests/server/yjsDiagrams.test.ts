@@ -10,6 +10,7 @@ import { createRedisScaleOut } from '../../realtime-server/src/scale/redisScaleO
 import { STORE_KINDS, startBackend, startInProcess, type Backend, type InProcess } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { frame, yjsClient } from '../helpers/yjs.ts';
+import { PollingPhone } from '../helpers/docSocket.ts';
 
 /**
  * Diagrams over /yjs [D31–D33]: real y-websocket clients edit a workflow's nodes and edges through the
@@ -214,6 +215,24 @@ describe.each(STORE_KINDS)('diagrams over /yjs on %s', (kind) => {
     // The server is still up and the document still takes good changes.
     addNode(fac.doc, { kind: 'terminal', label: '结束', x: 0, y: 100 }, ME);
     await waitFor(async () => (await read(m.meetingId, docId, m.facilitatorToken)).nodes.length === 2, { what: 'a good change after' });
+  });
+
+  it('[D31] over the Socket.IO fallback a phone edits a diagram, and a bad update is refused there too (doc:closed 4422 invalid), nothing stored', async () => {
+    const m = await createMeeting(srv.url);
+    const p = await join(srv.url, m.joinCode);
+    const docId = await createDocument(srv.url, m.meetingId, m.facilitatorToken, 'workflow', '工作流程图');
+    const wechat = await new PollingPhone(srv.url, p.token).ready();
+    cleanups.push(() => wechat.close());
+    const mine = wechat.open(docId);
+    await mine.synced();
+    const step = addNode(mine.doc, { kind: 'step', label: '居民反映', x: 0, y: 0 }, ME);
+    await waitFor(async () => (await read(m.meetingId, docId, m.facilitatorToken)).nodes.some((n) => n.id === step), { what: 'the phone\'s node stored' });
+    const refused = await wechat.emit('doc:msg', { docId, data: frame(0, 2, updateOn(mine.doc, (d) => connectRaw(d, step, 'nowhere'))) });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid' }, closeCode: WS_CLOSE.badContent });
+    expect(wechat.socket.connected).toBe(true);
+    const after = await read(m.meetingId, docId, m.facilitatorToken);
+    expect(after.nodes.map((n) => n.label)).toEqual(['居民反映']);
+    expect(after.rawEdges).toBe(0);
   });
 
   it('[D31] a charter takes text as before (the diagram check is for diagrams only)', async () => {
