@@ -160,8 +160,11 @@ describe('the diagram editor', () => {
 
     // Looked at: the phone with a node selected, the laptop with the whole chart.
     await laptop.locator('[data-testid=diagram-fit]').click();
+    if (await phone.locator('[data-testid=diagram-done]').count()) await phone.locator('[data-testid=diagram-done]').tap();
     await node(phone, '满意度回访').tap();
     await phone.locator('[data-testid=diagram-selection]').waitFor();
+    // The panel of what was tapped is brought into view on the phone.
+    await expect.poll(() => phone.locator('[data-testid=diagram-label-input]').evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })).toBe(true);
     await shot(phone, 'phone-workflow-360x740');
     await shot(laptop, 'laptop-workflow-1366x768');
 
