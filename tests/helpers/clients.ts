@@ -137,7 +137,7 @@ export async function createDocument(
   url: string,
   meetingId: string,
   token: string,
-  kind: 'charter' | 'notes' | 'minutesDraft' = 'charter',
+  kind: 'charter' | 'notes' | 'minutesDraft' | 'workflow' | 'orgChart' | 'zoning' = 'charter',
   title = '章程',
   access: 'everyone' | 'named' | 'readonly' = 'everyone',
   editors: string[] = []

@@ -38,6 +38,21 @@ export { RECORD_SECTIONS } from './registry.ts';
 export { RECORD_LIMITS, recordFields } from './record/index.ts';
 export { buildMinutes, recordContext, type MinutesOptions } from './record/minutes.ts';
 export { section, type Block, type Inline, type RecordContext, type RecordDocument, type RecordSection } from './record/model.ts';
+export {
+  DIAGRAM_KINDS,
+  DIAGRAM_NODE_KINDS,
+  DIAGRAM_COLOURS,
+  DIAGRAM_LIMITS,
+  DIAGRAM_ID,
+  NODE_FIELDS,
+  EDGE_FIELDS,
+  NODE_KINDS_BY_DIAGRAM,
+  isDiagramKind,
+  diagramFieldProblem,
+  type DiagramKind,
+  type DiagramNodeKind,
+  type DiagramColour
+} from './documents/index.ts';
 export { articleLabel, chapterLabel, sectionLabel, chineseNumeral } from './documents/numerals.ts';
 export { compareOutlines, diffWords, wordsOf, COMPARE_LIMITS, type Comparison, type ComparisonEntry, type ComparedSide, type VersionComparison, type ComparisonSummary, type WordPart, type Place as ComparisonPlace } from './documents/compare.ts';
 export { outlineOf, isSafeHref, articleIdOf, runsText, type Outline, type OutlineBlock, type OutlineRun, type TreeNode } from './documents/outline.ts';

@@ -64,6 +64,8 @@ export const CLOSE_REASONS = {
 export const WS_CLOSE = {
   /** A message or Yjs update that does not decode or would not apply cleanly; nothing of it was applied. */
   badUpdate: 4400,
+  /** An update that applies cleanly but breaks the document's shape (a diagram's node kind, label, edge, size [D31]); nothing of it was applied. */
+  badContent: 4422,
   /** The token was revoked, or is unknown. */
   unauthorized: 4401,
   /** No right to this document (e.g. the participant was removed). */
@@ -85,6 +87,7 @@ export const WS_CLOSE = {
 export function closeCodeError(code: number, message: string): ProtocolError {
   switch (code) {
     case WS_CLOSE.badUpdate:
+    case WS_CLOSE.badContent:
       return protocolError('invalid', message);
     case WS_CLOSE.unauthorized:
       return protocolError('unauthorized', message);

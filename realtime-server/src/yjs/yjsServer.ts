@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { MeetingState } from '@yishi/domain';
+import { isDiagramKind, type MeetingState } from '@yishi/domain';
 import { CLOSE_REASONS, WS_CLOSE, LIMITS, type Actor } from '@yishi/protocol';
 import type { Store } from '@yishi/store';
 import * as decoding from 'lib0/decoding';
@@ -15,6 +15,7 @@ import { TokenBucket } from '../http/failureThrottle.ts';
 import type { OriginPolicy } from '../http/origins.ts';
 import type { Logger } from '../logger.ts';
 import type { MeetingService } from '../meetings/meetingService.ts';
+import { checkDiagramUpdate } from './diagramCheck.ts';
 import { docRight } from './rights.ts';
 import { checkStateVector, checkUpdate } from './updateCheck.ts';
 
@@ -163,7 +164,9 @@ class SharedDoc {
     private readonly store: Store,
     private readonly log: Logger,
     private readonly relay: DocRelay | null,
-    private readonly limits: () => YjsLimits
+    private readonly limits: () => YjsLimits,
+    /** What the document's kind asks of its content beyond applying cleanly (a diagram's shape [D31]). */
+    private readonly contentCheck: ((doc: Y.Doc, update: Uint8Array) => string | null) | null = null
   ) {
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin as UpdateOrigin | undefined));
@@ -389,6 +392,8 @@ class SharedDoc {
         if (this.bytes + update.byteLength > limits.maxDocBytes) throw new Refused(WS_CLOSE.docFull, 'document full');
         const check = checkUpdate(this.doc, update);
         if (!check.ok) throw new Refused(WS_CLOSE.badUpdate, 'bad update', check.reason);
+        const content = this.contentCheck?.(this.doc, check.update) ?? null;
+        if (content !== null) throw new Refused(WS_CLOSE.badContent, 'bad content', content);
         Y.applyUpdate(this.doc, check.update, { kind: 'connection', peer } satisfies UpdateOrigin);
       } else {
         throw new Refused(WS_CLOSE.badUpdate, 'bad message', `unknown sync message ${syncType}`);
@@ -655,7 +660,7 @@ export class YjsServer {
     if (!this.docs.has(docKey(meetingId, docId)) && !stored.includes(docId) && this.docCount(meetingId, stored) >= this.limits.maxDocsPerMeeting) {
       return { ok: false, refusal: 'too_many' };
     }
-    const shared = this.open(meetingId, docId);
+    const shared = this.open(meetingId, docId, state.documents.get(docId)!.kind);
     try {
       await shared.ready;
     } catch (err) {
@@ -718,11 +723,11 @@ export class YjsServer {
     this.release(a.shared);
   }
 
-  private open(meetingId: string, docId: string): SharedDoc {
+  private open(meetingId: string, docId: string, kind: string): SharedDoc {
     const key = docKey(meetingId, docId);
     let shared = this.docs.get(key);
     if (!shared) {
-      const s = new SharedDoc(meetingId, docId, this.deps.store, this.deps.log, this.deps.relay ?? null, () => this.limits);
+      const s = new SharedDoc(meetingId, docId, this.deps.store, this.deps.log, this.deps.relay ?? null, () => this.limits, isDiagramKind(kind) ? checkDiagramUpdate : null);
       // A document being unloaded is flushed before it is read again, so no update is missed.
       s.ready = (this.unloading.get(key) ?? Promise.resolve()).then(() => s.load());
       s.ready.catch(() => {

@@ -52,4 +52,19 @@ export const documents = {
 export { documentRight, documentList, documentsForView, documentVersion, type DocumentRight } from './documents.ts';
 export { DOCUMENT_KINDS, DOCUMENT_ACCESS, DOCUMENT_LIMITS, type DocumentKind, type DocumentAccess } from './schemas.ts';
 
+export {
+  DIAGRAM_KINDS,
+  DIAGRAM_NODE_KINDS,
+  DIAGRAM_COLOURS,
+  DIAGRAM_LIMITS,
+  DIAGRAM_ID,
+  NODE_FIELDS,
+  EDGE_FIELDS,
+  NODE_KINDS_BY_DIAGRAM,
+  isDiagramKind,
+  diagramFieldProblem,
+  type DiagramKind,
+  type DiagramNodeKind,
+  type DiagramColour
+} from './diagram.ts';
 export { buildVersionDocument, outlineBlocks, isMinutesDraft, type VersionDocumentInput } from './record.ts';

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { CommandIdSchema, IdSchema, text } from '@yishi/protocol';
 import { cmd, ev, serverCmd } from '../feature.ts';
+import { DIAGRAM_KINDS } from './diagram.ts';
 
-/** Co-edited documents (rich text here; the diagrams issue adds its kinds to this list). */
-export const DOCUMENT_KINDS = ['charter', 'notes', 'minutesDraft'] as const;
+/** Co-edited documents: rich text (charter, notes, minutes draft) and diagrams (diagram.ts) [D21, D31]. */
+export const DOCUMENT_KINDS = ['charter', 'notes', 'minutesDraft', ...DIAGRAM_KINDS] as const;
 export const DocumentKindSchema = z.enum(DOCUMENT_KINDS);
 export type DocumentKind = z.infer<typeof DocumentKindSchema>;
 

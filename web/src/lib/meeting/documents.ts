@@ -5,7 +5,10 @@ import { m } from '$lib/i18n';
 export const KIND_TEXT: Record<DocumentKind, () => string> = {
   charter: m.documents_kind_charter,
   notes: m.documents_kind_notes,
-  minutesDraft: m.documents_kind_minutesDraft
+  minutesDraft: m.documents_kind_minutesDraft,
+  workflow: m.documents_kind_workflow,
+  orgChart: m.documents_kind_orgChart,
+  zoning: m.documents_kind_zoning
 };
 
 export const ACCESS_TEXT: Record<DocumentAccess, () => string> = {
