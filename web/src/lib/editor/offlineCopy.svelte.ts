@@ -30,6 +30,18 @@ export function pageWho(role: PersonRole, meetingId: string, token: string): str
   return personKey(role, role === 'participant' ? (sessions.participantForMeeting(meetingId)?.participantId ?? null) : null, token);
 }
 
+let shellRequested = false;
+
+/**
+ * Installs the service worker that keeps the app shell for a reload without a network (secure contexts
+ * only: https, localhost), once per page, when a person who may write a document opens it.
+ */
+function keepAppShell(): void {
+  if (shellRequested || typeof navigator === 'undefined' || !('serviceWorker' in navigator) || !window.isSecureContext) return;
+  shellRequested = true;
+  navigator.serviceWorker.register('/service-worker.js').catch(() => undefined);
+}
+
 /** What the connection can be asked to do when the phone loses and finds its network. */
 export interface Reconnectable {
   connect(): void;
@@ -112,6 +124,7 @@ export class OfflineCopy {
   #attach(target: OfflineTarget): void {
     const name = copyName(target.meetingId, target.docId, target.who);
     if (!name || !storageAllowed()) return;
+    keepAppShell();
     let persistence: IndexeddbPersistence;
     try {
       persistence = new IndexeddbPersistence(name, this.#doc);
