@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:editors`: 50 editors (spread over 5 processes) typing into one document, 5 changes a second each for 10 s, through
+ * `pnpm bench:editors`: 50 editors (spread over 2 processes) typing into one document, 5 changes a second each for 10 s, through
  * Yishi's `/yjs` (on each store) and through a bare `@y/websocket-server` (bench/bareYjs.ts) on the same
  * machine, in the same run. Each change inserts a character into the text and, in the same transaction,
  * ticks the editor's counter in a `Y.Map`; every other editor notes when it sees each tick, so every
@@ -22,7 +22,7 @@ const SECONDS = Number(process.env.BENCH_EDITORS_SECONDS ?? 10);
 const RUNS = Number(process.env.BENCH_EDITORS_RUNS ?? 3);
 const WARMUP_MS = 2_000;
 /** Processes the editors are spread over, so the clients' own work does not bound what is measured. */
-const WORKERS = Number(process.env.BENCH_EDITORS_WORKERS ?? 5);
+const WORKERS = Number(process.env.BENCH_EDITORS_WORKERS ?? 2);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -46,8 +46,16 @@ async function run(target: Target): Promise<{ p50: number; p99: number; count: n
       inbox.push(m);
       wake?.();
     });
+    let exited: string | null = null;
+    child.once('exit', (code, signal) => {
+      exited = `editor process ${w} exited (${code ?? signal})`;
+      wake?.();
+    });
     const next = async (): Promise<FromWorker> => {
-      while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
+      while (inbox.length === 0) {
+        if (exited) throw new Error(exited);
+        await new Promise<void>((r) => (wake = r));
+      }
       return inbox.shift()!;
     };
     const count = Math.min(per, EDITORS - w * per);

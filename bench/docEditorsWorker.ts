@@ -24,7 +24,16 @@ interface Setup {
 const clock = () => performance.timeOrigin + performance.now();
 const send = (m: unknown) => process.send!(m);
 
-process.once('message', async (setup: Setup) => {
+// The parent's messages come between phases, while nothing else may be pending: keep the channel open.
+process.channel?.ref();
+process.once('message', (setup: Setup) => {
+  run(setup).catch((err: unknown) => {
+    console.error('editor process:', err);
+    process.exit(1);
+  });
+});
+
+async function run(setup: Setup): Promise<void> {
   const editors = Array.from({ length: setup.count }, () => yjsClient(setup.url, setup.meetingId, setup.docId, setup.token, new Y.Doc()));
   await Promise.all(editors.map((e) => e.synced()));
   const latencies: number[] = [];
@@ -75,7 +84,7 @@ process.once('message', async (setup: Setup) => {
   // Every change made anywhere (the parent sums them) reaches every editor here; then the times go back.
   const { total } = await new Promise<{ total: number }>((resolve) => process.once('message', resolve));
   await waitFor(() => editors.every((e) => e.doc.getText('body').length === total), { what: 'every change everywhere', timeoutMs: 120_000, intervalMs: 20 });
-  send({ latencies });
   for (const e of editors) e.provider.destroy();
-  process.exit(0);
-});
+  // A large message: exit once it has left, not before.
+  process.send!({ latencies }, () => process.exit(0));
+}
