@@ -101,7 +101,8 @@ describe('staff screens', () => {
 
     const board = await (await newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })).newPage();
     await board.goto(`${session.hall.base}/m/${created.meetingId}/board#token=${await createLink(session.hall.url, created.meetingId, created.facilitatorToken)}`);
-    await expect.poll(() => board.locator('[data-testid=board-topics] li').count()).toBe(4);
+    await board.locator('[data-testid=board-topics]').waitFor();
+    await expect.poll(() => board.locator('[data-testid=board-topics] li').count(), { timeout: 10_000 }).toBe(4);
 
     // Merge the two parking topics, keeping the newer, fuller title rather than the oldest.
     await expect.poll(() => console_.locator('[data-testid=console-topics] > li').count()).toBe(4);
