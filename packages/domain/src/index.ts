@@ -49,9 +49,14 @@ export {
   NODE_KINDS_BY_DIAGRAM,
   isDiagramKind,
   diagramFieldProblem,
+  diagramOf,
   type DiagramKind,
   type DiagramNodeKind,
-  type DiagramColour
+  type DiagramColour,
+  type Diagram,
+  type DiagramNode,
+  type DiagramEdge,
+  type DiagramEntries
 } from './documents/index.ts';
 export { articleLabel, chapterLabel, sectionLabel, chineseNumeral } from './documents/numerals.ts';
 export { compareOutlines, diffWords, wordsOf, COMPARE_LIMITS, type Comparison, type ComparisonEntry, type ComparedSide, type VersionComparison, type ComparisonSummary, type WordPart, type Place as ComparisonPlace } from './documents/compare.ts';

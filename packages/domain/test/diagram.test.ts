@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClientCommandSchema, commandResult, DIAGRAM_KINDS, DIAGRAM_LIMITS, diagramFieldProblem, documentRight } from '../src/index.ts';
+import { ClientCommandSchema, commandResult, DIAGRAM_KINDS, DIAGRAM_LIMITS, diagramFieldProblem, diagramOf, documentRight } from '../src/index.ts';
 import { BOARD, cmd, FACILITATOR, MeetingHarness, participant } from './harness.ts';
 
 describe('diagrams [D31]', () => {
@@ -32,5 +32,29 @@ describe('diagrams [D31]', () => {
     expect(diagramFieldProblem('edges', 'source', 'a b')).not.toBeNull();
     expect(diagramFieldProblem('nodes', 'onclick', 'x')).toMatch(/unknown node field/);
     expect(diagramFieldProblem('nodes', '__proto__', {})).toMatch(/unknown node field/);
+  });
+
+  it('[D31][D33] diagramOf reads plain entries: bad fields read as absent, unknown kinds and dangling edges left out, in id order', () => {
+    const m = (o: Record<string, unknown>) => new Map(Object.entries(o));
+    const d = diagramOf({
+      nodes: [
+        ['b', m({ kind: 'step', label: '<b>回访</b>', x: 10, y: Infinity, colour: 'neon', w: 5 })],
+        ['a', m({ kind: 'area', label: 'x'.repeat(DIAGRAM_LIMITS.label + 1), x: 1, y: 2, w: 300, h: 200, colour: 'sky' })],
+        ['c', m({ kind: 'script', label: 'no' })],
+        ['bad id!', m({ kind: 'step', label: 'no' })],
+        ['n', m({ kind: 'note', label: '停车', x: 0, y: 0, area: 'a' })]
+      ],
+      edges: [
+        ['e2', m({ source: 'b', target: 'c', label: 'gone' })],
+        ['e1', m({ source: 'a', target: 'b', label: 7 })],
+        ['e3', 'not a map']
+      ]
+    });
+    expect(d.nodes).toEqual([
+      { id: 'a', kind: 'area', label: '', x: 1, y: 2, w: 300, h: 200, colour: 'sky' },
+      { id: 'b', kind: 'step', label: '<b>回访</b>', x: 10, y: 0 },
+      { id: 'n', kind: 'note', label: '停车', x: 0, y: 0, area: 'a' }
+    ]);
+    expect(d.edges).toEqual([{ id: 'e1', source: 'a', target: 'b', label: '' }]);
   });
 });

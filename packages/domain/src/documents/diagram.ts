@@ -89,3 +89,87 @@ export function diagramFieldProblem(entry: 'nodes' | 'edges', field: string, val
   }
   return null;
 }
+
+/** A diagram as plain data: what the editor draws, the board shows, a version compares and exports print. */
+export interface DiagramNode {
+  id: string;
+  kind: DiagramNodeKind;
+  label: string;
+  x: number;
+  y: number;
+  w?: number;
+  h?: number;
+  colour?: DiagramColour;
+  area?: string;
+}
+export interface DiagramEdge {
+  id: string;
+  source: string;
+  target: string;
+  label: string;
+}
+export interface Diagram {
+  nodes: DiagramNode[];
+  edges: DiagramEdge[];
+}
+
+/** Something with fields, read one at a time (a Y.Map, a Map, or a wrapper of a plain object). */
+export interface DiagramEntry {
+  get(field: string): unknown;
+}
+export interface DiagramEntries {
+  nodes: Iterable<readonly [string, unknown]>;
+  edges: Iterable<readonly [string, unknown]>;
+}
+
+const isEntry = (v: unknown): v is DiagramEntry => typeof v === 'object' && v !== null && typeof (v as DiagramEntry).get === 'function';
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The diagram the entries hold, read the same way everywhere (editor, board, compare, exports) [D31,
+ * D33]: a node needs an id and a known kind; a field that breaks its rule is read as absent (a label as
+ * '', a coordinate as 0); an edge needs both ends among the nodes (a dangling edge is not part of the
+ * diagram). Nodes and edges come in id order, so every copy of the same content reads the same.
+ */
+export function diagramOf(entries: DiagramEntries): Diagram {
+  const ok = (entry: 'nodes' | 'edges', field: string, v: unknown) => v !== undefined && diagramFieldProblem(entry, field, v) === null;
+  const nodes: DiagramNode[] = [];
+  for (const [id, map] of entries.nodes) {
+    if (!DIAGRAM_ID.test(id) || !isEntry(map)) continue;
+    const kind = map.get('kind');
+    if (!ok('nodes', 'kind', kind)) continue;
+    const field = (f: NodeField) => {
+      const v = map.get(f);
+      return ok('nodes', f, v) ? v : undefined;
+    };
+    const node: DiagramNode = {
+      id,
+      kind: kind as DiagramNodeKind,
+      label: (field('label') as string | undefined) ?? '',
+      x: (field('x') as number | undefined) ?? 0,
+      y: (field('y') as number | undefined) ?? 0
+    };
+    const w = field('w') as number | undefined;
+    const h = field('h') as number | undefined;
+    const colour = field('colour') as DiagramColour | undefined;
+    const area = field('area') as string | undefined;
+    if (w !== undefined) node.w = w;
+    if (h !== undefined) node.h = h;
+    if (colour !== undefined) node.colour = colour;
+    if (area) node.area = area;
+    nodes.push(node);
+  }
+  nodes.sort(byId);
+  const ids = new Set(nodes.map((n) => n.id));
+  const edges: DiagramEdge[] = [];
+  for (const [id, map] of entries.edges) {
+    if (!DIAGRAM_ID.test(id) || !isEntry(map)) continue;
+    const source = map.get('source');
+    const target = map.get('target');
+    if (typeof source !== 'string' || typeof target !== 'string' || !ids.has(source) || !ids.has(target)) continue;
+    const label = map.get('label');
+    edges.push({ id, source, target, label: ok('edges', 'label', label) ? (label as string) : '' });
+  }
+  edges.sort(byId);
+  return { nodes, edges };
+}

@@ -63,8 +63,13 @@ export {
   NODE_KINDS_BY_DIAGRAM,
   isDiagramKind,
   diagramFieldProblem,
+  diagramOf,
   type DiagramKind,
   type DiagramNodeKind,
-  type DiagramColour
+  type DiagramColour,
+  type Diagram,
+  type DiagramNode,
+  type DiagramEdge,
+  type DiagramEntries
 } from './diagram.ts';
 export { buildVersionDocument, outlineBlocks, isMinutesDraft, type VersionDocumentInput } from './record.ts';

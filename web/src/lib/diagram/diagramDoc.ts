@@ -1,4 +1,4 @@
-import { DIAGRAM_LIMITS, type DiagramColour, type DiagramKind, type DiagramNodeKind } from '@yishi/domain';
+import { DIAGRAM_LIMITS, diagramOf, type Diagram, type DiagramKind, type DiagramNode, type DiagramNodeKind } from '@yishi/domain';
 import * as Y from 'yjs';
 
 /*
@@ -14,27 +14,7 @@ import * as Y from 'yjs';
  * (`pruneDangling`, with an origin no undo manager tracks), so no dangling edge stays.
  */
 
-export interface DiagramNode {
-  id: string;
-  kind: DiagramNodeKind;
-  label: string;
-  x: number;
-  y: number;
-  w?: number;
-  h?: number;
-  colour?: DiagramColour;
-  area?: string;
-}
-export interface DiagramEdge {
-  id: string;
-  source: string;
-  target: string;
-  label: string;
-}
-export interface Diagram {
-  nodes: DiagramNode[];
-  edges: DiagramEdge[];
-}
+export type { Diagram, DiagramNode, DiagramEdge } from '@yishi/domain';
 
 /** The origin of changes nobody undoes: removing edges left dangling by a concurrent deletion. */
 export const PRUNE_ORIGIN = Symbol('diagram-prune');
@@ -119,39 +99,10 @@ export function deleteEdges(doc: Y.Doc, ids: readonly string[], origin: unknown)
   }, origin);
 }
 
-const num = (v: unknown, d = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 
 /** The diagram as it stands: nodes with a kind, and edges whose two ends exist [D33]. */
 export function readDiagram(doc: Y.Doc): Diagram {
-  const nodes: DiagramNode[] = [];
-  for (const [id, map] of nodesOf(doc)) {
-    if (!(map instanceof Y.Map)) continue;
-    const kind = map.get('kind');
-    if (typeof kind !== 'string') continue;
-    const node: DiagramNode = { id, kind: kind as DiagramNodeKind, label: String(map.get('label') ?? ''), x: num(map.get('x')), y: num(map.get('y')) };
-    const w = map.get('w');
-    const h = map.get('h');
-    if (typeof w === 'number') node.w = w;
-    if (typeof h === 'number') node.h = h;
-    const colour = map.get('colour');
-    if (typeof colour === 'string') node.colour = colour as DiagramColour;
-    const area = map.get('area');
-    if (typeof area === 'string' && area !== '') node.area = area;
-    nodes.push(node);
-  }
-  // In id order, so every copy of the same content reads the same.
-  nodes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const ids = new Set(nodes.map((n) => n.id));
-  const edges: DiagramEdge[] = [];
-  for (const [id, map] of edgesOf(doc)) {
-    if (!(map instanceof Y.Map)) continue;
-    const source = map.get('source');
-    const target = map.get('target');
-    if (typeof source !== 'string' || typeof target !== 'string' || !ids.has(source) || !ids.has(target)) continue;
-    edges.push({ id, source, target, label: String(map.get('label') ?? '') });
-  }
-  edges.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { nodes, edges };
+  return diagramOf({ nodes: nodesOf(doc).entries(), edges: edgesOf(doc).entries() });
 }
 
 /** Edges whose source or target is gone (a deletion that crossed a new connection). */
