@@ -81,7 +81,8 @@ export async function startProcess(env: Record<string, string>): Promise<ServerP
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not listen within 20 s:\n${out}`)), 20_000);
+    // A deadline, not a wait: on a busy machine loading the server's modules alone can take 20 s.
+    const timer = setTimeout(() => reject(new Error(`server did not listen within 60 s:\n${out}`)), 60_000);
     const check = () => {
       const m = /"msg":"yishi listening"/.test(out) ? /"port":(\d+)/.exec(out) : null;
       if (m) {
