@@ -1,5 +1,6 @@
+import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { addNode, deleteNodes, moveNodes, readDiagram, type Diagram } from '../../web/src/lib/diagram/diagramDoc.ts';
 import { createDocument, createMeeting } from '../helpers/clients.ts';
@@ -19,6 +20,31 @@ const session = hallSession({ shots: SHOTS });
 const pages = meetingPages(session);
 const { keep } = session;
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+/** A screenshot with `target` scrolled to the top, also kept where the issue's reviewers look. */
+async function keptShot(page: Page, name: string, target: Locator): Promise<void> {
+  await target.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await shot(page, name);
+  await mkdir('/work/shots/dcompare', { recursive: true });
+  await cp(path.join(SHOTS, `${name}.png`), path.join('/work/shots/dcompare', `${name}.png`));
+}
+
+async function saveVersion(page: Page, name: string): Promise<void> {
+  const before = await page.locator('[data-testid=ver-item]').count();
+  await page.locator('[data-testid=ver-name]').fill(name);
+  await page.locator('[data-testid=ver-save]').click();
+  await expect.poll(() => page.locator('[data-testid=ver-item]').count()).toBe(before + 1);
+}
+
+/** Compares two named versions on `page` [D34]; answers each listed change as "group: text". */
+async function compareVersions(page: Page, from: string, to: string): Promise<string[]> {
+  await page.locator('[data-testid=cmp-from]').selectOption({ label: from });
+  await page.locator('[data-testid=cmp-to]').selectOption({ label: to });
+  await page.locator('[data-testid=cmp-go]').click();
+  await expect.poll(() => page.locator('[data-testid=cmp-title]').textContent()).toBe(`“${from}” 与 “${to}” 的比较`);
+  return page.locator('[data-testid=dcmp-group]').evaluateAll((groups) =>
+    groups.flatMap((g) => [...g.querySelectorAll('[data-testid=dcmp-item]')].map((li) => `${g.getAttribute('data-group')}: ${(li.textContent ?? '').replace(/\s+/g, ' ').trim()}`))
+  );
+}
 
 const synced = (page: Page) => page.locator('[data-testid=doc-sync][data-synced=true]').waitFor();
 const labels = (page: Page) => page.locator('[data-testid=diagram-canvas] [data-testid=diagram-node] .label').allTextContents();
@@ -94,6 +120,8 @@ describe('the diagram editor', () => {
 
     await shot(laptop, 'laptop-template');
     await shot(phone, 'phone-template');
+    // The template as it came is the first named version.
+    await saveVersion(laptop, '流程 v1');
     // The phone taps 回访, relabels it 满意度回访.
     await node(phone, '回访').tap();
     await phone.locator('[data-testid=diagram-label-input]').fill('满意度回访');
@@ -188,6 +216,51 @@ describe('the diagram editor', () => {
     for (const s of sizes) expect(s).toBeGreaterThanOrEqual(16);
     expect(await axeViolations(phone)).toEqual([]);
     expect(await axeViolations(laptop)).toEqual([]);
+
+    // A second version, compared with the first on the phone [D34]: the relabel, the step the phone
+    // added and its connection, the markup labels as text (never elements), moves told quietly.
+    await saveVersion(laptop, '流程 v2');
+    const listed = await compareVersions(phone, '流程 v1', '流程 v2');
+    expect(listed).toEqual(expect.arrayContaining(['relabelled: 步骤 回访 → 满意度回访', 'added: 步骤 建立台账', 'added: 连线 建立台账 → 满意度回访', ...hostile.map((l) => `added: 步骤 ${l}`)]));
+    expect(listed.filter((l) => l.startsWith('removed'))).toEqual([]);
+    const result = phone.locator('[data-testid=cmp-result]');
+    expect(await result.locator('[data-testid=dcmp-group] h5').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^新增/), expect.stringMatching(/^改名/)]));
+    expect(await result.locator('img, a, script').count()).toBe(0);
+    expect(await phone.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    // The newer version drawn with the added and changed nodes outlined, and a key saying which is which.
+    await expect.poll(() => result.locator('[data-testid=board-diagram-mark][data-mark=changed]').count()).toBe(1);
+    expect(await result.locator('[data-testid=board-diagram-mark][data-mark=added]').count()).toBe(1 + hostile.length);
+    expect(await result.locator('[data-testid=dcmp-drawing] .key li').allTextContents()).toEqual(['粗虚线框：新增的节点', '点线框：改名或改动的节点']);
+    const textSizes = await result.locator(':is(p, li, h5, span, bdi, summary)').evaluateAll((els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)));
+    for (const px of textSizes) expect(px).toBeGreaterThanOrEqual(16);
+    expect(await result.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    await keptShot(phone, 'phone-diagram-compare-360x740', result);
+    await keptShot(phone, 'phone-diagram-compare-drawing-360x740', result.locator('[data-testid=dcmp-drawing]'));
+    expect(await axeViolations(phone)).toEqual([]);
+    await compareVersions(laptop, '流程 v1', '流程 v2');
+    await keptShot(laptop, 'console-diagram-compare-1366x768', laptop.locator('[data-testid=cmp-result]'));
+    expect(await axeViolations(laptop)).toEqual([]);
+    // Offline [D30]: the phone relabels a node without a network, kept on the phone and told so; its
+    // page closed and opened again once the network is back, the relabel reaches the laptop.
+    const context = phone.context();
+    await context.setOffline(true);
+    await phone.locator('[data-testid=doc-offline][data-state=kept]').waitFor();
+    await node(phone, '建立台账').tap();
+    await phone.locator('[data-testid=diagram-label-input]').fill('建立投诉台账');
+    await phone.locator('[data-testid=diagram-label-save]').tap();
+    await expect.poll(() => labels(phone)).toContain('建立投诉台账');
+    const kept = () => phone.evaluate(() => (JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]') as { diagram?: string; unsent: boolean }[]).map((c) => [c.diagram, c.unsent]));
+    await expect.poll(kept).toEqual([['workflow', true]]);
+    expect(await labels(laptop)).not.toContain('建立投诉台账');
+    const address = phone.url();
+    await phone.close();
+    await context.setOffline(false);
+    const again = await context.newPage();
+    await again.goto(address);
+    await again.locator('[data-testid=diagram-canvas]').waitFor();
+    await synced(again);
+    await expect.poll(() => labels(laptop), { timeout: 15_000 }).toContain('建立投诉台账');
+    expect(await labels(again)).toContain('建立投诉台账');
   });
   test('an org chart from the template and a zoning sketch from scratch on the laptop, each shown on the 1920×1080 board, fitted, read-only, labels at least 28 px; legend', { timeout: 150_000 }, async () => {
     const created = await createMeeting(session.hall.url, { title: '滨河东里民商联合会', groups: ['居民', '商户'], timeZone: 'Asia/Shanghai' });
