@@ -88,22 +88,14 @@ const nodeArb = (id: string) =>
     colour: fc.option(fc.constantFrom(...DIAGRAM_COLOURS), { nil: undefined }),
     area: fc.option(fc.constantFrom(...ids('n', 8)), { nil: undefined })
   }, { requiredKeys: ['id', 'kind', 'label', 'x', 'y'] }).map((n) => Object.fromEntries(Object.entries(n).filter(([, v]) => v !== undefined)) as unknown as DiagramNode);
-const diagramArb: fc.Arbitrary<Diagram> = fc
-  .subarray(ids('n', 8))
-  .chain((nodeIds) =>
-    fc.record({
-      nodes: nodeIds.length === 0 ? fc.constant([]) : fc.tuple(...nodeIds.map(nodeArb)),
-      edges:
-        nodeIds.length === 0
-          ? fc.constant([])
-          : fc.subarray(ids('e', 10)).chain((edgeIds) =>
-              edgeIds.length === 0
-                ? fc.constant([])
-                : fc.tuple(...edgeIds.map((id) => fc.record({ id: fc.constant(id), source: fc.constantFrom(...nodeIds), target: fc.constantFrom(...nodeIds), label: fc.constantFrom('', '是', '否') })))
-            )
-    })
-  )
-  .map((d) => ({ nodes: [...d.nodes], edges: [...d.edges] }));
+const edgeArb = (id: string, nodeIds: string[]): fc.Arbitrary<DiagramEdge> =>
+  fc.record({ id: fc.constant(id), source: fc.constantFrom(...nodeIds), target: fc.constantFrom(...nodeIds), label: fc.constantFrom('', '是', '否') });
+const diagramArb: fc.Arbitrary<Diagram> = fc.subarray(ids('n', 8)).chain((nodeIds) => {
+  const nodes: fc.Arbitrary<DiagramNode[]> = fc.tuple(...nodeIds.map(nodeArb)).map((t) => [...t]);
+  const edges: fc.Arbitrary<DiagramEdge[]> =
+    nodeIds.length === 0 ? fc.constant([]) : fc.subarray(ids('e', 10)).chain((edgeIds) => fc.tuple(...edgeIds.map((id) => edgeArb(id, nodeIds))).map((t) => [...t]));
+  return fc.record({ nodes, edges });
+});
 
 /** A change without the labels it is described by, with its before and after as a pair to mirror. */
 function key(c: DiagramChange, mirrored: boolean): string {
