@@ -256,11 +256,15 @@ describe('the diagram editor', () => {
     await phone.close();
     await context.setOffline(false);
     const again = await context.newPage();
+    const errors: string[] = [];
+    again.on('pageerror', (e) => errors.push(e.message));
     await again.goto(address);
-    await again.locator('[data-testid=diagram-canvas]').waitFor();
+    // A cold page on the hall's two busy cores: the editor's bundle can take a while.
+    await again.locator('[data-testid=diagram-canvas]').waitFor({ timeout: 30_000 });
     await synced(again);
     await expect.poll(() => labels(laptop), { timeout: 15_000 }).toContain('建立投诉台账');
     expect(await labels(again)).toContain('建立投诉台账');
+    expect(errors).toEqual([]);
   });
   test('an org chart from the template and a zoning sketch from scratch on the laptop, each shown on the 1920×1080 board, fitted, read-only, labels at least 28 px; legend', { timeout: 150_000 }, async () => {
     const created = await createMeeting(session.hall.url, { title: '滨河东里民商联合会', groups: ['居民', '商户'], timeZone: 'Asia/Shanghai' });
