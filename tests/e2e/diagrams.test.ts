@@ -3,10 +3,10 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { addNode, deleteNodes, moveNodes, readDiagram, type Diagram } from '../../web/src/lib/diagram/diagramDoc.ts';
-import { createDocument, createMeeting } from '../helpers/clients.ts';
+import { createDocument, createMeeting, join } from '../helpers/clients.ts';
 import { ROOT } from '../helpers/servers.ts';
 import { yjsClient } from '../helpers/yjs.ts';
-import { hallSession } from './hall.ts';
+import { hallSession, PHONE } from './hall.ts';
 import { axeViolations, meetingPages } from './pages.ts';
 
 /**
@@ -96,7 +96,7 @@ async function pinchOut(page: Page): Promise<void> {
 }
 
 describe('the diagram editor', () => {
-  test('laptop builds the workflow from the template while a 360 px phone relabels 回访 and adds and connects a step by tap; elk layout as one undo; pinch zoom; names; markup inert; axe clean', { timeout: 150_000 }, async () => {
+  test('laptop builds the workflow from the template while a 360 px phone relabels 回访 and adds and connects a step by tap; elk layout as one undo; pinch zoom; names; markup inert; axe clean; [D34] two versions compared on the phone and laptop (改名 回访 → 满意度回访, 新增 the step, markup as text)', { timeout: 150_000 }, async () => {
     const created = await createMeeting(session.hall.url, { title: '滨河东里民商联合会', groups: ['居民', '商户'], timeZone: 'Asia/Shanghai' });
     const docId = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'workflow', '投诉处理工作流程图', 'everyone');
 
@@ -239,34 +239,19 @@ describe('the diagram editor', () => {
     expect(await axeViolations(phone)).toEqual([]);
     await compareVersions(laptop, '流程 v1', '流程 v2');
     await keptShot(laptop, 'console-diagram-compare-1366x768', laptop.locator('[data-testid=cmp-result]'));
+    await keptShot(laptop, 'console-diagram-compare-drawing-1366x768', laptop.locator('[data-testid=dcmp-drawing]'));
     expect(await axeViolations(laptop)).toEqual([]);
-    // Offline [D30]: the phone relabels a node without a network, kept on the phone and told so; its
-    // page closed and opened again once the network is back, the relabel reaches the laptop.
-    const context = phone.context();
-    await context.setOffline(true);
-    await phone.locator('[data-testid=doc-offline][data-state=kept]').waitFor();
-    await node(phone, '建立台账').tap();
-    await phone.locator('[data-testid=diagram-label-input]').fill('建立投诉台账');
-    await phone.locator('[data-testid=diagram-label-save]').tap();
-    await expect.poll(() => labels(phone)).toContain('建立投诉台账');
-    const kept = () => phone.evaluate(() => (JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]') as { diagram?: string; unsent: boolean }[]).map((c) => [c.diagram, c.unsent]));
-    await expect.poll(kept).toEqual([['workflow', true]]);
-    expect(await labels(laptop)).not.toContain('建立投诉台账');
-    const address = phone.url();
-    await phone.close();
-    await context.setOffline(false);
-    const again = await context.newPage();
-    const errors: string[] = [];
-    again.on('pageerror', (e) => errors.push(e.message));
-    await again.goto(address);
-    // A cold page on the hall's two busy cores: the editor's bundle can take a while.
-    await again.locator('[data-testid=diagram-canvas]').waitFor({ timeout: 30_000 });
-    await synced(again);
-    await expect.poll(() => labels(laptop), { timeout: 15_000 }).toContain('建立投诉台账');
-    expect(await labels(again)).toContain('建立投诉台账');
-    expect(errors).toEqual([]);
+    // In English too.
+    await laptop.locator('button.locale').click();
+    await expect.poll(() => laptop.locator('[data-testid=cmp-go]').textContent()).toBe('Compare');
+    await laptop.locator('[data-testid=cmp-from]').selectOption({ label: '流程 v1' });
+    await laptop.locator('[data-testid=cmp-to]').selectOption({ label: '流程 v2' });
+    await laptop.locator('[data-testid=cmp-go]').click();
+    await expect.poll(() => laptop.locator('[data-testid=dcmp-group] h5').allTextContents()).toEqual(['Added 5', 'Renamed 1', expect.stringMatching(/^Other changes \d+$/)]);
+    expect(await laptop.locator('[data-testid=dcmp-group][data-group=relabelled] li').textContent()).toMatch(/^\s*Step\s+回访\s*→\s*满意度回访\s*$/);
+    await keptShot(laptop, 'console-diagram-compare-en-1366x768', laptop.locator('[data-testid=cmp-result]'));
   });
-  test('an org chart from the template and a zoning sketch from scratch on the laptop, each shown on the 1920×1080 board, fitted, read-only, labels at least 28 px; legend', { timeout: 150_000 }, async () => {
+  test('an org chart from the template and a zoning sketch from scratch on the laptop, each shown on the 1920×1080 board, fitted, read-only, labels at least 28 px; legend; [D30] a phone’s offline relabel survives a reload without a network and is sent when back', { timeout: 150_000 }, async () => {
     const created = await createMeeting(session.hall.url, { title: '滨河东里民商联合会', groups: ['居民', '商户'], timeZone: 'Asia/Shanghai' });
     const org = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'orgChart', '联合会组织框架图', 'everyone');
     const zoning = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'zoning', '滨河东里分片示意图', 'everyone');
@@ -347,5 +332,36 @@ describe('the diagram editor', () => {
     for (const px of await boardSizes()) expect(px).toBeGreaterThanOrEqual(27.9);
     await shot(board, 'board-zoning-1920x1080');
     expect(await axeViolations(board)).toEqual([]);
+
+    // Offline [D30]: a phone on the loopback address (a secure context: the app shell is cached) relabels
+    // a node of the org chart without a network, reloads without one and still has it, in the diagram
+    // editor; back online, the change reaches the server.
+    const joined = await join(session.hall.url, created.joinCode, '薄老板', '商户');
+    const context = await session.newContext(PHONE);
+    await context.addInitScript((s) => localStorage.setItem(`yishi:participant:meeting:${s.meetingId}`, JSON.stringify(s)), { ...joined, joinCode: created.joinCode });
+    const phone = await context.newPage();
+    const errors: string[] = [];
+    phone.on('pageerror', (e) => errors.push(e.message));
+    await phone.goto(`${session.hall.url}/m/${created.meetingId}/d/${org}`);
+    await phone.locator('[data-testid=diagram-canvas]').waitFor({ timeout: 30_000 });
+    await synced(phone);
+    await expect.poll(() => phone.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]').length)).toBe(1);
+    await context.setOffline(true);
+    await phone.locator('[data-testid=doc-offline][data-state=kept]').waitFor();
+    await node(phone, '副会长').tap();
+    await phone.locator('[data-testid=diagram-label-input]').fill('副会长（商户）');
+    await phone.locator('[data-testid=diagram-label-save]').tap();
+    await expect.poll(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]')[0]?.unsent)).toBe(true);
+    await phone.reload();
+    await phone.locator('[data-testid=diagram-canvas]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => labels(phone)).toContain('副会长（商户）');
+    await phone.locator('[data-testid=doc-offline][data-state=kept]').waitFor();
+    expect(await phone.locator('[data-testid=diagram-toolbar]').count()).toBe(1);
+    expect(readDiagram(r.doc).nodes.map((n) => n.label)).not.toContain('副会长（商户）');
+    await context.setOffline(false);
+    await phone.locator('[data-testid=doc-offline][data-state=sent]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => readDiagram(r.doc).nodes.map((n) => n.label), { timeout: 15_000 }).toContain('副会长（商户）');
+    expect(errors).toEqual([]);
   });
 });
