@@ -1,11 +1,12 @@
+import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { addNode, deleteNodes, moveNodes, readDiagram, type Diagram } from '../../web/src/lib/diagram/diagramDoc.ts';
-import { createDocument, createMeeting } from '../helpers/clients.ts';
+import { createDocument, createMeeting, join } from '../helpers/clients.ts';
 import { ROOT } from '../helpers/servers.ts';
 import { yjsClient } from '../helpers/yjs.ts';
-import { hallSession } from './hall.ts';
+import { hallSession, PHONE } from './hall.ts';
 import { axeViolations, meetingPages } from './pages.ts';
 
 /**
@@ -19,6 +20,31 @@ const session = hallSession({ shots: SHOTS });
 const pages = meetingPages(session);
 const { keep } = session;
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+/** A screenshot with `target` scrolled to the top, also kept where the issue's reviewers look. */
+async function keptShot(page: Page, name: string, target: Locator): Promise<void> {
+  await target.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await shot(page, name);
+  await mkdir('/work/shots/dcompare', { recursive: true });
+  await cp(path.join(SHOTS, `${name}.png`), path.join('/work/shots/dcompare', `${name}.png`));
+}
+
+async function saveVersion(page: Page, name: string): Promise<void> {
+  const before = await page.locator('[data-testid=ver-item]').count();
+  await page.locator('[data-testid=ver-name]').fill(name);
+  await page.locator('[data-testid=ver-save]').click();
+  await expect.poll(() => page.locator('[data-testid=ver-item]').count()).toBe(before + 1);
+}
+
+/** Compares two named versions on `page` [D34]; answers each listed change as "group: text". */
+async function compareVersions(page: Page, from: string, to: string): Promise<string[]> {
+  await page.locator('[data-testid=cmp-from]').selectOption({ label: from });
+  await page.locator('[data-testid=cmp-to]').selectOption({ label: to });
+  await page.locator('[data-testid=cmp-go]').click();
+  await expect.poll(() => page.locator('[data-testid=cmp-title]').textContent()).toBe(`“${from}” 与 “${to}” 的比较`);
+  return page.locator('[data-testid=dcmp-group]').evaluateAll((groups) =>
+    groups.flatMap((g) => [...g.querySelectorAll('[data-testid=dcmp-item]')].map((li) => `${g.getAttribute('data-group')}: ${(li.textContent ?? '').replace(/\s+/g, ' ').trim()}`))
+  );
+}
 
 const synced = (page: Page) => page.locator('[data-testid=doc-sync][data-synced=true]').waitFor();
 const labels = (page: Page) => page.locator('[data-testid=diagram-canvas] [data-testid=diagram-node] .label').allTextContents();
@@ -70,7 +96,7 @@ async function pinchOut(page: Page): Promise<void> {
 }
 
 describe('the diagram editor', () => {
-  test('laptop builds the workflow from the template while a 360 px phone relabels 回访 and adds and connects a step by tap; elk layout as one undo; pinch zoom; names; markup inert; axe clean', { timeout: 150_000 }, async () => {
+  test('laptop builds the workflow from the template while a 360 px phone relabels 回访 and adds and connects a step by tap; elk layout as one undo; pinch zoom; names; markup inert; axe clean; [D34] two versions compared on the phone and laptop (改名 回访 → 满意度回访, 新增 the step, markup as text)', { timeout: 150_000 }, async () => {
     const created = await createMeeting(session.hall.url, { title: '滨河东里民商联合会', groups: ['居民', '商户'], timeZone: 'Asia/Shanghai' });
     const docId = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'workflow', '投诉处理工作流程图', 'everyone');
 
@@ -94,6 +120,8 @@ describe('the diagram editor', () => {
 
     await shot(laptop, 'laptop-template');
     await shot(phone, 'phone-template');
+    // The template as it came is the first named version.
+    await saveVersion(laptop, '流程 v1');
     // The phone taps 回访, relabels it 满意度回访.
     await node(phone, '回访').tap();
     await phone.locator('[data-testid=diagram-label-input]').fill('满意度回访');
@@ -188,8 +216,42 @@ describe('the diagram editor', () => {
     for (const s of sizes) expect(s).toBeGreaterThanOrEqual(16);
     expect(await axeViolations(phone)).toEqual([]);
     expect(await axeViolations(laptop)).toEqual([]);
+
+    // A second version, compared with the first on the phone [D34]: the relabel, the step the phone
+    // added and its connection, the markup labels as text (never elements), moves told quietly.
+    await saveVersion(laptop, '流程 v2');
+    const listed = await compareVersions(phone, '流程 v1', '流程 v2');
+    expect(listed).toEqual(expect.arrayContaining(['relabelled: 步骤 回访 → 满意度回访', 'added: 步骤 建立台账', 'added: 连线 建立台账 → 满意度回访', ...hostile.map((l) => `added: 步骤 ${l}`)]));
+    expect(listed.filter((l) => l.startsWith('removed'))).toEqual([]);
+    const result = phone.locator('[data-testid=cmp-result]');
+    expect(await result.locator('[data-testid=dcmp-group] h5').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^新增/), expect.stringMatching(/^改名/)]));
+    expect(await result.locator('img, a, script').count()).toBe(0);
+    expect(await phone.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    // The newer version drawn with the added and changed nodes outlined, and a key saying which is which.
+    await expect.poll(() => result.locator('[data-testid=board-diagram-mark][data-mark=changed]').count()).toBe(1);
+    expect(await result.locator('[data-testid=board-diagram-mark][data-mark=added]').count()).toBe(1 + hostile.length);
+    expect(await result.locator('[data-testid=dcmp-drawing] .key li').allTextContents()).toEqual(['粗虚线框：新增的节点', '点线框：改名或改动的节点']);
+    const textSizes = await result.locator(':is(p, li, h5, span, bdi, summary)').evaluateAll((els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)));
+    for (const px of textSizes) expect(px).toBeGreaterThanOrEqual(16);
+    expect(await result.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    await keptShot(phone, 'phone-diagram-compare-360x740', result);
+    await keptShot(phone, 'phone-diagram-compare-drawing-360x740', result.locator('[data-testid=dcmp-drawing]'));
+    expect(await axeViolations(phone)).toEqual([]);
+    await compareVersions(laptop, '流程 v1', '流程 v2');
+    await keptShot(laptop, 'console-diagram-compare-1366x768', laptop.locator('[data-testid=cmp-result]'));
+    await keptShot(laptop, 'console-diagram-compare-drawing-1366x768', laptop.locator('[data-testid=dcmp-drawing]'));
+    expect(await axeViolations(laptop)).toEqual([]);
+    // In English too.
+    await laptop.locator('button.locale').click();
+    await expect.poll(() => laptop.locator('[data-testid=cmp-go]').textContent()).toBe('Compare');
+    await laptop.locator('[data-testid=cmp-from]').selectOption({ label: '流程 v1' });
+    await laptop.locator('[data-testid=cmp-to]').selectOption({ label: '流程 v2' });
+    await laptop.locator('[data-testid=cmp-go]').click();
+    await expect.poll(() => laptop.locator('[data-testid=dcmp-group] h5').allTextContents()).toEqual(['Added 5', 'Renamed 1', expect.stringMatching(/^Other changes \d+$/)]);
+    expect(await laptop.locator('[data-testid=dcmp-group][data-group=relabelled] li').textContent()).toMatch(/^\s*Step\s+回访\s*→\s*满意度回访\s*$/);
+    await keptShot(laptop, 'console-diagram-compare-en-1366x768', laptop.locator('[data-testid=cmp-result]'));
   });
-  test('an org chart from the template and a zoning sketch from scratch on the laptop, each shown on the 1920×1080 board, fitted, read-only, labels at least 28 px; legend', { timeout: 150_000 }, async () => {
+  test('an org chart from the template and a zoning sketch from scratch on the laptop, each shown on the 1920×1080 board, fitted, read-only, labels at least 28 px; legend; [D30] a phone’s offline relabel survives a reload without a network and is sent when back', { timeout: 150_000 }, async () => {
     const created = await createMeeting(session.hall.url, { title: '滨河东里民商联合会', groups: ['居民', '商户'], timeZone: 'Asia/Shanghai' });
     const org = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'orgChart', '联合会组织框架图', 'everyone');
     const zoning = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'zoning', '滨河东里分片示意图', 'everyone');
@@ -270,5 +332,36 @@ describe('the diagram editor', () => {
     for (const px of await boardSizes()) expect(px).toBeGreaterThanOrEqual(27.9);
     await shot(board, 'board-zoning-1920x1080');
     expect(await axeViolations(board)).toEqual([]);
+
+    // Offline [D30]: a phone on the loopback address (a secure context: the app shell is cached) relabels
+    // a node of the org chart without a network, reloads without one and still has it, in the diagram
+    // editor; back online, the change reaches the server.
+    const joined = await join(session.hall.url, created.joinCode, '薄老板', '商户');
+    const context = await session.newContext(PHONE);
+    await context.addInitScript((s) => localStorage.setItem(`yishi:participant:meeting:${s.meetingId}`, JSON.stringify(s)), { ...joined, joinCode: created.joinCode });
+    const phone = await context.newPage();
+    const errors: string[] = [];
+    phone.on('pageerror', (e) => errors.push(e.message));
+    await phone.goto(`${session.hall.url}/m/${created.meetingId}/d/${org}`);
+    await phone.locator('[data-testid=diagram-canvas]').waitFor({ timeout: 30_000 });
+    await synced(phone);
+    await expect.poll(() => phone.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]').length)).toBe(1);
+    await context.setOffline(true);
+    await phone.locator('[data-testid=doc-offline][data-state=kept]').waitFor();
+    await node(phone, '副会长').tap();
+    await phone.locator('[data-testid=diagram-label-input]').fill('副会长（商户）');
+    await phone.locator('[data-testid=diagram-label-save]').tap();
+    await expect.poll(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]')[0]?.unsent)).toBe(true);
+    await phone.reload();
+    await phone.locator('[data-testid=diagram-canvas]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => labels(phone)).toContain('副会长（商户）');
+    await phone.locator('[data-testid=doc-offline][data-state=kept]').waitFor();
+    expect(await phone.locator('[data-testid=diagram-toolbar]').count()).toBe(1);
+    expect(readDiagram(r.doc).nodes.map((n) => n.label)).not.toContain('副会长（商户）');
+    await context.setOffline(false);
+    await phone.locator('[data-testid=doc-offline][data-state=sent]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => readDiagram(r.doc).nodes.map((n) => n.label), { timeout: 15_000 }).toContain('副会长（商户）');
+    expect(errors).toEqual([]);
   });
 });

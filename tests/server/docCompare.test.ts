@@ -1,5 +1,5 @@
 import type { Ack, ProtocolError } from '@yishi/protocol';
-import type { ComparisonEntry, VersionComparison } from '@yishi/domain';
+import type { ComparisonEntry, OutlineVersionComparison } from '@yishi/domain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -73,11 +73,11 @@ describe.each(STORE_KINDS)('comparing versions on %s', (kind) => {
   }
   const compareUrl = (meetingId: string, docId: string, query: string) => `${fx.srv.url}/api/meetings/${meetingId}/documents/${docId}/compare?${query}`;
   const get = (url: string, token?: string) => fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-  async function compared(meetingId: string, docId: string, from: string, to: string, token: string): Promise<VersionComparison> {
+  async function compared(meetingId: string, docId: string, from: string, to: string, token: string): Promise<OutlineVersionComparison> {
     const res = await get(compareUrl(meetingId, docId, `from=${from}&to=${to}`), token);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    return (await res.json()) as VersionComparison;
+    return (await res.json()) as OutlineVersionComparison;
   }
   async function refused(url: string, token: string | undefined, status: number): Promise<ProtocolError> {
     const res = await get(url, token);

@@ -61,6 +61,9 @@ describe('offline copies [D30]', () => {
     expect(parseIndex([{ ...good, name: 'yishi-doc:v1:other:doc1:p:alice' }])).toEqual([]);
     expect(parseIndex([{ ...good, bytes: -1 }, { ...good, usedAt: 'x' }, { ...good, user: null }, { ...good, title: 5 }, 7, null])).toEqual([]);
     expect(parseIndex([{ ...good, unsent: 'yes' }])).toEqual([{ ...good, unsent: false }]);
+    // A diagram's copy notes its kind (a reload offline opens the diagram editor); an unknown kind is dropped, the copy kept.
+    expect(parseIndex([{ ...good, diagram: 'workflow' }])).toEqual([{ ...good, diagram: 'workflow' }]);
+    expect(parseIndex([{ ...good, diagram: 'rocket' }, { ...copy(2), diagram: 5 }])).toEqual([good, copy(2)]);
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
         expect(() => parseIndex(v)).not.toThrow();

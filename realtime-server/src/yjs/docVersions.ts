@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { compareOutlines, decide, documentRight, documentVersion, type ClientCommand, type ComparedSide, type ServerCommand, type VersionComparison } from '@yishi/domain';
+import { compareDiagrams, compareOutlines, decide, isDiagramKind, documentRight, documentVersion, type ClientCommand, type ComparedSide, type ServerCommand, type VersionComparison } from '@yishi/domain';
 import { protocolError, type Actor, type ProtocolError } from '@yishi/protocol';
 import type { Store } from '@yishi/store';
 import * as Y from 'yjs';
 import type { Logger } from '../logger.ts';
 import type { ExecuteResult, MeetingService } from '../meetings/meetingService.ts';
 import { newId } from '../secrets.ts';
+import { diagramOfContent } from './diagramData.ts';
 import { outlineOfContent } from './outline.ts';
 import type { YjsServer } from './yjsServer.ts';
 
@@ -96,7 +97,7 @@ export class DocVersions {
 
   /**
    * Compares two versions of one document, or a version and its current text, for someone who may read
-   * it [D24]: both sides are checked before any content is read (a version of another document of the
+   * it [D24, D34]: both sides are checked before any content is read (a version of another document of the
    * meeting is `invalid`, not "not found"), versions only once their bytes match the log's hash, the
    * current text as this node holds it (or loads it). The comparison runs here, so a phone gets only
    * the small result.
@@ -132,8 +133,14 @@ export class DocVersions {
         contents.push(await yjs.content(meetingId, docId));
       }
     }
+    const [older, newer] = [sides[0]!, sides[1]!];
+    // The document's kind decides the comparison: a diagram's nodes and edges by id [D34], else articles [D24].
+    if (isDiagramKind(state.documents.get(docId)!.kind)) {
+      const [a, b] = [diagramOfContent(contents[0]!), diagramOfContent(contents[1]!)];
+      return { ok: true, comparison: { format: 'diagram', docId, from: older, to: newer, ...compareDiagrams(a, b), diagram: b } };
+    }
     const comparison = compareOutlines(outlineOfContent(contents[0]!), outlineOfContent(contents[1]!));
-    return { ok: true, comparison: { docId, from: sides[0]!, to: sides[1]!, ...comparison } };
+    return { ok: true, comparison: { format: 'outline', docId, from: older, to: newer, ...comparison } };
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Diagram } from './diagram.ts';
+import type { DiagramComparison } from './diagramCompare.ts';
 import { runsText, type Outline, type OutlineBlock } from './outline.ts';
 
 /**
@@ -66,12 +68,26 @@ export interface Comparison {
 /** One side of a comparison: a named version, or the document's current text. */
 export type ComparedSide = { kind: 'version'; versionId: string; name: string; at: number } | { kind: 'current' };
 
-/** What the server answers for a comparison of two sides of one document (the web app renders it). */
-export interface VersionComparison extends Comparison {
+/** What the server answers for a comparison of two sides of one rich-text document (the web app renders it). */
+export interface OutlineVersionComparison extends Comparison {
+  format: 'outline';
   docId: string;
   from: ComparedSide;
   to: ComparedSide;
 }
+
+/** What the server answers for a comparison of two sides of a diagram [D34]: the changes, and the newer side to draw them on. */
+export interface DiagramVersionComparison extends DiagramComparison {
+  format: 'diagram';
+  docId: string;
+  from: ComparedSide;
+  to: ComparedSide;
+  /** The newer side as plain data (at most 300 nodes and 600 edges [D31]), so the page draws it with the changes marked. */
+  diagram: Diagram;
+}
+
+/** The answer to a comparison: the document's kind decides which (`format`). */
+export type VersionComparison = OutlineVersionComparison | DiagramVersionComparison;
 
 /**
  * LCS cells one text pair may take (a 1 MB table) and all pairs of one comparison together; characters

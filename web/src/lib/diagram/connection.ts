@@ -13,6 +13,9 @@ export interface DiagramConnection {
   awareness: Awareness;
   onStatus(listener: (status: 'connecting' | 'connected' | 'disconnected') => void): void;
   onSynced(listener: (synced: boolean) => void): void;
+  /** Closed and opened again as the phone loses and finds its network (the offline copy asks [D30]). */
+  connect(): void;
+  disconnect(): void;
   destroy(): void;
 }
 
@@ -24,6 +27,8 @@ export function openDiagramConnection(meetingId: string, docId: string, token: s
     awareness: connection.awareness,
     onStatus: (listener) => connection.on('status', (e) => listener(e.status === 'connected' ? 'connected' : e.status === 'disconnected' ? 'disconnected' : 'connecting')),
     onSynced: (listener) => connection.on('sync', (s) => listener(s)),
+    connect: () => connection.connect(),
+    disconnect: () => connection.disconnect(),
     destroy: () => {
       connection.destroy();
       doc.destroy();

@@ -1,3 +1,5 @@
+import { isDiagramKind, type DiagramKind } from '@yishi/domain';
+
 /**
  * Offline copies of shared documents [D30]: what a person who may write a document has of it is kept in
  * this browser's IndexedDB (one database per meeting, document and person), so edits made without a
@@ -42,6 +44,8 @@ export interface KeptCopy {
   bytes: number;
   /** Edits made while offline that no connection has sent yet. */
   unsent: boolean;
+  /** A diagram's kind, so a reload without a network opens the diagram editor [D30, D31]; absent for rich text. */
+  diagram?: DiagramKind;
 }
 
 export type PersonRole = 'participant' | 'facilitator' | 'secretary' | 'board';
@@ -96,7 +100,9 @@ export function parseIndex(raw: unknown): KeptCopy[] {
     if (typeof user !== 'object' || user === null || !isString(user.name, 200) || !isString(user.color, 20)) continue;
     if (typeof c.usedAt !== 'number' || !Number.isFinite(c.usedAt) || typeof c.bytes !== 'number' || !(c.bytes >= 0)) continue;
     seen.add(name);
-    out.push({ name, meetingId: c.meetingId, docId: c.docId, who: c.who, title: c.title, user: { name: user.name, color: user.color }, usedAt: c.usedAt, bytes: c.bytes, unsent: c.unsent === true });
+    const copy: KeptCopy = { name, meetingId: c.meetingId, docId: c.docId, who: c.who, title: c.title, user: { name: user.name, color: user.color }, usedAt: c.usedAt, bytes: c.bytes, unsent: c.unsent === true };
+    if (typeof c.diagram === 'string' && isDiagramKind(c.diagram)) copy.diagram = c.diagram;
+    out.push(copy);
   }
   return out;
 }

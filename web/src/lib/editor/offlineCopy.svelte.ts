@@ -1,5 +1,6 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
+import type { DiagramKind } from '@yishi/domain';
 import { sessions } from '$lib/meeting/storage';
 import { copyName, OFFLINE_LIMITS, personKey, type KeptCopy, type PersonRole } from './offline.ts';
 import { dropCopies, readIndex, recordCopy, storageAllowed, sweep, updateCopy } from './offlineStore.ts';
@@ -11,6 +12,8 @@ export interface OfflineTarget {
   who: string;
   title: string;
   user: { name: string; color: string };
+  /** The diagram's kind when the document is one (a reload offline opens the diagram editor). */
+  diagram?: DiagramKind | null;
 }
 
 /** Who this browser is in a meeting now, per role it keeps a token for: the owners of copies still reachable. */
@@ -134,6 +137,7 @@ export class OfflineCopy {
     this.#persistence = persistence;
     const before = readIndex().find((c) => c.name === name);
     this.#entry = { name, meetingId: target.meetingId, docId: target.docId, who: target.who, title: target.title, user: { ...target.user }, usedAt: Date.now(), bytes: before?.bytes ?? 0, unsent: before?.unsent === true || this.unsent };
+    if (target.diagram) this.#entry.diagram = target.diagram;
     if (this.#entry.unsent && !this.#online) this.unsent = true;
     recordCopy(this.#entry);
     sweep(currentPeople, name);
