@@ -61,5 +61,5 @@ export {
 export { articleLabel, chapterLabel, sectionLabel, chineseNumeral } from './documents/numerals.ts';
 export { compareOutlines, diffWords, wordsOf, COMPARE_LIMITS, type Comparison, type ComparisonEntry, type ComparedSide, type VersionComparison, type ComparisonSummary, type WordPart, type Place as ComparisonPlace } from './documents/compare.ts';
 export { outlineOf, isSafeHref, articleIdOf, runsText, type Outline, type OutlineBlock, type OutlineRun, type TreeNode } from './documents/outline.ts';
-export { buildVersionDocument, outlineBlocks, isMinutesDraft, type VersionDocumentInput } from './documents/index.ts';
+export { buildVersionDocument, outlineBlocks, isMinutesDraft, diagramBlocks, DIAGRAM_KIND_WORDS, type VersionDocumentInput } from './documents/index.ts';
 export { documentRight, documentList, documentVersion, DOCUMENT_KINDS, DOCUMENT_ACCESS, DOCUMENT_LIMITS, type DocumentRight, type DocumentKind, type DocumentAccess } from './documents/index.ts';
