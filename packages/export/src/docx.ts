@@ -5,6 +5,7 @@ import {
   ExternalHyperlink,
   Footer,
   HeadingLevel,
+  ImageRun,
   LeaderType,
   LineRuleType,
   Packer,
@@ -25,6 +26,9 @@ import {
 import type { Block, Inline, RecordDocument } from './model.ts';
 import { clean, listMarker, span, withTitle } from './text.ts';
 import { words } from './words.ts';
+import { diagramGeometry } from './diagram/geometry.ts';
+import { geometrySvg } from './diagram/svg.ts';
+import { svgToPng } from './diagram/raster.ts';
 
 /*
  * DOCX with the `docx` package. Line spacing is "at least" a height in points rather than a multiple of
@@ -160,6 +164,26 @@ function block(b: Block, doc: RecordDocument): (Paragraph | Table)[] {
             ],
           })
       );
+    }
+    case 'diagram': {
+      // The picture as SVG with a PNG for Word processors without SVG, at most the text width and a page high [D36].
+      const g = diagramGeometry(b.diagram, doc.language);
+      const caption = new Paragraph({ alignment: AlignmentType.CENTER, spacing: { after: 200 }, children: runs(b.caption, { color: MUTED, size: 19 }) });
+      if (!g) return [caption];
+      const svg = geometrySvg(g, clean(b.caption));
+      const png = svgToPng(svg, g.bounds.w, g.bounds.h);
+      const maxW = Math.floor(TEXT_WIDTH / 15);
+      const maxH = Math.floor((PAGE.height - MARGIN.top - MARGIN.bottom) / 15) - 80;
+      const scale = Math.min(1, maxW / g.bounds.w, maxH / g.bounds.h);
+      const size = { width: Math.max(1, Math.round(g.bounds.w * scale)), height: Math.max(1, Math.round(g.bounds.h * scale)) };
+      const image = new ImageRun({
+        type: 'svg',
+        data: new TextEncoder().encode(svg),
+        fallback: { type: 'png', data: png },
+        transformation: size,
+        altText: { name: clean(b.caption).slice(0, 200), title: clean(b.caption), description: clean(b.caption) },
+      });
+      return [new Paragraph({ alignment: AlignmentType.CENTER, keepNext: true, spacing: { before: 120, after: 60 }, children: [image] }), caption];
     }
     case 'verify': {
       const edge = { ...RULE, space: 4 };
