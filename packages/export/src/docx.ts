@@ -106,7 +106,27 @@ function table(header: string[], rows: Inline[][][], widths?: number[]): Table {
 
 const HEADINGS = { 1: HeadingLevel.TITLE, 2: HeadingLevel.HEADING_1, 3: HeadingLevel.HEADING_2 } as const;
 
-function block(b: Block, doc: RecordDocument): (Paragraph | Table)[] {
+/** A diagram's picture, made before the document is built (the PNG is rasterised asynchronously). */
+interface Picture {
+  svg: string;
+  png: Uint8Array;
+  width: number;
+  height: number;
+}
+
+async function pictureOf(b: Extract<Block, { kind: 'diagram' }>, doc: RecordDocument): Promise<Picture | null> {
+  const g = diagramGeometry(b.diagram, doc.language);
+  if (!g) return null;
+  const svg = geometrySvg(g, clean(b.caption));
+  const png = await svgToPng(svg, g.bounds.w, g.bounds.h);
+  // At most the text width and a page high, in pixels at 96 dpi (15 twips each); never larger than drawn.
+  const maxW = Math.floor(TEXT_WIDTH / 15);
+  const maxH = Math.floor((PAGE.height - MARGIN.top - MARGIN.bottom) / 15) - 80;
+  const scale = Math.min(1, maxW / g.bounds.w, maxH / g.bounds.h);
+  return { svg, png, width: Math.max(1, Math.round(g.bounds.w * scale)), height: Math.max(1, Math.round(g.bounds.h * scale)) };
+}
+
+function block(b: Block, doc: RecordDocument, pictures: Map<Block, Picture | null>): (Paragraph | Table)[] {
   const w = words(doc.language);
   switch (b.kind) {
     case 'heading':
@@ -166,21 +186,15 @@ function block(b: Block, doc: RecordDocument): (Paragraph | Table)[] {
       );
     }
     case 'diagram': {
-      // The picture as SVG with a PNG for Word processors without SVG, at most the text width and a page high [D36].
-      const g = diagramGeometry(b.diagram, doc.language);
+      // The picture as SVG with a PNG for Word processors without SVG [D36]; the caption below it, as text.
       const caption = new Paragraph({ alignment: AlignmentType.CENTER, spacing: { after: 200 }, children: runs(b.caption, { color: MUTED, size: 19 }) });
-      if (!g) return [caption];
-      const svg = geometrySvg(g, clean(b.caption));
-      const png = svgToPng(svg, g.bounds.w, g.bounds.h);
-      const maxW = Math.floor(TEXT_WIDTH / 15);
-      const maxH = Math.floor((PAGE.height - MARGIN.top - MARGIN.bottom) / 15) - 80;
-      const scale = Math.min(1, maxW / g.bounds.w, maxH / g.bounds.h);
-      const size = { width: Math.max(1, Math.round(g.bounds.w * scale)), height: Math.max(1, Math.round(g.bounds.h * scale)) };
+      const picture = pictures.get(b);
+      if (!picture) return [caption];
       const image = new ImageRun({
         type: 'svg',
-        data: new TextEncoder().encode(svg),
-        fallback: { type: 'png', data: png },
-        transformation: size,
+        data: new TextEncoder().encode(picture.svg),
+        fallback: { type: 'png', data: picture.png },
+        transformation: { width: picture.width, height: picture.height },
         altText: { name: clean(b.caption).slice(0, 200), title: clean(b.caption), description: clean(b.caption) },
       });
       return [new Paragraph({ alignment: AlignmentType.CENTER, keepNext: true, spacing: { before: 120, after: 60 }, children: [image] }), caption];
@@ -228,6 +242,8 @@ function footer(doc: RecordDocument): Footer {
 
 export async function renderDocx(doc: RecordDocument): Promise<Uint8Array> {
   const blocks = withTitle(doc);
+  const pictures = new Map<Block, Picture | null>();
+  for (const b of blocks) if (b.kind === 'diagram') pictures.set(b, await pictureOf(b, doc));
   const document = new Document({
     title: clean(doc.title),
     creator: 'Yishi',
@@ -244,7 +260,7 @@ export async function renderDocx(doc: RecordDocument): Promise<Uint8Array> {
       {
         properties: { page: { size: PAGE, margin: MARGIN } },
         footers: { default: footer(doc) },
-        children: blocks.flatMap((b) => block(b, doc)),
+        children: blocks.flatMap((b) => block(b, doc, pictures)),
       },
     ],
   });

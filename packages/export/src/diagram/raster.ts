@@ -1,4 +1,4 @@
-import { Resvg } from '@resvg/resvg-js';
+import { renderAsync } from '@resvg/resvg-js';
 import { FONT_FILES } from '../pdf/fonts.ts';
 
 /*
@@ -13,14 +13,15 @@ const MAX_WIDTH = 2000;
 /** And at most this many pixels in all (a very tall diagram is drawn smaller, not huge). */
 const MAX_PIXELS = 8_000_000;
 
-export function svgToPng(svg: string, width: number, height: number): Uint8Array {
+/** Off the main thread (resvg's own thread pool): reading the CJK font takes a moment, and the server's event loop goes on meanwhile. */
+export async function svgToPng(svg: string, width: number, height: number): Promise<Uint8Array> {
   let zoom = Math.min(MAX_WIDTH / Math.max(width, 1), 2);
   zoom = Math.min(zoom, Math.sqrt(MAX_PIXELS / Math.max(width * height * zoom * zoom, 1)) * zoom);
-  const resvg = new Resvg(svg, {
+  const rendered = await renderAsync(svg, {
     font: { fontFiles: [FONT_FILES.regular, FONT_FILES.bold, FONT_FILES.emoji], loadSystemFonts: false, defaultFontFamily: 'Noto Sans SC' },
     fitTo: { mode: 'zoom', value: Math.max(zoom, 0.05) },
     background: '#ffffff'
   });
-  const png = resvg.render().asPng();
+  const png = rendered.asPng();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
