@@ -118,7 +118,7 @@ async function pictureOf(b: Extract<Block, { kind: 'diagram' }>, doc: RecordDocu
   const g = diagramGeometry(b.diagram, doc.language);
   if (!g) return null;
   const svg = geometrySvg(g, clean(b.caption));
-  const png = await svgToPng(svg, g.bounds.w, g.bounds.h);
+  const png = await svgToPng(geometrySvg(g, clean(b.caption), { outlines: true }), g.bounds.w, g.bounds.h);
   // At most the text width and a page high, in pixels at 96 dpi (15 twips each); never larger than drawn.
   const maxW = Math.floor(TEXT_WIDTH / 15);
   const maxH = Math.floor((PAGE.height - MARGIN.top - MARGIN.bottom) / 15) - 80;

@@ -172,6 +172,18 @@ describe('diagram SVG [D37]', () => {
     expect(svg).toContain(`font-family="&#39;Noto Sans SC&#39;, &#39;Noto Emoji&#39;, sans-serif"`);
   });
 
+  it('[D37] the PNG\'s SVG draws the labels as the embedded font\'s outlines (no <text>), each glyph defined once', () => {
+    const g = diagramGeometry(SEED[0]!.diagram, 'zh-CN')!;
+    const outlined = geometrySvg(g, 'x', { outlines: true });
+    expect(outlined).not.toContain('<text');
+    const defs = [...outlined.matchAll(/<path id="([^"]+)"/g)].map((m) => m[1]!);
+    expect(new Set(defs).size).toBe(defs.length);
+    // A glyph used twice (协 in 理事会协调 and in 再协调) is defined once.
+    const uses = [...outlined.matchAll(/<use href="#([^"]+)"/g)].map((m) => m[1]!);
+    expect(uses.length).toBeGreaterThan(defs.length);
+    expect(uses.every((u) => defs.includes(u))).toBe(true);
+  });
+
   it('[D37] any label gives well-formed SVG with only our elements (fuzzed, parsed by resvg)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ maxLength: 30 }), (label, edgeLabel) => {
@@ -236,6 +248,22 @@ describe('diagrams in the exports [D36]', () => {
       expect(xml).toMatch(new RegExp(`<wp:docPr [^>]*descr="[^"]*${s.title}`));
       for (const n of s.diagram.nodes) expect(text).toContain(n.label);
     }
+  });
+
+  it('[D36] a diagram at the size limits (300 nodes, 600 edges, long labels) prints in all three formats', { timeout: 120_000 }, async () => {
+    const nodes: DiagramNode[] = Array.from({ length: 300 }, (_, i) => ({ id: `n${i}`, kind: DIAGRAM_NODE_KINDS[i % 7]!, label: `第${i}步：居民反映油烟问题，理事会协调商户整改`.repeat(4).slice(0, 200), x: (i % 15) * 260, y: Math.floor(i / 15) * 160, ...(i % 7 === 5 ? { w: 300, h: 200 } : {}) }));
+    const edges = Array.from({ length: 600 }, (_, i) => ({ id: `e${i}`, source: `n${i % 300}`, target: `n${(i * 7 + 1) % 300}`, label: i % 5 === 0 ? '满意'.repeat(30) : '' }));
+    const big: Diagram = { nodes, edges };
+    checkGeometry(big, diagramGeometry(big, 'zh-CN')!);
+    const doc = versionDoc('workflow', '大图', big);
+    const times: Record<string, number> = {};
+    for (const f of ['pdf', 'docx', 'md'] as const) {
+      const t0 = performance.now();
+      const r = await render(doc, f, { fileBase: 'big' });
+      times[f] = Math.round(performance.now() - t0);
+      expect(r.bytes.byteLength).toBeGreaterThan(1000);
+    }
+    console.log('a 300-node diagram, ms:', times);
   });
 
   it('[D36] Markdown: a zip of the .md and its SVG beside it, the image referenced by that name; without a diagram, one .md file', async () => {
