@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
 import { DIAGRAM_NODE_KINDS, diagramBlocks, type Diagram, type DiagramKind, type DiagramNode, type RecordDocument } from '@yishi/domain';
 import fc from 'fast-check';
@@ -14,17 +15,14 @@ import { docxText, pdffonts, pdftotext, squash, unzip, utf8, writeTemp } from '.
 /**
  * Diagrams in the record [D36, D37]: one geometry (shapes, edges clipped to borders, wrapped labels,
  * the zoning legend) drawn as SVG, into the PDF and as the DOCX's picture. The seed's three pictures are
- * rendered for real and, where /work/shots/dexport can be made, saved there for a person to look at.
+ * rendered for real and saved under test-results/screenshots/diagramExport for a person to look at.
  */
 
-const SHOTS = process.env.SHOTS_DIR ?? '/work/shots/dexport';
+/** Where the rendered pages and pictures are left to be looked at (the repository's test-results, ignored by git). */
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '../../../test-results/screenshots/diagramExport');
 function shot(name: string, bytes: Uint8Array): void {
-  try {
-    mkdirSync(SHOTS, { recursive: true });
-    writeFileSync(join(SHOTS, name), bytes);
-  } catch {
-    // No shots folder here (CI).
-  }
+  mkdirSync(SHOTS, { recursive: true });
+  writeFileSync(join(SHOTS, name), bytes);
 }
 
 const t = (zh: string) => zh;
