@@ -62,5 +62,5 @@ export { articleLabel, chapterLabel, sectionLabel, chineseNumeral } from './docu
 export { compareOutlines, diffWords, wordsOf, COMPARE_LIMITS, type Comparison, type ComparisonEntry, type ComparedSide, type VersionComparison, type OutlineVersionComparison, type DiagramVersionComparison, type ComparisonSummary, type WordPart, type Place as ComparisonPlace } from './documents/compare.ts';
 export { compareDiagrams, type DiagramComparison, type DiagramChange, type DiagramChangeKind, type DiagramComparisonSummary, type NodeRef as DiagramNodeRef, type EndRef as DiagramEndRef, type EdgeRef as DiagramEdgeRef } from './documents/diagramCompare.ts';
 export { outlineOf, isSafeHref, articleIdOf, runsText, type Outline, type OutlineBlock, type OutlineRun, type TreeNode } from './documents/outline.ts';
-export { buildVersionDocument, outlineBlocks, isMinutesDraft, type VersionDocumentInput } from './documents/index.ts';
+export { buildVersionDocument, outlineBlocks, isMinutesDraft, diagramBlocks, DIAGRAM_KIND_WORDS, type VersionDocumentInput } from './documents/index.ts';
 export { documentRight, documentList, documentVersion, DOCUMENT_KINDS, DOCUMENT_ACCESS, DOCUMENT_LIMITS, type DocumentRight, type DocumentKind, type DocumentAccess } from './documents/index.ts';

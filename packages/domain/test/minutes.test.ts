@@ -85,6 +85,8 @@ function lines(doc: RecordDocument): string[] {
         return [...block.rows.map((r) => `${r.role}: ${r.name}`), block.dateLabel];
       case 'verify':
         return [block.label, String(block.seq), block.hash, block.url, block.text];
+      case 'diagram':
+        return [block.caption, ...block.diagram.nodes.map((n) => n.label)];
     }
   });
 }

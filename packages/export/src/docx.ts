@@ -5,6 +5,7 @@ import {
   ExternalHyperlink,
   Footer,
   HeadingLevel,
+  ImageRun,
   LeaderType,
   LineRuleType,
   Packer,
@@ -25,6 +26,9 @@ import {
 import type { Block, Inline, RecordDocument } from './model.ts';
 import { clean, listMarker, span, withTitle } from './text.ts';
 import { words } from './words.ts';
+import { diagramGeometry } from './diagram/geometry.ts';
+import { geometrySvg } from './diagram/svg.ts';
+import { svgToPng } from './diagram/raster.ts';
 
 /*
  * DOCX with the `docx` package. Line spacing is "at least" a height in points rather than a multiple of
@@ -102,7 +106,27 @@ function table(header: string[], rows: Inline[][][], widths?: number[]): Table {
 
 const HEADINGS = { 1: HeadingLevel.TITLE, 2: HeadingLevel.HEADING_1, 3: HeadingLevel.HEADING_2 } as const;
 
-function block(b: Block, doc: RecordDocument): (Paragraph | Table)[] {
+/** A diagram's picture, made before the document is built (the PNG is rasterised asynchronously). */
+interface Picture {
+  svg: string;
+  png: Uint8Array;
+  width: number;
+  height: number;
+}
+
+async function pictureOf(b: Extract<Block, { kind: 'diagram' }>, doc: RecordDocument): Promise<Picture | null> {
+  const g = diagramGeometry(b.diagram, doc.language);
+  if (!g) return null;
+  const svg = geometrySvg(g, clean(b.caption));
+  const png = await svgToPng(geometrySvg(g, clean(b.caption), { outlines: true }), g.bounds.w, g.bounds.h);
+  // At most the text width and a page high, in pixels at 96 dpi (15 twips each); never larger than drawn.
+  const maxW = Math.floor(TEXT_WIDTH / 15);
+  const maxH = Math.floor((PAGE.height - MARGIN.top - MARGIN.bottom) / 15) - 80;
+  const scale = Math.min(1, maxW / g.bounds.w, maxH / g.bounds.h);
+  return { svg, png, width: Math.max(1, Math.round(g.bounds.w * scale)), height: Math.max(1, Math.round(g.bounds.h * scale)) };
+}
+
+function block(b: Block, doc: RecordDocument, pictures: Map<Block, Picture | null>): (Paragraph | Table)[] {
   const w = words(doc.language);
   switch (b.kind) {
     case 'heading':
@@ -161,6 +185,20 @@ function block(b: Block, doc: RecordDocument): (Paragraph | Table)[] {
           })
       );
     }
+    case 'diagram': {
+      // The picture as SVG with a PNG for Word processors without SVG [D36]; the caption below it, as text.
+      const caption = new Paragraph({ alignment: AlignmentType.CENTER, spacing: { after: 200 }, children: runs(b.caption, { color: MUTED, size: 19 }) });
+      const picture = pictures.get(b);
+      if (!picture) return [caption];
+      const image = new ImageRun({
+        type: 'svg',
+        data: new TextEncoder().encode(picture.svg),
+        fallback: { type: 'png', data: picture.png },
+        transformation: { width: picture.width, height: picture.height },
+        altText: { name: clean(b.caption).slice(0, 200), title: clean(b.caption), description: clean(b.caption) },
+      });
+      return [new Paragraph({ alignment: AlignmentType.CENTER, keepNext: true, spacing: { before: 120, after: 60 }, children: [image] }), caption];
+    }
     case 'verify': {
       const edge = { ...RULE, space: 4 };
       const border = { top: edge, bottom: edge, left: edge, right: edge };
@@ -204,6 +242,8 @@ function footer(doc: RecordDocument): Footer {
 
 export async function renderDocx(doc: RecordDocument): Promise<Uint8Array> {
   const blocks = withTitle(doc);
+  const pictures = new Map<Block, Picture | null>();
+  for (const b of blocks) if (b.kind === 'diagram') pictures.set(b, await pictureOf(b, doc));
   const document = new Document({
     title: clean(doc.title),
     creator: 'Yishi',
@@ -220,7 +260,7 @@ export async function renderDocx(doc: RecordDocument): Promise<Uint8Array> {
       {
         properties: { page: { size: PAGE, margin: MARGIN } },
         footers: { default: footer(doc) },
-        children: blocks.flatMap((b) => block(b, doc)),
+        children: blocks.flatMap((b) => block(b, doc, pictures)),
       },
     ],
   });

@@ -80,7 +80,11 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(pad([]).map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-function block(b: Block, doc: RecordDocument): string {
+/** The file a diagram's picture is in, beside the Markdown (`i` counts the document's diagrams from 1). */
+export type DiagramFileName = (i: number) => string;
+export const defaultDiagramFile: DiagramFileName = (i) => `diagram-${i}.svg`;
+
+function block(b: Block, doc: RecordDocument, diagramFile: () => string): string {
   const w = words(doc.language);
   switch (b.kind) {
     case 'heading':
@@ -122,6 +126,9 @@ function block(b: Block, doc: RecordDocument): string {
         [w.role, w.name, w.signature, escape(b.dateLabel, ' ')],
         b.rows.map((r) => [escape(r.role, '<br>'), escape(r.name, '<br>') || ' ', ' ', ' '])
       );
+    case 'diagram':
+      // The picture is an SVG file beside this one [D36]; its caption is the image's alternative text.
+      return `![${escape(b.caption, ' ', false)}](<${destination(diagramFile())}>)\n\n${escape(b.caption, ' ')}`;
     case 'verify':
       return [
         `**${escape(b.label, ' ')}**`,
@@ -137,7 +144,10 @@ const hashCode = (hash: string): string => (/^[0-9a-fA-F]+$/.test(hash) ? `\`${h
 /** An http(s) address as an autolink when it is one plain token; otherwise escaped text. */
 const link = (url: string): string => (/^https?:\/\/[^\s<>`\\]+$/.test(url) ? `<${url}>` : escape(url, ' '));
 
-export function renderMarkdown(doc: RecordDocument): string {
-  const parts = withTitle(doc).map((b) => block(b, doc)).filter((s) => s.trim() !== '');
+export function renderMarkdown(doc: RecordDocument, diagramFile: DiagramFileName = defaultDiagramFile): string {
+  let diagrams = 0;
+  const parts = withTitle(doc)
+    .map((b) => block(b, doc, () => diagramFile(++diagrams)))
+    .filter((s) => s.trim() !== '');
   return `${parts.join('\n\n')}\n`;
 }

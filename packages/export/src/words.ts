@@ -15,6 +15,8 @@ export interface Words {
   entry: string;
   hash: string;
   address: string;
+  /** The title of a zoning sketch's legend. */
+  legend: string;
   /** What stands for a character no embedded font can draw (emoji outside Noto Emoji, private-use characters). */
   missingGlyph(codePoint: number): string;
   poster: {
@@ -42,6 +44,7 @@ const zh: Words = {
   entry: '条目编号',
   hash: '哈希值',
   address: '核验地址',
+  legend: '图例',
   missingGlyph: (cp) => `[U+${hex(cp)}]`,
   poster: {
     scan: '用手机扫码加入会议',
@@ -66,6 +69,7 @@ const en: Words = {
   entry: 'Entry no.',
   hash: 'Hash',
   address: 'Verify at',
+  legend: 'Legend',
   missingGlyph: (cp) => `[U+${hex(cp)}]`,
   poster: {
     scan: 'Scan with your phone to join',

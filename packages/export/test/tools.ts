@@ -74,3 +74,7 @@ export function decodeQr(pdfPath: string, page: number): string | null {
   const png = PNG.sync.read(readFileSync(`${prefix}.png`));
   return jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength), png.width, png.height)?.data ?? null;
 }
+
+/** A zip's files (a DOCX, the Markdown bundle), by name, and a file's bytes as UTF-8 text. */
+export const unzip = (bytes: Uint8Array): Record<string, Uint8Array> => unzipSync(bytes);
+export const utf8 = (bytes: Uint8Array): string => strFromU8(bytes);

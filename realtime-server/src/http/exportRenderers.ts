@@ -22,8 +22,11 @@ export interface ExportRenderers {
    * the minutes drafts' current text (by document id) [D27].
    */
   minutes(entries: readonly LogEntry[], format: MinutesFormat, opts: { verifyUrl: string; drafts?: ReadonlyMap<string, Outline> }): Promise<Rendered>;
-  /** A record document built elsewhere (a named version [D26]). */
-  document(doc: RecordDocument, format: MinutesFormat): Promise<Rendered>;
+  /**
+   * A record document built elsewhere (a named version [D26]). `fileBase` is the download's name without
+   * its extension: the Markdown of a diagram is a zip of `<fileBase>.md` and its SVG pictures [D36].
+   */
+  document(doc: RecordDocument, format: MinutesFormat, opts?: { fileBase?: string }): Promise<Rendered>;
   /** The QR poster for the door: title, join code, address and a large QR of `joinUrl`. */
   poster(state: MeetingState, opts: { joinUrl: string }): Promise<Rendered>;
   /** One sign-in sheet per stakeholder group, for people without a phone. */
@@ -40,8 +43,8 @@ export function defaultRenderers(): ExportRenderers {
       if (entries.length === 0) throw new Error('minutes need a meeting log');
       return render(buildMinutes(entries, { verifyUrl, ...(drafts ? { drafts } : {}) }), format);
     },
-    async document(doc, format) {
-      return render(doc, format);
+    async document(doc, format, opts) {
+      return render(doc, format, opts?.fileBase !== undefined ? { fileBase: opts.fileBase } : {});
     },
     async poster(state, { joinUrl }) {
       const bytes = await renderPoster({ title: state.title, joinCode: state.joinCode, joinUrl, language: state.language });

@@ -1,9 +1,10 @@
-import { buildMinutes, buildVersionDocument, documentRight, documentVersion, isMinutesDraft, type LogEntry, type MeetingState, type Outline, type RecordDocument } from '@yishi/domain';
+import { buildMinutes, buildVersionDocument, documentRight, documentVersion, isDiagramKind, isMinutesDraft, type LogEntry, type MeetingState, type Outline, type RecordDocument } from '@yishi/domain';
 import { ARCHIVE_FORMAT, protocolError, type Actor, type ArchiveFile, type ExportFormat, type ExportWhat, type ProtocolError } from '@yishi/protocol';
 import type { Store } from '@yishi/store';
 import type { ExportRenderers, MinutesFormat, Rendered } from './exportRenderers.ts';
 import type { VersionRef } from './downloadLinks.ts';
 import { outlineOfContent } from '../yjs/outline.ts';
+import { diagramOfContent } from '../yjs/diagramData.ts';
 
 /**
  * The files a meeting exports: the minutes (Markdown, DOCX, PDF), the door poster and the sign-in
@@ -93,10 +94,15 @@ const rfc5987 = (s: string) => encodeURIComponent(s).replace(/['()*]/g, (c) => `
  */
 export function contentDisposition(what: ExportWhat, state: MeetingState, extension: string, subject = state.title): string {
   const date = meetingDate(state.createdAt, meetingTimeZone(state));
-  const title = fileSafeTitle(subject);
-  const word = NAMES[what][state.language === 'en' ? 'en' : 'zh-CN'];
-  const full = [word, title, date].filter(Boolean).join('-') + `.${extension}`;
+  const full = `${fileBase(what, state, subject)}.${extension}`;
   return `attachment; filename="${NAMES[what].ascii}-${date}.${extension}"; filename*=UTF-8''${rfc5987(full)}`;
+}
+
+/** The download's full name without its extension: 会议纪要-<title>-<date> (a Markdown bundle names its files after it). */
+export function fileBase(what: ExportWhat, state: MeetingState, subject = state.title): string {
+  const date = meetingDate(state.createdAt, meetingTimeZone(state));
+  const word = NAMES[what][state.language === 'en' ? 'en' : 'zh-CN'];
+  return [word, fileSafeTitle(subject), date].filter(Boolean).join('-');
 }
 
 export interface ExportDeps {
@@ -142,10 +148,13 @@ export async function renderVersionExport(deps: ExportDeps, meetingId: string, s
   if (!doc || !version) throw new Error('the version was checked before it was rendered');
   const [entry] = await deps.store.readLog(meetingId, version.seq);
   if (entry?.seq !== version.seq || entry.event.type !== 'document.versioned') throw new Error(`no versioned entry at ${version.seq}`);
-  const built = buildVersionDocument({ state, docId: ref.docId, versionId: ref.versionId, outline: outlineOfContent(content), entryHash: entry.hash, verifyUrl: verifyUrl(deps.publicUrl(), meetingId) });
+  // A diagram's bytes are read as the editor reads them (`diagramOf`); a text document's as its outline [D36].
+  const body = isDiagramKind(doc.kind) ? { diagram: diagramOfContent(content) } : { outline: outlineOfContent(content) };
+  const built = buildVersionDocument({ state, docId: ref.docId, versionId: ref.versionId, ...body, entryHash: entry.hash, verifyUrl: verifyUrl(deps.publicUrl(), meetingId) });
   if (!built) throw new Error('the version was checked before it was built');
-  const rendered = await deps.renderers.document(built, format);
-  return fileResponse(rendered, contentDisposition('version', state, rendered.extension, `${doc.title}-${version.name}`));
+  const subject = `${doc.title}-${version.name}`;
+  const rendered = await deps.renderers.document(built, format, { fileBase: fileBase('version', state, subject) });
+  return fileResponse(rendered, contentDisposition('version', state, rendered.extension, subject));
 }
 
 /** The current text of the meeting's minutes drafts, by document id, for the minutes [D27]. */

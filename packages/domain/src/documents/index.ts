@@ -72,4 +72,4 @@ export {
   type DiagramEdge,
   type DiagramEntries
 } from './diagram.ts';
-export { buildVersionDocument, outlineBlocks, isMinutesDraft, type VersionDocumentInput } from './record.ts';
+export { buildVersionDocument, outlineBlocks, isMinutesDraft, diagramBlocks, DIAGRAM_KIND_WORDS, type VersionDocumentInput } from './record.ts';

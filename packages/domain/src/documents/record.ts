@@ -2,6 +2,7 @@ import type { Block, Inline, RecordContext, RecordDocument } from '../record/mod
 import { section } from '../record/model.ts';
 import type { DocumentVersion, MeetingDocument, MeetingState } from '../state.ts';
 import type { Outline, OutlineBlock, OutlineRun } from './outline.ts';
+import { isDiagramKind, type Diagram, type DiagramKind, type DiagramNodeKind } from './diagram.ts';
 import { recordContext } from '../record/context.ts';
 
 /*
@@ -67,8 +68,10 @@ export interface VersionDocumentInput {
   state: MeetingState;
   docId: string;
   versionId: string;
-  /** The version's content as an outline (read from its stored bytes, checked against its hash). */
-  outline: Outline;
+  /** The version's content as an outline (read from its stored bytes, checked against its hash): a text document's. */
+  outline?: Outline;
+  /** The version's content as a diagram (`diagramOf` of its stored bytes): a diagram's [D36]. */
+  diagram?: Diagram;
   /** The hash of the log entry that recorded the version (`document.versioned`, at the version's `seq`). */
   entryHash: string;
   /** The meeting's verify page. */
@@ -95,7 +98,7 @@ export function buildVersionDocument(input: VersionDocumentInput): RecordDocumen
   const ctx = recordContext(state);
   const { t } = ctx;
   const [zhBy, enBy] = SAVER[version.by];
-  const body = outlineBlocks(input.outline, 2);
+  const body = isDiagramKind(doc.kind) ? diagramBlocks(input.diagram ?? { nodes: [], edges: [] }, doc.kind, `${doc.title} · ${version.name}`, t) : outlineBlocks(input.outline ?? { blocks: [] }, 2);
   const blocks: Block[] = [
     { kind: 'heading', level: 1, text: doc.title },
     {
@@ -122,6 +125,54 @@ export function buildVersionDocument(input: VersionDocumentInput): RecordDocumen
   ];
   const footer = `${doc.title} · ${version.name} · ${t(`第 ${version.seq} 条`, `entry ${version.seq}`)} · ${input.entryHash.slice(0, 12)}`;
   return { kind: 'version', language: state.language, title: `${doc.title} · ${version.name}`, footer, blocks };
+}
+
+const NODE_WORDS: Record<DiagramNodeKind, [string, string]> = {
+  step: ['步骤', 'step'],
+  decision: ['判断', 'decision'],
+  terminal: ['开始/结束', 'start/end'],
+  role: ['角色/组织', 'role'],
+  person: ['人员', 'person'],
+  area: ['片区', 'area'],
+  note: ['备注', 'note']
+};
+
+export const DIAGRAM_KIND_WORDS: Record<DiagramKind, [string, string]> = {
+  workflow: ['工作流程图', 'Workflow chart'],
+  orgChart: ['组织框架图', 'Organisation chart'],
+  zoning: ['分片示意图', 'Zoning sketch']
+};
+
+/**
+ * A diagram version's body [D36]: the picture (a `diagram` block the renderers draw), then what it holds
+ * as text, for screen readers, search and anyone who cannot read the picture: every node with its kind
+ * (a note with the area it is pinned to), in the order of the page (top to bottom, left to right), and
+ * every connection as "from → to（label）". An empty diagram is a note, no picture.
+ */
+export function diagramBlocks(diagram: Diagram, diagramKind: DiagramKind, caption: string, t: (zh: string, en: string) => string): Block[] {
+  if (diagram.nodes.length === 0) return [{ kind: 'note', text: t('这个版本的图是空的。', 'This version of the diagram is empty.') }];
+  const byId = new Map(diagram.nodes.map((n) => [n.id, n]));
+  const name = (id: string) => byId.get(id)?.label.trim() || t('（无文字）', '(no text)');
+  const nodes = [...diagram.nodes].sort((a, b) => a.y - b.y || a.x - b.x || (a.id < b.id ? -1 : 1));
+  const nodeItems: Inline[][] = nodes.map((n) => {
+    const [zh, en] = NODE_WORDS[n.kind];
+    const pinned = n.kind === 'note' && n.area !== undefined && byId.get(n.area)?.kind === 'area' ? t(`，在“${name(n.area)}”`, `, in “${name(n.area)}”`) : '';
+    return [{ text: n.label.trim() || t('（无文字）', '(no text)') }, { text: t(`（${zh}${pinned}）`, ` (${en}${pinned})`), muted: true }];
+  });
+  const edgeItems: Inline[][] = diagram.edges.map((e) => [`${name(e.source)} → ${name(e.target)}`, ...(e.label.trim() ? [{ text: t(`（${e.label.trim()}）`, ` (${e.label.trim()})`), muted: true }] : [])]);
+  const [zhKind, enKind] = DIAGRAM_KIND_WORDS[diagramKind];
+  return [
+    { kind: 'diagram', diagram, diagramKind, caption: t(`${zhKind}：${caption}`, `${enKind}: ${caption}`) },
+    { kind: 'heading', level: 2, text: t('图中的内容', 'What the diagram holds') },
+    { kind: 'heading', level: 3, text: t(`节点（${nodes.length}）`, `Nodes (${nodes.length})`) },
+    { kind: 'list', ordered: true, items: nodeItems },
+    ...(edgeItems.length > 0
+      ? ([
+          { kind: 'heading', level: 3, text: t(`连线（${edgeItems.length}）`, `Connections (${edgeItems.length})`) },
+          { kind: 'list', ordered: false, items: edgeItems }
+        ] satisfies Block[])
+      : [])
+  ];
 }
 
 /** Which documents the minutes print in full, in place of (or after) the secretary's notes [D27]. */

@@ -2,6 +2,7 @@ import type { Language } from '@yishi/protocol';
 import type { LogEntry } from '../registry.ts';
 import type { MeetingState } from '../state.ts';
 import type { Outline } from '../documents/outline.ts';
+import type { Diagram, DiagramKind } from '../documents/diagram.ts';
 
 /*
  * The record's document model: what the minutes (and later the charter, the proceedings, the review
@@ -34,6 +35,12 @@ export type Block =
   | { kind: 'note'; text: string }
   /** Lines to sign on: one per role, with the name typed on the desk when there is one. */
   | { kind: 'signatures'; rows: { role: string; name: string }[]; dateLabel: string }
+  /**
+   * A diagram drawn as a picture [D36]: the plain diagram (`diagramOf`), which kind of diagram it is, and
+   * a caption (the picture's title and alternative text). Its labels are the user's text: every renderer
+   * draws them as text, never as markup [D37]. A text list of what it holds follows it as other blocks.
+   */
+  | { kind: 'diagram'; diagram: Diagram; diagramKind: DiagramKind; caption: string }
   /** Where and how a printed copy is checked: the entry it was made at, its hash and the verify address. */
   | { kind: 'verify'; label: string; seq: number; hash: string; url: string; text: string };
 

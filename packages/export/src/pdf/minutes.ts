@@ -3,6 +3,8 @@ import { clean, listMarker, span, withTitle, type Span } from '../text.ts';
 import { drawQr } from '../qr.ts';
 import { INK, MUTED, RULE, plainSpan, Writer, type TextStyle } from './layout.ts';
 import { drawTable } from './table.ts';
+import { diagramGeometry } from '../diagram/geometry.ts';
+import { drawDiagram } from '../diagram/pdf.ts';
 
 const BODY: TextStyle = { size: 10.5, leading: 1.6 };
 const CELL: TextStyle = { size: 9.5, leading: 1.45 };
@@ -112,6 +114,13 @@ function block(w: Writer, b: Block): void {
         w.y += rowH;
       }
       w.y += 12;
+      return;
+    }
+    case 'diagram': {
+      const g = diagramGeometry(b.diagram, w.set.language);
+      if (w.y > w.top) w.y += 6;
+      if (g) drawDiagram(w, g);
+      w.paragraph(text(b.caption), { ...NOTE, align: 'center' }, { before: 4, after: 10 });
       return;
     }
     case 'verify': {
