@@ -72,8 +72,9 @@ export function decideTimer(state: MeetingState, command: TimerCommand, _actor: 
     case 'timer.extend': {
       if (timer === null) return refuse('conflict', 'the timer is not started');
       const addedMs = command.minutes * 60_000;
-      const remaining = timer.status === 'running' ? timer.endsAt - ctx.now : timer.remainingMs;
-      if (remaining + addedMs > TIMER_MAX_MS) {
+      // Bounded by the whole countdown, not by what is left, so the answer does not hang on the clock
+      // (`permits` asks without one) [D12].
+      if (timer.durationMs + addedMs > TIMER_MAX_MS) {
         return refuse('invalid', 'a countdown runs for at most eight hours', 'minutes');
       }
       return accept<TimerEvent>({ type: 'timer.extended', phaseId, addedMs });

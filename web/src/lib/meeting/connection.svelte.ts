@@ -13,6 +13,7 @@ import {
 import { socketDocChannel, type DocChannel } from '$lib/editor/socketDocProvider';
 import { newCommandId } from './commandId.ts';
 import { MeetingFeed } from './feed.ts';
+import { ServerClock } from './serverClock.ts';
 import { outbox } from './storage.ts';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
@@ -49,6 +50,9 @@ export class MeetingConnection {
   /** Why the server ended this connection for good (removed, revoked, bad token). */
   fatal = $state.raw<ProtocolError | null>(null);
   pendingCount = $state(0);
+  /** ms to add to this device's clock to read the server's; measured on every connection [D41]. */
+  clockOffset = $state(0);
+  readonly #clock = new ServerClock({ onChange: () => (this.clockOffset = this.#clock.offset) });
 
   readonly #socket: YishiClientSocket;
   readonly #pending = new Map<string, Pending>();
@@ -78,6 +82,8 @@ export class MeetingConnection {
       this.#connection++;
       this.status = 'connected';
       this.#feed.expectSnapshot(); // the server sends one on every connection
+      // A reconnect may land on another node: measure the offset to this one again.
+      void this.#clock.measure(socket as unknown as Parameters<ServerClock['measure']>[0]);
       for (const pending of this.#pending.values()) this.#emit(pending);
     });
     socket.on('disconnect', (reason) => {
@@ -153,6 +159,11 @@ export class MeetingConnection {
   #saveOutbox(): void {
     this.pendingCount = this.#pending.size;
     if (this.#outbox) outbox.save(this.#outbox.meetingId, this.#outbox.who, [...this.#pending.values()].map((p) => p.command));
+  }
+
+  /** The server's time now as this device reads it (its own clock plus the measured offset) [D41]. */
+  serverNow(): number {
+    return Date.now() + this.clockOffset;
   }
 
   /** This connection as the way shared documents travel when the /yjs WebSocket is refused (docConnection.ts). */
