@@ -106,7 +106,9 @@ describe('the shared timer', () => {
 
     // At zero: the board says time is up and counts the overrun up; nothing else changes.
     await laptop.locator('[data-testid=timer-reset]').click();
-    await expect.poll(() => status(board, 'board-timer')).toBe('idle');
+    // Reset: the console shows the timebox again; the board and the phone show no timer until it runs.
+    await expect.poll(() => status(laptop, 'console-timer')).toBe('idle');
+    await expect.poll(() => board.locator('[data-testid=board-timer]').count()).toBe(0);
     const fac = session.keep(await connected(session.hall.url, created.facilitatorToken));
     expect((await fac.send({ type: 'timer.start', phaseId: fac.state!.phaseId, seconds: 2 })).ok).toBe(true);
     const wide = await pages.board(created, 1920, 1080);
