@@ -101,6 +101,20 @@ describe('the shared timer', () => {
     await expect.poll(() => status(board, 'board-timer')).toBe('running');
     await expect.poll(() => status(phone, 'phone-timer')).toBe('running');
 
+    // The phone loses the network while the facilitator adds five minutes; back, it shows the right time without a reload.
+    await phone.context().setOffline(true);
+    await expect.poll(() => phone.locator('span.badge[data-status]').first().getAttribute('data-status')).not.toBe('connected');
+    const before = (await seconds(board, 'board-timer'))!;
+    await laptop.locator('[data-testid=timer-plus5]').click();
+    await expect.poll(async () => ((await seconds(board, 'board-timer')) ?? 0) > before + 200).toBe(true);
+    await phone.context().setOffline(false);
+    await expect
+      .poll(async () => {
+        const [b1, p, b2] = [await seconds(board, 'board-timer'), await seconds(phone, 'phone-timer'), await seconds(board, 'board-timer')];
+        return b1 !== null && p !== null && b2 !== null && p >= Math.min(b1, b2) - 1 && p <= Math.max(b1, b2) + 1;
+      })
+      .toBe(true);
+
     // The console's page, the board's and the phone's pass axe (AAA contrast).
     for (const page of [laptop, board, phone]) expect(await axeViolations(page)).toEqual([]);
 
