@@ -32,6 +32,7 @@ interface Pending {
 type YishiClientSocket = Socket<ServerToClientEvents<MeetingStateJSON, MeetingEvent>, ClientToServerEvents<ClientCommand>>;
 
 const ACK_TIMEOUT_MS = 10_000;
+const CLOCK_REMEASURE_MS = 5 * 60_000;
 
 /**
  * One browser's live view of one meeting. Holds the projected state the server sent, folds events with
@@ -53,6 +54,10 @@ export class MeetingConnection {
   /** ms to add to this device's clock to read the server's; measured on every connection [D41]. */
   clockOffset = $state(0);
   readonly #clock = new ServerClock({ onChange: () => (this.clockOffset = this.#clock.offset) });
+  /** Measured again now and then too: a device whose clock is stepped mid-meeting (NTP, a person) is right again within minutes. */
+  readonly #remeasure = setInterval(() => {
+    if (this.#socket.connected) void this.#clock.measure(this.#socket as unknown as Parameters<ServerClock['measure']>[0]);
+  }, CLOCK_REMEASURE_MS);
 
   readonly #socket: YishiClientSocket;
   readonly #pending = new Map<string, Pending>();
@@ -183,6 +188,7 @@ export class MeetingConnection {
   }
 
   close(): void {
+    clearInterval(this.#remeasure);
     window.removeEventListener('offline', this.#onOffline);
     window.removeEventListener('online', this.#onOnline);
     this.#socket.disconnect();
