@@ -39,6 +39,8 @@ export interface YishiServerOptions {
   failures?: FailureCounter | null;
   /** What renders exports; `defaultRenderers()` unless given (tests pass their own). */
   renderers?: ExportRenderers;
+  /** This node's clock for deciding commands and answering clock pings; `Date.now` unless given (tests skew a node's clock). */
+  now?: () => number;
 }
 
 export interface YishiServer {
@@ -59,7 +61,7 @@ export interface YishiServer {
  */
 export async function createYishiServer(opts: YishiServerOptions): Promise<YishiServer> {
   const { config, store, log } = opts;
-  const meetings = new MeetingService(store, log, { snapshotEvery: 100 });
+  const meetings = new MeetingService(store, log, { snapshotEvery: 100, ...(opts.now ? { now: opts.now } : {}) });
   const origins = new OriginPolicy(config.allowedOrigins);
   let port = config.port;
   const publicUrl = () => reachableUrl({ host: config.host, port, publicUrl: config.publicUrl });
@@ -110,7 +112,7 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
     }
   });
 
-  sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl, adapter: opts.socketAdapter ?? null, versions, docs: () => yjsServer });
+  sockets = attachSocketServer(http, { config, store, meetings, origins, log, publicUrl, adapter: opts.socketAdapter ?? null, versions, docs: () => yjsServer, ...(opts.now ? { now: opts.now } : {}) });
   const yjs = (yjsServer = new YjsServer({ store, meetings, origins, log, relay: opts.relay ?? null }));
 
   // Socket.IO registers its own upgrade listener for /socket.io; /yjs is ours; anything else is refused.

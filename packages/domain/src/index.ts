@@ -31,7 +31,8 @@ export { STATE_FORMAT, toStoredState, fromStoredState, reviveState } from './sta
 export { PMap } from './pmap.ts';
 export type { MeetingIndex } from './indexes.ts';
 export { participantCountsByGroup, paperCountsByGroup, personOf, shownPublicly, PAPER_COUNT_MAX } from './meeting/index.ts';
-export { createPhases, currentPhase } from './phases/index.ts';
+export { createPhases, currentPhase, TEMPLATES, KIND_DEFAULTS, MAX_PHASES } from './phases/index.ts';
+export { readTimer, displaySeconds, estimateClockOffset, TIMER_MAX_MS, EXTEND_MAX_MINUTES, type PhaseTimer, type TimerReading, type ClockSample } from './timer/index.ts';
 export { visibleTopics, convenersOf, topicCounts, MAX_OPEN_TOPICS_PER_PARTICIPANT, TopicViewSchema, type TopicRow, type MergeGroup, type TopicView } from './topics/index.ts';
 export { exhaustive } from './exhaustive.ts';
 export { RECORD_SECTIONS } from './registry.ts';

@@ -9,6 +9,7 @@ import type { RecordSection } from './record/model.ts';
 import { record } from './record/index.ts';
 import { authorize } from './rights.ts';
 import type { MeetingState } from './state.ts';
+import { timer } from './timer/index.ts';
 import { topics } from './topics/index.ts';
 
 /*
@@ -19,7 +20,7 @@ import { topics } from './topics/index.ts';
  */
 
 /** Commands a connected client may send over Socket.IO with `emit('cmd', command, ack)`. */
-export const ClientCommandSchema = z.discriminatedUnion('type', [...meeting.clientCommands, ...phases.clientCommands, ...topics.clientCommands, ...record.clientCommands, ...documents.clientCommands]);
+export const ClientCommandSchema = z.discriminatedUnion('type', [...meeting.clientCommands, ...phases.clientCommands, ...timer.clientCommands, ...topics.clientCommands, ...record.clientCommands, ...documents.clientCommands]);
 export type ClientCommand = z.infer<typeof ClientCommandSchema>;
 
 /** Commands the server issues itself from HTTP requests (never accepted over a socket). */
@@ -30,7 +31,7 @@ export type Command = ClientCommand | ServerCommand;
 export type CommandType = Command['type'];
 
 /** Every event a meeting's log may hold; clients fold them with `evolve`. */
-export const MeetingEventSchema = z.discriminatedUnion('type', [...meeting.events, ...phases.events, ...topics.events, ...record.events, ...documents.events]);
+export const MeetingEventSchema = z.discriminatedUnion('type', [...meeting.events, ...phases.events, ...timer.events, ...topics.events, ...record.events, ...documents.events]);
 export type MeetingEvent = z.infer<typeof MeetingEventSchema>;
 export type MeetingEventType = MeetingEvent['type'];
 
@@ -41,8 +42,8 @@ export type EventMessage = EventMessageOf<MeetingEvent>;
 export type MeetingDecision = Decision<MeetingEvent>;
 
 /** One spec per command and per event; the annotation is where the compiler checks that none is missing. */
-const COMMANDS: CommandSpecs<Command, MeetingEvent> = { ...meeting.commands, ...phases.commands, ...topics.commands, ...record.commands, ...documents.commands };
-const EVENTS: EventSpecs<MeetingEvent> = { ...meeting.eventSpecs, ...phases.eventSpecs, ...topics.eventSpecs, ...record.eventSpecs, ...documents.eventSpecs };
+const COMMANDS: CommandSpecs<Command, MeetingEvent> = { ...meeting.commands, ...phases.commands, ...timer.commands, ...topics.commands, ...record.commands, ...documents.commands };
+const EVENTS: EventSpecs<MeetingEvent> = { ...meeting.eventSpecs, ...phases.eventSpecs, ...timer.eventSpecs, ...topics.eventSpecs, ...record.eventSpecs, ...documents.eventSpecs };
 
 /**
  * Every feature's sections of the minutes, in the order the minutes print them: attendance, the agenda

@@ -3,6 +3,7 @@ import { buildIndex, type MeetingIndex } from './indexes.ts';
 import { PMap } from './pmap.ts';
 import type { DocumentAccess, DocumentKind } from './documents/schemas.ts';
 import type { TopicView } from './topics/schemas.ts';
+import type { PhaseTimer } from './timer/timer.ts';
 
 /**
  * The shape of `MeetingState` as stored in snapshots. Bump it whenever that shape changes: a snapshot
@@ -14,8 +15,9 @@ import type { TopicView } from './topics/schemas.ts';
  * Format 5: the meeting's documents (`documents`).
  * Format 6: each document's named versions (`MeetingDocument.versions`).
  * Format 7: the document the board shows (`boardDocument`).
+ * Format 8: the phases that have run (`phasesReached`) and the phase timer (`timer`).
  */
-export const STATE_FORMAT = 7;
+export const STATE_FORMAT = 8;
 
 /** What a snapshot stores: the state, tagged with its format (in JSON, the state is a `MeetingStateJSON`). */
 export interface StoredState {
@@ -62,6 +64,13 @@ export interface MeetingState {
   groups: string[];
   phases: Phase[];
   phaseId: string;
+  /**
+   * The ids of the phases that have been current, in the order first reached (at most `MAX_PHASES`): they
+   * stay in the agenda, since the record names them with their times [D38]. Every view holds it.
+   */
+  phasesReached: string[];
+  /** The current phase's countdown, or null when it is not started [D40]. Every view holds it. */
+  timer: PhaseTimer | null;
   joiningOpen: boolean;
   ended: boolean;
   /** IANA zone the record's dates and times are written in (the facilitator's browser's at creation). */

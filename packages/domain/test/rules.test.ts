@@ -705,7 +705,9 @@ describe('snapshots [D1]', () => {
   type Fixture = { log: EventMessage[]; stored: { format: number; state: Record<string, unknown> } };
   const read = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Fixture;
   // Written at the current state format: a meeting's log, and the snapshot stored at its end.
-  const fixture = read('snapshot-format-7.json');
+  const fixture = read('snapshot-format-8.json');
+  // The start of that log, and its snapshot as the code before phases were edited and timed (format 7).
+  const beforeTimer = read('snapshot-format-7.json');
   // The same log, and its snapshot as the code before the board showed documents (format 6).
   const beforeBoardDocument = read('snapshot-format-6.json');
   // The start of that log, and its snapshot as the code before documents had named versions (format 5).
@@ -738,15 +740,20 @@ describe('snapshots [D1]', () => {
     expect(state.documents.get('__proto__')!.versions.map((v) => v.id)).toEqual(['__proto__']);
     expect(state.documents.get('doc00001')!.versions.map((v) => [v.name, v.by])).toEqual([['章程 v3 征求意见稿', 'facilitator'], ['章程 v3 征求意见稿', 'participant']]);
     expect(Object.keys(JSON.parse(JSON.stringify(state)) as object).sort()).toEqual(Object.keys(json).sort());
+    // Phases shaped by the facilitator and a paused timer travel in the snapshot [D38, D40].
+    expect(state.phases.map((p) => p.title ?? p.kind)).toEqual(['opening', 'marketplace', '排出议程表', 'breakouts', '茶歇后汇报', 'harvest', 'closing']);
+    expect(state.phasesReached).toEqual(['id0001', 'id0002']);
+    expect(state.timer).toMatchObject({ phaseId: 'id0002', status: 'paused', remainingMs: 35 * 60_000 - 1000 });
   });
 
   it('[D1] a snapshot stored in an older format is ignored: the state is rebuilt from the log', () => {
-    for (const old of [beforeBoardDocument, beforeVersions, previous, older, oldest]) {
+    for (const old of [beforeTimer, beforeBoardDocument, beforeVersions, previous, older, oldest]) {
       expect(old.stored.format).toBeLessThan(STATE_FORMAT);
       expect(fixture.log.slice(0, old.log.length)).toEqual(old.log);
       expect(fromStoredState(old.stored)).toBeNull();
     }
     // Trusting them would be wrong: they hold no versions (a document without its list would read as never versioned), no documents (which /yjs reads rights from), no paper counts (nor, format 2, head counts), which every view reads.
+    expect(Object.keys(beforeTimer.stored.state)).not.toContain('timer');
     expect(Object.keys(beforeBoardDocument.stored.state)).not.toContain('boardDocument');
     expect(Object.values(beforeVersions.stored.state.documents as object)[0]).not.toHaveProperty('versions');
     expect(Object.keys(previous.stored.state)).not.toContain('documents');

@@ -32,7 +32,9 @@ type Recipe =
   | { t: 'details' | 'notes' | 'publish' | 'unpublish' }
   | { t: 'docCreate'; kind: number; access: number; editors: number[] }
   | { t: 'docRename'; doc: number }
-  | { t: 'docAccess'; doc: number; access: number; editors: number[] };
+  | { t: 'docAccess'; doc: number; access: number; editors: number[] }
+  | { t: 'phaseEdit'; op: number; phase: number; n: number }
+  | { t: 'timer'; op: number; stale: boolean; n: number };
 
 /**
  * What only staff may read, as the scenarios type it: paper participants' names, the record's fields and
@@ -74,12 +76,26 @@ const recipeArb: fc.Arbitrary<Recipe> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('details' as const, 'notes' as const, 'publish' as const, 'unpublish' as const) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('docCreate' as const), kind: fc.nat({ max: 2 }), access: fc.nat({ max: 3 }), editors: fc.array(fc.nat({ max: PEOPLE.length }), { maxLength: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('docRename' as const), doc: pick }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('docAccess' as const), doc: pick, access: fc.nat({ max: 3 }), editors: fc.array(fc.nat({ max: PEOPLE.length }), { maxLength: 3 }) }) }
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('docAccess' as const), doc: pick, access: fc.nat({ max: 3 }), editors: fc.array(fc.nat({ max: PEOPLE.length }), { maxLength: 3 }) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('phaseEdit' as const), op: fc.nat({ max: 5 }), phase: pick, n: pick }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('timer' as const), op: fc.nat({ max: 5 }), stale: fc.nat({ max: 4 }).map((n) => n === 0), n: pick }) }
 );
 const stepArb: fc.Arbitrary<Step> = fc.record({ recipe: recipeArb, actor: mostlyNull(fc.nat({ max: ACTORS.length - 1 })) });
 /** The setup flag joins three people and opens the marketplace first, so most topic commands can succeed. */
 export const scenarioArb = fc.record({ setup: fc.constantFrom(true, true, true, false), steps: fc.array(stepArb, { maxLength: 70, size: 'max' }) });
 export type Scenario = { setup: boolean; steps: Step[] };
+
+/** Meetings where the facilitator works the timer and the phases a lot, among everything else [D40, D41]. */
+const timerStepArb: fc.Arbitrary<Step> = fc.record({
+  recipe: fc.oneof(
+    { weight: 6, arbitrary: fc.record({ t: fc.constant('timer' as const), op: fc.nat({ max: 5 }), stale: fc.nat({ max: 6 }).map((n) => n === 0), n: pick }) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant('phaseEdit' as const), op: fc.nat({ max: 5 }), phase: pick, n: pick }) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constantFrom('advance' as const, 'back' as const), stale: fc.constant(null) }) },
+    { weight: 2, arbitrary: recipeArb }
+  ),
+  actor: fc.constant(null)
+});
+export const timerScenarioArb = fc.record({ setup: fc.constant(true), steps: fc.array(timerStepArb, { maxLength: 40, size: 'max' }) });
 
 
 function nth<T>(items: readonly T[], n: number): T {
@@ -206,6 +222,36 @@ function resolve(recipe: Recipe, state: MeetingState): { command: Command; natur
     }
     case 'docRename':
       return { command: cmd({ type: 'document.rename', docId: choose(documentIds(state), recipe.doc), title: '章程 第二稿' }), natural: SECRETARY };
+    case 'phaseEdit': {
+      // Mostly a phase of the meeting; now and then a stranger, the current phase, or an order decide refuses [D38].
+      const ids = state.phases.map((p) => p.id);
+      const phaseId = choose(ids, recipe.phase);
+      const kinds = ['opening', 'marketplace', 'agenda', 'breakouts', 'harvest', 'convergence', 'closing'] as const;
+      switch (recipe.op) {
+        case 0:
+          return { command: cmd({ type: 'phase.rename', phaseId, title: recipe.n % 3 === 0 ? null : `环节${recipe.n % 4}` }), natural: FACILITATOR };
+        case 1:
+          return { command: cmd({ type: 'phase.add', kind: nth(kinds, recipe.n), title: recipe.n % 2 === 0 ? null : '茶歇', timeboxMinutes: recipe.n % 5 === 0 ? null : (recipe.n % 30) + 1 }), natural: FACILITATOR };
+        case 2:
+          return { command: cmd({ type: 'phase.remove', phaseId: recipe.n % 4 === 0 ? state.phaseId : phaseId }), natural: FACILITATOR };
+        case 3: {
+          // A rotation of the order; sometimes with one id dropped or doubled.
+          const k = recipe.n % ids.length;
+          const rotated = [...ids.slice(k), ...ids.slice(0, k)];
+          const phaseIds = recipe.n % 7 === 6 ? rotated.slice(1) : recipe.n % 7 === 5 ? [...rotated.slice(1), rotated[1]!] : rotated;
+          return { command: cmd({ type: 'phase.reorder', phaseIds }), natural: FACILITATOR };
+        }
+        default:
+          return { command: cmd({ type: 'phase.timebox', phaseId, minutes: recipe.n % 4 === 0 ? null : (recipe.n % 45) + 1 }), natural: FACILITATOR };
+      }
+    }
+    case 'timer': {
+      const phaseId = recipe.stale ? choose(state.phases.map((p) => p.id), recipe.n) : state.phaseId;
+      const op = (['timer.start', 'timer.pause', 'timer.resume', 'timer.extend', 'timer.reset', 'timer.start'] as const)[recipe.op]!;
+      if (op === 'timer.extend') return { command: cmd({ type: op, phaseId, minutes: recipe.n % 2 === 0 ? 1 : 5 }), natural: FACILITATOR };
+      if (op === 'timer.start') return { command: cmd({ type: op, phaseId, ...(recipe.n % 3 === 0 ? { seconds: recipe.n * 7 + 1 } : {}) }), natural: FACILITATOR };
+      return { command: cmd({ type: op, phaseId }), natural: FACILITATOR };
+    }
     case 'spotlight':
       return { command: cmd({ type: 'board.spotlight', topicId: recipe.topic === null ? null : choose(topicIds(state), recipe.topic) }), natural: FACILITATOR };
   }

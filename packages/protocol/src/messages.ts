@@ -121,6 +121,11 @@ export interface ClientToServerEvents<C = unknown> {
   cmd: (command: C, ack: (ack: Ack) => void) => void;
   snapshot: (request: unknown, ack: (ack: Ack) => void) => void;
   board: (signal: BoardSignal) => void;
+  /**
+   * A clock ping: the server answers with its own time (ms since the epoch), from which the client
+   * measures its offset to this server (round trip and all; see the domain's `estimateClockOffset`).
+   */
+  time: (request: unknown, ack: (serverNow: number) => void) => void;
   'doc:open': (request: DocRequest, ack: (ack: DocAck) => void) => void;
   'doc:close': (request: DocRequest, ack?: (ack: DocAck) => void) => void;
   /** Without an ack as a rule (a refusal comes as `doc:closed`); with one, answered once handled. */

@@ -35,12 +35,15 @@ export const PHASE_KINDS = ['opening', 'marketplace', 'agenda', 'breakouts', 'ha
 export const PhaseKindSchema = z.enum(PHASE_KINDS);
 export type PhaseKind = z.infer<typeof PhaseKindSchema>;
 
+/** A phase's timebox is at most eight hours: a longer one is a typo, not a plan [D38]. */
+export const TIMEBOX_MAX_MINUTES = 480;
+
 export const PhaseSchema = z.strictObject({
   id: IdSchema,
   kind: PhaseKindSchema,
   /** A facilitator's own title; null means the UI shows the catalogue name of the kind. */
   title: z.string().nullable(),
-  timeboxMinutes: z.number().int().positive().nullable(),
+  timeboxMinutes: z.number().int().positive().max(TIMEBOX_MAX_MINUTES).nullable(),
   allows: z.strictObject({ topics: z.boolean() })
 });
 export type Phase = z.infer<typeof PhaseSchema>;

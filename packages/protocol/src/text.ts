@@ -14,6 +14,7 @@ export const LIMITS = {
   mergeSourcesMax: 20,
   commandId: 64,
   linkLabel: 40,
+  phaseTitle: 40,
   /** Socket.IO frames and Yjs messages above this close the connection. */
   maxFrameBytes: 64 * 1024
 } as const;

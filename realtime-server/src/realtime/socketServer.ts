@@ -109,6 +109,8 @@ const PRESENCE_COALESCE_MS = 100;
  * and the whole server (issue 7).
  */
 const SNAPSHOT_RATE = { perSecond: 1, burst: 3 };
+/** Clock pings per connection: a client takes a handful of samples on each (re)connection. */
+const TIME_RATE = { perSecond: 2, burst: 10 };
 /** Requests a connection may send in a row after being told to wait before it is not read for a while. The page waits as told. */
 const MAX_REFUSED_IN_A_ROW = 50;
 
@@ -131,6 +133,8 @@ export interface SocketServerDeps {
   versions?: DocVersions | null;
   /** Serves shared documents over the socket when a browser refuses the /yjs WebSocket (yjs/docSockets.ts). */
   docs?: () => YjsServer | null;
+  /** This node's clock, the one commands are decided with (tests give a node a clock of its own). */
+  now?: () => number;
 }
 
 export interface SocketServer {
@@ -143,6 +147,7 @@ export interface SocketServer {
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDeps): SocketServer {
   const { meetings, log, config } = deps;
+  const now = deps.now ?? Date.now;
   const io: YishiIo = new Server(httpServer, {
     path: '/socket.io',
     serveClient: false,
@@ -270,6 +275,15 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
       const signal = parsed.data;
       if (actor.role === 'facilitator' && signal.type !== 'state') io.to(rooms.role(meetingId, 'board')).emit('board', signal);
       else if (actor.role === 'board' && signal.type === 'state') io.to(rooms.role(meetingId, 'facilitator')).emit('board', signal);
+    });
+
+    // Clock pings: the answer is this node's time, the clock its commands are decided with, so a
+    // client's offset is measured to the very clock that wrote the timer's end [D41]. A few per
+    // (re)connection; more are not answered.
+    const timeBucket = new TokenBucket(TIME_RATE.perSecond, TIME_RATE.burst);
+    socket.on('time', (_req: unknown, ack?: unknown) => {
+      if (typeof ack !== 'function' || timeBucket.take() > 0) return;
+      (ack as (serverNow: number) => void)(now());
     });
 
     // Rate-limited before any work; a request while this socket's snapshot is on its way is answered by

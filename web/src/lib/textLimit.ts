@@ -5,7 +5,7 @@ import { codePointLength, LIMITS, normalizeText } from '@yishi/protocol';
  * The user text fields the server limits; `LIMITS` in @yishi/protocol (and, for the record's own fields,
  * `RECORD_LIMITS` and `DOCUMENT_LIMITS` in @yishi/domain) is the one source of the numbers.
  */
-export type TextLimit = 'meetingTitle' | 'topicTitle' | 'topicDescription' | 'name' | 'groupName' | 'place' | 'notes' | 'documentTitle' | 'versionName';
+export type TextLimit = 'meetingTitle' | 'topicTitle' | 'topicDescription' | 'name' | 'groupName' | 'place' | 'notes' | 'documentTitle' | 'versionName' | 'phaseTitle';
 
 export function limitOf(limit: TextLimit): number {
   if (limit === 'documentTitle') return DOCUMENT_LIMITS.title;

@@ -46,6 +46,8 @@ export function meetingCreated(event: MeetingLifeEv<'meeting.created'>, entry: E
     groups: [...event.groups],
     phases: event.phases,
     phaseId: first.id,
+    phasesReached: [first.id],
+    timer: null,
     joiningOpen: true,
     ended: false,
     timeZone: event.timeZone ?? DEFAULT_TIME_ZONE,
@@ -71,7 +73,7 @@ export function joiningChanged(state: MeetingState, open: boolean): MeetingState
   return { ...state, joiningOpen: open };
 }
 
-/** The end takes the board's spotlight and document down too: nothing is presented once the meeting is over. */
+/** The end takes the board's spotlight and document down too, and stops the timer: nothing is presented once the meeting is over. */
 export function meetingEnded(state: MeetingState, entry: EventMessage): MeetingState {
-  return { ...state, ended: true, endedAt: entry.at, spotlight: null, boardDocument: null };
+  return { ...state, ended: true, endedAt: entry.at, spotlight: null, boardDocument: null, timer: null };
 }

@@ -59,7 +59,10 @@ const FIELD_TEXT: Record<string, () => string> = {
   facilitatorName: m.field_facilitatorName,
   secretaryName: m.field_secretaryName,
   notes: m.field_notes,
-  count: m.field_count
+  count: m.field_count,
+  phaseIds: m.field_phaseIds,
+  seconds: m.field_seconds,
+  minutes: m.field_minutes
 };
 
 /** What a person reads for an error: always from the catalogue by code, never the server's message. */
@@ -87,6 +90,11 @@ const PHASE_TEXT: Record<PhaseKind, () => string> = {
   convergence: m.phase_convergence,
   closing: m.phase_closing
 };
+
+/** The catalogue name of a phase kind. */
+export function phaseKindName(kind: PhaseKind): string {
+  return PHASE_TEXT[kind]();
+}
 
 /** A facilitator's own title wins; otherwise the catalogue name of the phase kind. */
 export function phaseName(phase: Phase): string {

@@ -13,6 +13,7 @@ import {
 import { socketDocChannel, type DocChannel } from '$lib/editor/socketDocProvider';
 import { newCommandId } from './commandId.ts';
 import { MeetingFeed } from './feed.ts';
+import { ServerClock } from './serverClock.ts';
 import { outbox } from './storage.ts';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
@@ -31,6 +32,7 @@ interface Pending {
 type YishiClientSocket = Socket<ServerToClientEvents<MeetingStateJSON, MeetingEvent>, ClientToServerEvents<ClientCommand>>;
 
 const ACK_TIMEOUT_MS = 10_000;
+const CLOCK_REMEASURE_MS = 5 * 60_000;
 
 /**
  * One browser's live view of one meeting. Holds the projected state the server sent, folds events with
@@ -49,6 +51,13 @@ export class MeetingConnection {
   /** Why the server ended this connection for good (removed, revoked, bad token). */
   fatal = $state.raw<ProtocolError | null>(null);
   pendingCount = $state(0);
+  /** ms to add to this device's clock to read the server's; measured on every connection [D41]. */
+  clockOffset = $state(0);
+  readonly #clock = new ServerClock({ onChange: () => (this.clockOffset = this.#clock.offset) });
+  /** Measured again now and then too: a device whose clock is stepped mid-meeting (NTP, a person) is right again within minutes. */
+  readonly #remeasure = setInterval(() => {
+    if (this.#socket.connected) void this.#clock.measure(this.#socket as unknown as Parameters<ServerClock['measure']>[0]);
+  }, CLOCK_REMEASURE_MS);
 
   readonly #socket: YishiClientSocket;
   readonly #pending = new Map<string, Pending>();
@@ -78,6 +87,8 @@ export class MeetingConnection {
       this.#connection++;
       this.status = 'connected';
       this.#feed.expectSnapshot(); // the server sends one on every connection
+      // A reconnect may land on another node: measure the offset to this one again.
+      void this.#clock.measure(socket as unknown as Parameters<ServerClock['measure']>[0]);
       for (const pending of this.#pending.values()) this.#emit(pending);
     });
     socket.on('disconnect', (reason) => {
@@ -155,6 +166,11 @@ export class MeetingConnection {
     if (this.#outbox) outbox.save(this.#outbox.meetingId, this.#outbox.who, [...this.#pending.values()].map((p) => p.command));
   }
 
+  /** The server's time now as this device reads it (its own clock plus the measured offset) [D41]. */
+  serverNow(): number {
+    return Date.now() + this.clockOffset;
+  }
+
   /** This connection as the way shared documents travel when the /yjs WebSocket is refused (docConnection.ts). */
   get documents(): DocChannel {
     return (this.#documents ??= socketDocChannel(this.#socket as unknown as Parameters<typeof socketDocChannel>[0]));
@@ -172,6 +188,7 @@ export class MeetingConnection {
   }
 
   close(): void {
+    clearInterval(this.#remeasure);
     window.removeEventListener('offline', this.#onOffline);
     window.removeEventListener('online', this.#onOnline);
     this.#socket.disconnect();
