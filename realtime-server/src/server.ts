@@ -165,6 +165,8 @@ export async function createYishiServer(opts: YishiServerOptions): Promise<Yishi
       closed ??= (async () => {
         http.close();
         await yjs.close();
+        // A batch still waiting goes out now: its timer would fire after the adapter's connection closed.
+        sockets!.flushAll();
         await sockets!.io.close().catch(() => undefined);
         api.close();
         http.closeAllConnections();

@@ -143,6 +143,8 @@ export interface SocketServer {
   disconnectToken(tokenId: string): void;
   /** Sends every socket on this node a fresh snapshot (after cross-node broadcasts may have been lost). */
   resyncLocal(): Promise<void>;
+  /** Sends every batch still waiting and stops batching: the node is closing. */
+  flushAll(): void;
 }
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDeps): SocketServer {
@@ -408,6 +410,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
   /** Per meeting: what waits for the staff and the board, and what waits for the phones (see `queue`). */
   const toStaff = new Map<string, Pending>();
   const toPhones = new Map<string, Pending>();
+  let closing = false;
 
   /**
    * Broadcast each committed event to every audience, projected for it: the full entry to the staff, the
@@ -442,6 +445,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
    * Anything else for the phones brings their batch forward; a command's ack flushes both at once.
    */
   function queue(meetingId: string, delivery: Outgoing): void {
+    if (closing) return;
     const window = batchWindow(io.of('/').adapter.rooms.get(rooms.role(meetingId, 'participant'))?.size ?? 0);
     schedule(toStaff, meetingId, delivery, window, flushStaff);
     // A batch for the phones goes as soon as it holds OWN_ROOMS_MAX people's own parts: each of them gets
@@ -529,7 +533,13 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketServerDep
     if (!done) log.warn({ sockets: pending.length }, 'could not resync some sockets; they resync on their next gap');
   }
 
-  return { io, broadcast, disconnectToken, resyncLocal };
+  /** Sends what is waiting and stops the batch timers (before the node closes its connections). */
+  function flushAll(): void {
+    closing = true;
+    for (const meetingId of new Set([...toStaff.keys(), ...toPhones.keys()])) flush(meetingId);
+  }
+
+  return { io, broadcast, disconnectToken, resyncLocal, flushAll };
 }
 
 /** One committed entry as each audience sees it. */
