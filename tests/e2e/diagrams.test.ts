@@ -251,7 +251,7 @@ describe('the diagram editor', () => {
     expect(await laptop.locator('[data-testid=dcmp-group][data-group=relabelled] li').textContent()).toMatch(/^\s*Step\s+回访\s*→\s*满意度回访\s*$/);
     await keptShot(laptop, 'console-diagram-compare-en-1366x768', laptop.locator('[data-testid=cmp-result]'));
   });
-  test('an org chart from the template and a zoning sketch from scratch on the laptop, each shown on the 1920×1080 board, fitted, read-only, labels at least 28 px; legend; [D30] a phone’s offline relabel survives a reload without a network and is sent when back', { timeout: 150_000 }, async () => {
+  test('an org chart from the template, another and a zoning sketch from scratch on the laptop, each shown on the 1920×1080 board, fitted, read-only, labels at least 28 px; legend; [D30] a phone’s offline relabel survives a reload without a network and is sent when back', { timeout: 150_000 }, async () => {
     const created = await createMeeting(session.hall.url, { title: '滨河东里民商联合会', groups: ['居民', '商户'], timeZone: 'Asia/Shanghai' });
     const org = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'orgChart', '联合会组织框架图', 'everyone');
     const zoning = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'zoning', '滨河东里分片示意图', 'everyone');
@@ -332,6 +332,30 @@ describe('the diagram editor', () => {
     for (const px of await boardSizes()) expect(px).toBeGreaterThanOrEqual(27.9);
     await shot(board, 'board-zoning-1920x1080');
     expect(await axeViolations(board)).toEqual([]);
+
+    // An org chart from scratch too: a role and a person added and connected on the laptop.
+    const council = await createDocument(session.hall.url, created.meetingId, created.facilitatorToken, 'orgChart', '理事会分工', 'everyone');
+    await laptop.goto(`${session.hall.base}/m/${created.meetingId}/facilitator`);
+    await openFromList(laptop, 'documents-panel', council);
+    for (const [kind, name] of [
+      ['role', '监事会'],
+      ['person', '王监事']
+    ] as const) {
+      await laptop.locator(`[data-testid=diagram-add-${kind}]`).click();
+      await laptop.locator('[data-testid=diagram-label-input]').fill(name);
+      await laptop.locator('[data-testid=diagram-label-save]').click();
+      await expect.poll(() => labels(laptop)).toContain(name);
+    }
+    await node(laptop, '监事会').click();
+    await laptop.locator('[data-testid=diagram-connect]').click();
+    await laptop.locator('[data-testid=diagram-connecting]').waitFor();
+    await node(laptop, '王监事').click();
+    const c = await reader(created.meetingId, council, created.facilitatorToken);
+    await expect.poll(() => {
+      const d = readDiagram(c.doc);
+      const id = (l: string) => d.nodes.find((n) => n.label === l)?.id;
+      return d.nodes.map((n) => `${n.kind}:${n.label}`).sort().join() + ' ' + d.edges.map((e) => `${e.source === id('监事会')}>${e.target === id('王监事')}`).join();
+    }).toBe('person:王监事,role:监事会 true>true');
 
     // Offline [D30]: a phone on the loopback address (a secure context: the app shell is cached) relabels
     // a node of the org chart without a network, reloads without one and still has it, in the diagram
