@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Download, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { applyTemplate, workflowTemplate } from '../../web/src/lib/diagram/diagramDoc.ts';
 import { docxText, pdffonts, pdftotext, squash, unzip } from '../../packages/export/test/tools.ts';
@@ -10,7 +10,7 @@ import { ROOT } from '../helpers/servers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { yjsClient } from '../helpers/yjs.ts';
 import { hallSession, LAPTOP } from './hall.ts';
-import { axeViolations, meetingPages } from './pages.ts';
+import { axeViolations, downloadFrom, meetingPages, versionDownloadsOnPhone } from './pages.ts';
 
 /**
  * A diagram in the record (issue 11, item 9): the seed's workflow is drawn (by a Node-side editor, the
@@ -24,14 +24,6 @@ const pages = meetingPages(session);
 const { newContext, keep } = session;
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 const STEPS: [string, string, string, string, string, string] = ['开始', '居民反映', '理事会协调', '商户整改', '回访', '结束'];
-
-async function downloadFrom(page: Page, testid: string, as: string): Promise<{ file: string; name: string }> {
-  const [download] = (await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid=${testid}]`).click()])) as [Download, unknown];
-  const file = path.join(SHOTS, as);
-  await download.saveAs(file);
-  expect(await download.failure()).toBeNull();
-  return { file, name: download.suggestedFilename() };
-}
 
 describe('a diagram version in the record (sqlite store)', () => {
   test('[D36][D37] the secretary saves the workflow as a named version and downloads it as PDF and DOCX: the picture with its labels as text', { timeout: 150_000 }, async () => {
@@ -61,7 +53,7 @@ describe('a diagram version in the record (sqlite store)', () => {
     await shot(page, 'diagram-version-export-1366x768');
     expect(await axeViolations(page)).toEqual([]);
 
-    const pdf = await downloadFrom(page, 'ver-export-pdf', 'workflow-version.pdf');
+    const pdf = await downloadFrom(page, 'ver-export-pdf', SHOTS, 'workflow-version.pdf');
     expect(pdf.name).toMatch(/^文件版本-投诉处理流程-流程 v1-\d{4}-\d{2}-\d{2}\.pdf$/);
     expect(pdffonts(pdf.file)).toMatch(/\+NotoSansSC-Regular\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/);
     const first = squash(pdftotext(pdf.file, '-f', '1', '-l', '1'));
@@ -70,7 +62,7 @@ describe('a diagram version in the record (sqlite store)', () => {
     const prefix = path.join(SHOTS, 'workflow-version-pdf-page1');
     execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', pdf.file, prefix]);
 
-    const docx = await downloadFrom(page, 'ver-export-docx', 'workflow-version.docx');
+    const docx = await downloadFrom(page, 'ver-export-docx', SHOTS, 'workflow-version.docx');
     const bytes = readFileSync(docx.file);
     const files = unzip(bytes);
     const png = Object.keys(files).find((f) => /^word\/media\/[^/]+\.png$/.test(f));
@@ -80,16 +72,7 @@ describe('a diagram version in the record (sqlite store)', () => {
 
     // A participant may read the workflow: the 360 px phone offers the same three downloads, each ≥ 44 px.
     const phone = await pages.phone(created, '安阿姨', '居民');
-    await phone.locator(`[data-testid=document-list] [data-doc-id="${docId}"] [data-testid=document-open]`).click();
-    await phone.waitForURL(`**/d/${docId}**`);
-    await phone.locator('[data-testid=ver-item] [data-testid=ver-view]').first().click();
-    await phone.locator('[data-testid=ver-export]').scrollIntoViewIfNeeded();
-    const buttons = await phone.locator('[data-testid=ver-export] button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect()).map((r) => ({ h: r.height, right: r.right })));
-    expect(buttons).toHaveLength(3);
-    for (const b of buttons) {
-      expect(b.h).toBeGreaterThanOrEqual(44);
-      expect(b.right).toBeLessThanOrEqual(360);
-    }
+    await versionDownloadsOnPhone(phone, docId);
     await shot(phone, 'phone-diagram-version-export-360x740');
     expect(await axeViolations(phone)).toEqual([]);
   });

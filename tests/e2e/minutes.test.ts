@@ -3,14 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { VerifyResponse } from '@yishi/protocol';
-import type { Download, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { docxText, firstOutOfOrder, pdffonts, pdftotext, squash } from '../../packages/export/test/tools.ts';
 import { connected, createLink, createMeeting, join } from '../helpers/clients.ts';
 import { ROOT, type InProcess } from '../helpers/servers.ts';
 import { rawStore } from '../server/recordStore.ts';
 import { hallSession, LAPTOP, PHONE } from './hall.ts';
-import { axeViolations, meetingPages } from './pages.ts';
+import { axeViolations, downloadFrom, meetingPages } from './pages.ts';
 
 /**
  * The minutes out of the room (issue 9), as people do it: phones of two groups post topics, the
@@ -41,15 +41,6 @@ async function postFrom(phone: Page, title: string) {
   await phone.locator('#topic-title').fill(title);
   await phone.getByRole('button', { name: '提交议题' }).click();
   await phone.locator('[data-testid=topics] article', { hasText: title }).waitFor();
-}
-
-/** Clicks a download button and saves what the browser downloads; returns the file's path and suggested name. */
-async function downloadFrom(page: Page, testid: string, as: string): Promise<{ file: string; name: string }> {
-  const [download] = (await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid=${testid}]`).click()])) as [Download, unknown];
-  const file = path.join(SHOTS, as);
-  await download.saveAs(file);
-  expect(await download.failure()).toBeNull();
-  return { file, name: download.suggestedFilename() };
 }
 
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now());
@@ -144,9 +135,9 @@ describe('the minutes from the desk (sqlite store)', () => {
     expected.push('会后整理。');
 
     // Downloads, named 会议纪要-<title>-<date>.<ext>.
-    const md = await downloadFrom(desk, 'download-minutes-md', 'minutes.md');
-    const docx = await downloadFrom(desk, 'download-minutes-docx', 'minutes.docx');
-    const pdf = await downloadFrom(desk, 'download-minutes-pdf', 'minutes.pdf');
+    const md = await downloadFrom(desk, 'download-minutes-md', SHOTS, 'minutes.md');
+    const docx = await downloadFrom(desk, 'download-minutes-docx', SHOTS, 'minutes.docx');
+    const pdf = await downloadFrom(desk, 'download-minutes-pdf', SHOTS, 'minutes.pdf');
     for (const [file, ext] of [[md, 'md'], [docx, 'docx'], [pdf, 'pdf']] as const) expect(file.name).toBe(`会议纪要-滨河东里议事会-${today()}.${ext}`);
 
     // Markdown: the record in order, marks for the merge and the hidden topic, the entry and hash it was made at.
@@ -239,10 +230,10 @@ describe('the minutes from the desk (sqlite store)', () => {
     }
 
     // The console: poster and sign-in sheets through a download link, the minutes view one click away.
-    const poster = await downloadFrom(console_, 'download-poster', 'poster.pdf');
+    const poster = await downloadFrom(console_, 'download-poster', SHOTS, 'poster.pdf');
     expect(poster.name).toBe(`会议海报-滨河东里民商联合会-${today()}.pdf`);
     expect(squash(pdftotext(poster.file))).toContain(created.joinCode);
-    const signin = await downloadFrom(console_, 'download-signin', 'signin.pdf');
+    const signin = await downloadFrom(console_, 'download-signin', SHOTS, 'signin.pdf');
     expect(signin.name).toBe(`签到表-滨河东里民商联合会-${today()}.pdf`);
     expect(firstOutOfOrder(squash(pdftotext(signin.file)), ['居民', '商户'])).toBeNull();
     await console_.locator('[data-testid=console-minutes]').scrollIntoViewIfNeeded();
@@ -250,7 +241,7 @@ describe('the minutes from the desk (sqlite store)', () => {
     expect(await axeViolations(console_)).toEqual([]);
     await console_.locator('[data-testid=console-minutes-open]').click();
     await expect.poll(() => console_.locator('[data-testid=minutes-preview]').getAttribute('data-seq')).toBe(String(facilitator.seq));
-    const fromConsole = await downloadFrom(console_, 'download-minutes-docx', 'console-minutes.docx');
+    const fromConsole = await downloadFrom(console_, 'download-minutes-docx', SHOTS, 'console-minutes.docx');
     expect(docxText(readFileSync(fromConsole.file)).text).toContain('赵大爷');
     await shot(console_, 'console-minutes-1366');
     expect(await axeViolations(console_)).toEqual([]);
@@ -264,7 +255,7 @@ describe('the minutes from the desk (sqlite store)', () => {
     expect(box!.height).toBeGreaterThanOrEqual(44);
     await shot(phone, 'phone-minutes-360');
     expect(await axeViolations(phone)).toEqual([]);
-    const fromPhone = await downloadFrom(phone, 'phone-minutes-pdf', 'phone-minutes.pdf');
+    const fromPhone = await downloadFrom(phone, 'phone-minutes-pdf', SHOTS, 'phone-minutes.pdf');
     expect(fromPhone.name).toBe(`会议纪要-滨河东里民商联合会-${today()}.pdf`);
     expect(squash(pdftotext(fromPhone.file))).toContain('会议纪要：滨河东里民商联合会');
     await console_.locator('[data-testid=minutes-unpublish]').click();

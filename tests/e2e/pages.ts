@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import path from 'node:path';
+import type { Download, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { createLink, join } from '../helpers/clients.ts';
 import { LAPTOP, PHONE, type HallSession } from './hall.ts';
 
@@ -48,4 +50,27 @@ export function meetingPages(session: HallSession) {
       return page;
     }
   };
+}
+
+/** Clicks a download button and saves what the browser downloads in `dir`; the file's path and suggested name. */
+export async function downloadFrom(page: Page, testid: string, dir: string, as: string): Promise<{ file: string; name: string }> {
+  const [download] = (await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid=${testid}]`).click()])) as [Download, unknown];
+  const file = path.join(dir, as);
+  await download.saveAs(file);
+  expect(await download.failure()).toBeNull();
+  return { file, name: download.suggestedFilename() };
+}
+
+/** A reader's 360 px phone opens the document's first version: it offers the three downloads, each at least 44 px and on screen. */
+export async function versionDownloadsOnPhone(phone: Page, docId: string): Promise<void> {
+  await phone.locator(`[data-testid=document-list] [data-doc-id="${docId}"] [data-testid=document-open]`).click();
+  await phone.waitForURL(`**/d/${docId}**`);
+  await phone.locator('[data-testid=ver-item] [data-testid=ver-view]').first().click();
+  await phone.locator('[data-testid=ver-export]').scrollIntoViewIfNeeded();
+  const buttons = await phone.locator('[data-testid=ver-export] button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect()).map((r) => ({ h: r.height, right: r.right })));
+  expect(buttons).toHaveLength(3);
+  for (const b of buttons) {
+    expect(b.h).toBeGreaterThanOrEqual(44);
+    expect(b.right).toBeLessThanOrEqual(360);
+  }
 }

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Download, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { docxText, firstOutOfOrder, pdftotext, squash } from '../../packages/export/test/tools.ts';
 import { createDocument, createLink, createMeeting } from '../helpers/clients.ts';
 import { ROOT } from '../helpers/servers.ts';
 import { hallSession, LAPTOP } from './hall.ts';
-import { axeViolations, meetingPages } from './pages.ts';
+import { axeViolations, downloadFrom, meetingPages, versionDownloadsOnPhone } from './pages.ts';
 
 /**
  * Documents in the record (issue 10, item 8), as the secretary does it on the embedded store: a charter
@@ -23,14 +23,6 @@ const { newContext } = session;
 const pages = meetingPages(session);
 const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 const editor = (page: Page, scope = 'body') => page.locator(`${scope} [data-testid=doc-editor]`);
-
-async function downloadFrom(page: Page, testid: string, as: string): Promise<{ file: string; name: string }> {
-  const [download] = (await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid=${testid}]`).click()])) as [Download, unknown];
-  const file = path.join(SHOTS, as);
-  await download.saveAs(file);
-  expect(await download.failure()).toBeNull();
-  return { file, name: download.suggestedFilename() };
-}
 
 async function desk(created: { meetingId: string; facilitatorToken: string }): Promise<Page> {
   const link = await createLink(session.hall.url, created.meetingId, created.facilitatorToken, 'secretary');
@@ -68,30 +60,21 @@ describe('documents in the record (sqlite store)', () => {
     await shot(page, 'version-export-1366x768');
     expect(await axeViolations(page)).toEqual([]);
 
-    const pdf = await downloadFrom(page, 'ver-export-pdf', 'charter-version.pdf');
+    const pdf = await downloadFrom(page, 'ver-export-pdf', SHOTS, 'charter-version.pdf');
     expect(pdf.name).toMatch(/^文件版本-联合会章程-章程 v3 征求意见稿-\d{4}-\d{2}-\d{2}\.pdf$/);
     const text = squash(pdftotext(pdf.file));
     expect(firstOutOfOrder(text, ['联合会章程', '章程v3征求意见稿', '滨河东里民商联合会', '第一章总则', '第一条', '第二条', '第三条', '会员每年缴纳会费一百元。', '第五章附则', '第五条', '核验'].map(squash))).toBeNull();
     execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdf.file, path.join(SHOTS, 'charter-version-pdf-page1')]);
 
-    const docx = await downloadFrom(page, 'ver-export-docx', 'charter-version.docx');
+    const docx = await downloadFrom(page, 'ver-export-docx', SHOTS, 'charter-version.docx');
     expect(firstOutOfOrder(docxText(readFileSync(docx.file)).text, ['联合会章程', '章程 v3 征求意见稿', '第三条', '会员每年缴纳会费一百元。'])).toBeNull();
 
     // A participant may read the charter, so their phone offers the same downloads on the version (360 px).
     const phone = await pages.phone(created, '安阿姨', '居民');
-    await phone.locator(`[data-testid=document-list] [data-doc-id="${docId}"] [data-testid=document-open]`).click();
-    await phone.waitForURL(`**/d/${docId}**`);
-    await phone.locator('[data-testid=ver-item] [data-testid=ver-view]').first().click();
-    await phone.locator('[data-testid=ver-export]').scrollIntoViewIfNeeded();
-    const buttons = await phone.locator('[data-testid=ver-export] button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect()).map((r) => ({ h: r.height, right: r.right })));
-    expect(buttons).toHaveLength(3);
-    for (const b of buttons) {
-      expect(b.h).toBeGreaterThanOrEqual(44);
-      expect(b.right).toBeLessThanOrEqual(360);
-    }
+    await versionDownloadsOnPhone(phone, docId);
     await shot(phone, 'phone-version-export-360x740');
     expect(await axeViolations(phone)).toEqual([]);
-    const fromPhone = await downloadFrom(phone, 'ver-export-pdf', 'charter-version-phone.pdf');
+    const fromPhone = await downloadFrom(phone, 'ver-export-pdf', SHOTS, 'charter-version-phone.pdf');
     expect(squash(pdftotext(fromPhone.file))).toContain(squash('第三条'));
   });
 
@@ -144,7 +127,7 @@ describe('documents in the record (sqlite store)', () => {
     await preview.locator('h4', { hasText: '会议记录' }).scrollIntoViewIfNeeded();
     await shot(page, 'desk-minutes-preview-draft-1366x768');
 
-    const md = await downloadFrom(page, 'download-minutes-md', 'minutes-with-draft.md');
+    const md = await downloadFrom(page, 'download-minutes-md', SHOTS, 'minutes-with-draft.md');
     const body = readFileSync(md.file, 'utf8');
     expect(firstOutOfOrder(body, ['## 会议记录', '会议决定成立停车管理筹备组。', '筹备组下周提出方案', '主持人补充：经费由联合会承担', '## 签字'])).toBeNull();
   });
