@@ -128,7 +128,8 @@ async function bare(): Promise<Target & { child: ChildProcess }> {
 
 async function yishi(kind: (typeof STORE_KINDS)[number], run: number): Promise<Target> {
   const backend = await startBackend(kind);
-  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${WORKLOAD_NAME}-${kind}-${run + 1}.cpuprofile`] : [];
+  // One directory a run: node writes one profile for each thread (tsx loads modules in a thread of its own); the largest is the server.
+  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, `${WORKLOAD_NAME}-${kind}-${run + 1}`)}`] : [];
   const server = await startProcess(backend.env, nodeArgs);
   const m = await createMeeting(server.url);
   const docId = await createDocument(server.url, m.meetingId, m.facilitatorToken, WORKLOAD.kind, WORKLOAD_NAME === 'text' ? '章程' : '工作流程图');

@@ -193,9 +193,18 @@ describe.each(STORE_KINDS)('Yjs endpoint safety on %s', (kind) => {
     await srv.server.yjs.flush();
     const compacted = await store.loadDocRows(m.meetingId, docIds.marked);
     expect(compacted.map((r) => r.checked)).toEqual([true]);
+    // Loaded from that one update, sent as stored to an editor that has nothing; once changed, encoded afresh.
+    const again = yjsClient(srv.url, m.meetingId, docIds.marked, m.facilitatorToken);
+    await again.synced();
+    expect(again.doc.getText('t').toString()).toBe(writer.doc.getText('t').toString());
+    again.doc.getText('t').insert(0, '新');
+    await waitFor(async () => (await freshText(srv, m.meetingId, docIds.marked, m.facilitatorToken)) === `新${writer.doc.getText('t').toString()}`, { what: 'the change after the load' });
+    again.provider.destroy();
+    await waitFor(() => srv.server.yjs.loadedDocCount() === 0, { what: 'document unloaded' });
+    await srv.server.yjs.flush();
     // An unmarked poisoned row after it (a store from before the check) is checked and left out.
     await store.appendDocUpdate(m.meetingId, docIds.marked, POISON_FRAME.subarray(3));
-    expect([...(await freshText(srv, m.meetingId, docIds.marked, m.facilitatorToken))]).toHaveLength(60);
+    expect([...(await freshText(srv, m.meetingId, docIds.marked, m.facilitatorToken))]).toHaveLength(61);
   });
 
   it('refuses a malformed sync request and an unknown message with 4400, and nothing else is affected', async () => {

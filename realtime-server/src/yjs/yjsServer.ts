@@ -160,6 +160,14 @@ class SharedDoc {
   private storedBytes = 0;
   private compacting: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
+  /**
+   * The one stored update the document was loaded from, while nothing has changed it since: the answer
+   * to an editor that has nothing yet, sent as stored rather than encoded again (a load after a clean
+   * restart, when unloading compacted the document into one update).
+   */
+  private asLoaded: Uint8Array | null = null;
+  /** Changes to the document from anywhere but the store: a load that raced one keeps no `asLoaded`. */
+  private changes = 0;
 
   constructor(
     readonly meetingId: string,
@@ -223,7 +231,9 @@ class SharedDoc {
    * (bench/docLoad.ts); after live compaction a crash leaves at most a few hundred.
    */
   private applyStored(rows: StoredDocUpdate[]): void {
+    const changes = this.changes;
     const rest = applyChecked(this.doc, rows);
+    if (rows.length === 1 && rest.length === 0 && this.changes === changes && changes === 0) this.asLoaded = rows[0]!.update;
     // Compaction would fold the bad ones into the good: keep them apart for the next load.
     this.damaged = rest.length > 0;
     if (rest.length > 0) this.log.error({ meetingId: this.meetingId, docId: this.docId, skipped: rest.length }, 'stored document updates that would not apply cleanly were left out');
@@ -231,6 +241,8 @@ class SharedDoc {
 
   private onUpdate(update: Uint8Array, origin: UpdateOrigin | undefined): void {
     if (origin?.kind === 'store') return;
+    this.changes++;
+    this.asLoaded = null;
     // Stored by this node or by the one that relayed it: either way it counts towards the document's size.
     this.bytes += update.byteLength;
     if (origin?.kind === 'connection' || origin === undefined) {
@@ -382,7 +394,11 @@ class SharedDoc {
         if (!checkStateVector(stateVector)) throw new Refused(WS_CLOSE.badUpdate, 'bad sync request');
         const encoder = encoding.createEncoder();
         encoding.writeVarUint(encoder, MESSAGE_SYNC);
-        syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
+        // An empty state vector (one client count of 0): the editor has nothing, so the whole document it gets.
+        if (this.asLoaded && stateVector.byteLength === 1 && stateVector[0] === 0) {
+          encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+          encoding.writeVarUint8Array(encoder, this.asLoaded);
+        } else syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
         const reply = encoding.toUint8Array(encoder);
         // The answer holds what this node has: sent once that is stored, as a relayed update would be.
         if (this.written >= this.received) peer.send(reply);
