@@ -262,7 +262,8 @@ class SharedDoc {
    * Durable before relayed: the update waits for the next group commit (everything queued while the
    * previous write was in flight goes into one `appendDocUpdates`), and only once that is stored is it
    * sent to this node's other editors and to the other nodes. The window is one write plus the one in
-   * flight when it arrived.
+   * flight when it arrived. Stored means it survives the server being killed; against a power cut,
+   * SQLite's WAL is fsynced a moment later, off the event loop (S23).
    */
   private persist(update: Uint8Array, from: DocPeer | null): void {
     if (this.discarded) return;
