@@ -41,9 +41,11 @@ const bad = (reason: string): { ok: false; reason: string } => ({ ok: false, rea
 export function checkUpdate(doc: Y.Doc, update: Uint8Array): UpdateCheck {
   const original = checkStructs(update);
   if (!original.ok) return original;
-  // The document has nothing of these clients (a load into a new copy, a new editor's first words):
-  // nothing to cut off, so the update is checked as it is, without decoding it a second time.
-  if ([...original.clients].every((client) => Y.getState(doc.store, client) === 0)) {
+  // No struct starts inside what the document has of its client (a load into a new copy, an editor's
+  // next words: each client's structs start at or past the document's state): nothing to cut off, so
+  // the update is checked as it is, without `Y.diffUpdate` and decoding it a second time. (A delete set
+  // is never cut off.)
+  if (startsPastState(doc, original.decoded)) {
     const check = checkApplies(doc, original.decoded);
     return check.ok ? { ok: true, update, decoded: original.decoded } : check;
   }
@@ -57,6 +59,18 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array): UpdateCheck {
   if (!trimmed.ok) return trimmed;
   const check = checkApplies(doc, trimmed.decoded);
   return check.ok ? { ok: true, update: rest, decoded: trimmed.decoded } : check;
+}
+
+/** Whether each client's first struct in the update starts at or past the document's state for it. */
+function startsPastState(doc: Y.Doc, decoded: DecodedUpdate): boolean {
+  let client = -1;
+  for (const s of decoded.structs) {
+    // A client's structs come together, in clock order: its first one is where it starts.
+    if (s.id.client === client) continue;
+    client = s.id.client;
+    if (s.id.clock < Y.getState(doc.store, client)) return false;
+  }
+  return true;
 }
 
 /** The document's state for just these clients: the cost follows the update, not the document. */
