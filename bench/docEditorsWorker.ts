@@ -44,6 +44,8 @@ const send = (m: unknown) => process.send!(m);
 
 // The parent's messages come between phases, while nothing else may be pending: keep the channel open.
 process.channel?.ref();
+// y-websocket adds an exit listener for each provider; 25 editors a process are not a leak.
+process.setMaxListeners(0);
 process.once('message', (setup: Setup) => {
   run(setup).catch((err: unknown) => {
     console.error('editor process:', err);
