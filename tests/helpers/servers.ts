@@ -69,9 +69,12 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** The real server as its own process (`node --import tsx realtime-server/src/main.ts`), for kill tests. */
-export async function startProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'realtime-server/src/main.ts'], {
+/**
+ * The real server as its own process (`node --import tsx realtime-server/src/main.ts`), for kill tests;
+ * `nodeArgs` go to node before the script (a bench's `--cpu-prof`, which NODE_OPTIONS may not carry).
+ */
+export async function startProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'realtime-server/src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe']

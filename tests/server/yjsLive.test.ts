@@ -105,12 +105,13 @@ describe.each(STORE_KINDS)('Yjs documents while live, on %s', (kind) => {
     // The store as the server sees it: loads counted, held at a gate, and failing on demand.
     const store = new Proxy(real, {
       get(target, prop, receiver) {
-        if (prop === 'loadDocUpdates') {
+        // What a document's load reads (its updates with their marks, S22).
+        if (prop === 'loadDocRows') {
           return async (meetingId: string, docId: string) => {
             loads++;
             await gate;
             if (fail) throw new Error('injected: store unreachable');
-            return target.loadDocUpdates(meetingId, docId);
+            return target.loadDocRows(meetingId, docId);
           };
         }
         if (prop === 'appendDocUpdate' || prop === 'appendDocUpdates' || prop === 'compactDoc') writes.push(String(prop));

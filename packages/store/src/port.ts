@@ -68,6 +68,17 @@ export type VerifyResult =
   | { ok: true; count: number; head: Head }
   | { ok: false; seq: number; problem: 'altered' | 'gap' | 'broken_link' | 'unreadable'; detail: string };
 
+/** A stored document update and whether the server that wrote it had checked it [S22]. */
+export interface StoredDocUpdate {
+  update: Uint8Array;
+  checked: boolean;
+}
+
+export interface AppendDocOptions {
+  /** [S22] Every update of the group was checked by its writer: a load need not check it again. */
+  checked?: boolean;
+}
+
 export interface DocCompaction {
   /** Updates folded into one. */
   merged: number;
@@ -129,11 +140,21 @@ export interface Store {
   appendDocUpdate(meetingId: string, docId: string, update: Uint8Array): Promise<void>;
   /**
    * [S20] A group commit: the updates appended in one atomic write (one SQLite transaction, one Redis
-   * MULTI), in the order given, after everything appended before. Resolved, all of them are durable
-   * (as the store's other writes are); failed, none of them is stored. An empty list writes nothing.
+   * MULTI), in the order given, after everything appended before. Resolved, all of them survive the
+   * process being killed; failed, none of them is stored. An empty list writes nothing. [S23] Against a
+   * power cut: Redis as its other writes (AOF, `appendfsync always`); SQLite commits a group without
+   * waiting for the disk and syncs it right after, off the event loop (`syncDocs` waits for that).
    */
-  appendDocUpdates(meetingId: string, docId: string, updates: Uint8Array[]): Promise<void>;
+  appendDocUpdates(meetingId: string, docId: string, updates: Uint8Array[], opts?: AppendDocOptions): Promise<void>;
   loadDocUpdates(meetingId: string, docId: string): Promise<Uint8Array[]>;
+  /**
+   * [S22] The stored updates in order (as `loadDocUpdates`), each with whether its writer checked it
+   * (`appendDocUpdates` with `checked`, or a compaction of only such updates). Rows written without the
+   * mark (by a store or server that predates it) answer `checked: false`.
+   */
+  loadDocRows(meetingId: string, docId: string): Promise<StoredDocUpdate[]>;
+  /** [S23] Resolves once every document update appended so far is on disk (SQLite's WAL fsynced; Redis: at once). */
+  syncDocs(): Promise<void>;
   /** [S17] The ids of the meeting's documents that have at least one stored update, sorted. */
   listDocs(meetingId: string): Promise<string[]>;
   /** Merges stored updates into one without losing any that arrive while it runs. */

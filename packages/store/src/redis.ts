@@ -167,11 +167,12 @@ return 1
  * Folds the stream entries up to ARGV[2] into the base. `through` only moves forward, so if it is not
  * what the compaction read, another compaction already folded these updates: change nothing.
  * Entries appended meanwhile have larger ids and survive the trim (MINID drops ids below ARGV[3]).
- * KEYS: base, doc stream. ARGV: expected through ('' = none), new through, first id to keep, merged.
+ * KEYS: base, doc stream. ARGV: expected through ('' = none), new through, first id to keep, merged,
+ * whether the merged update is checked ('1' or '0', S22).
  */
 const COMMIT_COMPACTION = new Script(`
 if (redis.call('HGET', KEYS[1], 'through') or '') ~= ARGV[1] then return -1 end
-redis.call('HSET', KEYS[1], 'update', ARGV[4], 'through', ARGV[2])
+redis.call('HSET', KEYS[1], 'update', ARGV[4], 'through', ARGV[2], 'checked', ARGV[5])
 redis.call('XTRIM', KEYS[2], 'MINID', ARGV[3])
 return redis.call('XLEN', KEYS[2])
 `);
@@ -292,14 +293,19 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     const [baseReply, rows] = await execAll(
       redis
         .multi()
-        .hmgetBuffer(k.docBase(meetingId, docId), 'update', 'through')
+        .hmgetBuffer(k.docBase(meetingId, docId), 'update', 'through', 'checked')
         .xrangeBuffer(k.doc(meetingId, docId), '-', '+')
     );
-    const [base, through] = baseReply as (Buffer | null)[];
+    const [base, through, baseChecked] = baseReply as (Buffer | null)[];
     return {
-      base: base ? new Uint8Array(base) : null,
+      base: base ? { update: new Uint8Array(base), checked: baseChecked?.toString() === '1' } : null,
       through: through?.toString() ?? '',
-      entries: (rows as StreamEntry<Buffer>[]).map(([id, fields]) => ({ id: id.toString(), update: new Uint8Array(fields[1] ?? []) }))
+      // An entry is `u <update>`, and `c 1` after it when its writer checked it (S22).
+      entries: (rows as StreamEntry<Buffer>[]).map(([id, fields]) => ({
+        id: id.toString(),
+        update: new Uint8Array(fields[1] ?? []),
+        checked: fields[2]?.toString() === 'c' && fields[3]?.toString() === '1'
+      }))
     };
   }
 
@@ -449,23 +455,34 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
     async appendDocUpdate(meetingId, docId, update) {
       await execAll(redis.multi().xadd(k.doc(meetingId, docId), '*', 'u', Buffer.from(update)).sadd(k.docIds(meetingId), docId));
     },
-    async appendDocUpdates(meetingId, docId, updates) {
+    async appendDocUpdates(meetingId, docId, updates, opts) {
       if (updates.length === 0) return;
       const key = k.doc(meetingId, docId);
       const multi = redis.multi();
-      for (const u of updates) multi.xadd(key, '*', 'u', Buffer.from(u));
+      for (const u of updates) {
+        if (opts?.checked) multi.xadd(key, '*', 'u', Buffer.from(u), 'c', '1');
+        else multi.xadd(key, '*', 'u', Buffer.from(u));
+      }
       await execAll(multi.sadd(k.docIds(meetingId), docId));
+    },
+    async syncDocs() {
+      // Each append was acknowledged after Redis's own fsync (appendfsync always).
     },
     async listDocs(meetingId) {
       return (await redis.smembers(k.docIds(meetingId))).sort();
     },
     async loadDocUpdates(meetingId, docId) {
       const { base, entries } = await readDoc(meetingId, docId);
-      return [...(base ? [base] : []), ...entries.map((e) => e.update)];
+      return [...(base ? [base.update] : []), ...entries.map((e) => e.update)];
+    },
+    async loadDocRows(meetingId, docId) {
+      const { base, entries } = await readDoc(meetingId, docId);
+      return [...(base ? [base] : []), ...entries.map(({ update, checked }) => ({ update, checked }))];
     },
     async compactDoc(meetingId, docId) {
       const { base, through, entries } = await readDoc(meetingId, docId);
-      const parts = [...(base ? [base] : []), ...entries.map((e) => e.update)];
+      const rows = [...(base ? [base] : []), ...entries];
+      const parts = rows.map((r) => r.update);
       const last = entries.at(-1);
       if (!last || parts.length < 2) return { merged: 0, kept: 0 };
       const merged = Y.mergeUpdates(parts);
@@ -473,7 +490,8 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       const kept = (await COMMIT_COMPACTION.run(
         redis,
         [k.docBase(meetingId, docId), k.doc(meetingId, docId)],
-        [through, last.id, nextStreamId(last.id), Buffer.from(merged)]
+        // What merges only checked updates is checked; one unchecked part, and it is not (S22).
+        [through, last.id, nextStreamId(last.id), Buffer.from(merged), rows.every((r) => r.checked) ? '1' : '0']
       )) as number;
       return kept < 0 ? { merged: 0, kept: 0 } : { merged: parts.length, kept };
     },

@@ -760,6 +760,74 @@ export function registerStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('[S22] checked updates', () => {
+      function editor() {
+        const doc = new Y.Doc();
+        const updates: Uint8Array[] = [];
+        doc.on('update', (u: Uint8Array) => updates.push(u));
+        return { doc, text: doc.getText('notes'), updates };
+      }
+      const marks = async (s: Store, m: string) => (await s.loadDocRows(m, 'notes')).map((r) => r.checked);
+
+      it('[S22] a group appended as checked loads with the mark, byte for byte and in order among unmarked ones, also after reopen', async () => {
+        const m = id('m');
+        const e = editor();
+        for (const c of '第一条章程') e.text.insert(e.text.length, c);
+        await store.appendDocUpdate(m, 'notes', e.updates[0]!);
+        await store.appendDocUpdates(m, 'notes', e.updates.slice(1, 3), { checked: true });
+        await store.appendDocUpdates(m, 'notes', e.updates.slice(3));
+        const rows = await store.loadDocRows(m, 'notes');
+        expect(rows.map((r) => r.update)).toEqual(e.updates);
+        expect(rows.map((r) => r.checked)).toEqual([false, true, true, false, false]);
+        expect(await store.loadDocUpdates(m, 'notes')).toEqual(e.updates);
+        expect(await marks(await h.reopen(), m)).toEqual([false, true, true, false, false]);
+      });
+
+      it('[S22] compaction keeps the mark only when every update it merges had it; a group appended meanwhile keeps its own', async () => {
+        const m = id('m');
+        const e = editor();
+        for (const c of 'abc') e.text.insert(e.text.length, c);
+        await store.appendDocUpdates(m, 'notes', e.updates, { checked: true });
+        const other = await h.reopen();
+        h.hooks.beforeCompactCommit = async () => {
+          h.hooks.beforeCompactCommit = undefined;
+          e.text.insert(e.text.length, 'd');
+          await other.appendDocUpdates(m, 'notes', e.updates.slice(3), { checked: false });
+          e.text.insert(e.text.length, 'e');
+          await other.appendDocUpdates(m, 'notes', e.updates.slice(4), { checked: true });
+        };
+        expect(await store.compactDoc(m, 'notes')).toEqual({ merged: 3, kept: 2 });
+        expect(await marks(store, m)).toEqual([true, false, true]);
+        // The next compaction merges an unmarked update: its product is unmarked.
+        expect(await store.compactDoc(m, 'notes')).toEqual({ merged: 3, kept: 0 });
+        const rows = await store.loadDocRows(m, 'notes');
+        expect(rows.map((r) => r.checked)).toEqual([false]);
+        const doc = new Y.Doc();
+        Y.applyUpdate(doc, rows[0]!.update);
+        expect(doc.getText('notes').toString()).toBe('abcde');
+        // Checked all along: the product is checked.
+        const m2 = id('m');
+        const e2 = editor();
+        for (const c of 'xyz') e2.text.insert(e2.text.length, c);
+        for (const u of e2.updates) await store.appendDocUpdates(m2, 'notes', [u], { checked: true });
+        await store.compactDoc(m2, 'notes');
+        expect(await marks(store, m2)).toEqual([true]);
+      });
+    });
+
+    it('[S23] syncDocs resolves once what was appended is on disk, and appends after it are kept by a reopened store', async () => {
+      const m = id('m');
+      const e = { doc: new Y.Doc(), updates: [] as Uint8Array[] };
+      e.doc.on('update', (u: Uint8Array) => e.updates.push(u));
+      for (let i = 0; i < 20; i++) {
+        e.doc.getText('notes').insert(0, String(i));
+        await store.appendDocUpdates(m, 'notes', e.updates.slice(-1), { checked: true });
+      }
+      await store.syncDocs();
+      await store.syncDocs();
+      expect(await (await h.reopen()).loadDocUpdates(m, 'notes')).toEqual(e.updates);
+    });
+
     it('[S21] a named version is stored once, byte for byte, and never overwritten; it survives reopening and is found only under its own ids', async () => {
       const m = id('m');
       const other = id('m');

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { MEETING_TABLES, SQLITE_FILE, openSqliteStore, type LogRow } from '../src/sqlite.ts';
 import type { Store, StoreHooks } from '../src/port.ts';
 import { registerStoreContract, tamperFrom, type StoreHarness } from './contract.ts';
@@ -83,3 +85,64 @@ async function makeSqliteHarness(): Promise<StoreHarness> {
 }
 
 registerStoreContract('sqlite', makeSqliteHarness);
+
+describe('sqlite: document updates and a killed process', () => {
+  it('[S23] every document update whose append resolved is there after the process is killed with SIGKILL', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yishi-store-kill-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'docWriter.ts'), dir, '200'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      let said = 0;
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          const lines = d.toString().trim().split('\n');
+          said = Number(lines.at(-1));
+          // Killed the moment the 150th append resolved: appends after it may or may not be there.
+          if (said >= 150) {
+            child.kill('SIGKILL');
+            resolve();
+          }
+        });
+        child.once('exit', () => reject(new Error(`writer exited after ${said} appends`)));
+      });
+      await exited;
+      const store = await openSqliteStore(dir);
+      try {
+        const rows = await store.loadDocRows('m-kill', 'notes');
+        expect(rows.length).toBeGreaterThanOrEqual(said);
+        expect(rows.every((r) => r.checked)).toBe(true);
+        const doc = new Y.Doc();
+        for (const r of rows) Y.applyUpdate(doc, r.update);
+        expect([...doc.getText('notes').toString()]).toHaveLength(rows.length);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('sqlite: a file from before the mark', () => {
+  it('[S22] rows written before the checked column existed load unmarked; new groups carry the mark', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yishi-store-old-'));
+    try {
+      const old = new Database(join(dir, SQLITE_FILE));
+      old.exec('CREATE TABLE doc_updates (id INTEGER PRIMARY KEY AUTOINCREMENT, meeting_id TEXT NOT NULL, doc_id TEXT NOT NULL, data BLOB NOT NULL)');
+      old.prepare('INSERT INTO doc_updates (meeting_id, doc_id, data) VALUES (?, ?, ?)').run('m-old', 'notes', Buffer.from([1, 2, 3]));
+      old.close();
+      const store = await openSqliteStore(dir);
+      try {
+        await store.appendDocUpdates('m-old', 'notes', [Uint8Array.from([4, 5])], { checked: true });
+        expect(await store.loadDocRows('m-old', 'notes')).toEqual([
+          { update: Uint8Array.from([1, 2, 3]), checked: false },
+          { update: Uint8Array.from([4, 5]), checked: true }
+        ]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

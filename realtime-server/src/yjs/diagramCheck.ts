@@ -16,13 +16,17 @@ type Place = { at: 'root'; root: Root; key: string } | { at: 'field'; root: Root
 
 const ROOTS: readonly string[] = ['nodes', 'edges'];
 
-/** Null when the update keeps the diagram well formed, else why not. */
-export function checkDiagramUpdate(doc: Y.Doc, update: Uint8Array): string | null {
-  let decoded: ReturnType<typeof Y.decodeUpdate>;
-  try {
-    decoded = Y.decodeUpdate(update);
-  } catch (err) {
-    return `does not decode: ${(err as Error).message}`;
+/**
+ * Null when the update keeps the diagram well formed, else why not. `decoded` is the update as
+ * updateCheck.ts already read it, when it has (structs are only read here, never changed).
+ */
+export function checkDiagramUpdate(doc: Y.Doc, update: Uint8Array, decoded?: ReturnType<typeof Y.decodeUpdate>): string | null {
+  if (!decoded) {
+    try {
+      decoded = Y.decodeUpdate(update);
+    } catch (err) {
+      return `does not decode: ${(err as Error).message}`;
+    }
   }
   const byClient = new Map<number, (Y.Item | Y.GC | Y.Skip)[]>();
   for (const s of decoded.structs) {

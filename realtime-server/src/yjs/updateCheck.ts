@@ -10,7 +10,9 @@ import * as Y from 'yjs';
  * to answer the next sync. The cost is proportional to the update: the document is asked only for
  * each client's state (`Y.getState`, constant time), never encoded or walked.
  */
-export type UpdateCheck = { ok: true; update: Uint8Array } | { ok: false; reason: string };
+export type UpdateCheck = { ok: true; update: Uint8Array; decoded: DecodedUpdate } | { ok: false; reason: string };
+/** An update as `Y.decodeUpdate` reads it: handed on with a passed check, so a content check need not decode it again. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
 
 /** Real clients use uint32 ids and clocks far below this; a bound keeps clock + length exact. */
 const MAX_CLOCK = 2 ** 32;
@@ -39,11 +41,13 @@ const bad = (reason: string): { ok: false; reason: string } => ({ ok: false, rea
 export function checkUpdate(doc: Y.Doc, update: Uint8Array): UpdateCheck {
   const original = checkStructs(update);
   if (!original.ok) return original;
-  // The document has nothing of these clients (a load into a new copy, a new editor's first words):
-  // nothing to cut off, so the update is checked as it is, without decoding it a second time.
-  if ([...original.clients].every((client) => Y.getState(doc.store, client) === 0)) {
+  // No struct starts inside what the document has of its client (a load into a new copy, an editor's
+  // next words: each client's structs start at or past the document's state): nothing to cut off, so
+  // the update is checked as it is, without `Y.diffUpdate` and decoding it a second time. (A delete set
+  // is never cut off.)
+  if (startsPastState(doc, original.decoded)) {
     const check = checkApplies(doc, original.decoded);
-    return check.ok ? { ok: true, update } : check;
+    return check.ok ? { ok: true, update, decoded: original.decoded } : check;
   }
   let rest: Uint8Array;
   try {
@@ -54,7 +58,19 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array): UpdateCheck {
   const trimmed = checkStructs(rest);
   if (!trimmed.ok) return trimmed;
   const check = checkApplies(doc, trimmed.decoded);
-  return check.ok ? { ok: true, update: rest } : check;
+  return check.ok ? { ok: true, update: rest, decoded: trimmed.decoded } : check;
+}
+
+/** Whether each client's first struct in the update starts at or past the document's state for it. */
+function startsPastState(doc: Y.Doc, decoded: DecodedUpdate): boolean {
+  let client = -1;
+  for (const s of decoded.structs) {
+    // A client's structs come together, in clock order: its first one is where it starts.
+    if (s.id.client === client) continue;
+    client = s.id.client;
+    if (s.id.clock < Y.getState(doc.store, client)) return false;
+  }
+  return true;
 }
 
 /** The document's state for just these clients: the cost follows the update, not the document. */
@@ -69,7 +85,7 @@ function stateVectorOf(doc: Y.Doc, clients: Iterable<number>): Uint8Array {
   return encoding.toUint8Array(e);
 }
 
-type Decoded = ReturnType<typeof Y.decodeUpdate>;
+type Decoded = DecodedUpdate;
 
 /** What can be said of an update without the document: it decodes and each struct is well formed. */
 function checkStructs(update: Uint8Array): { ok: true; decoded: Decoded; clients: Set<number> } | { ok: false; reason: string } {

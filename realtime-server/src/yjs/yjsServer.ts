@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isDiagramKind, type MeetingState } from '@yishi/domain';
 import { CLOSE_REASONS, WS_CLOSE, LIMITS, type Actor } from '@yishi/protocol';
-import type { Store } from '@yishi/store';
+import type { Store, StoredDocUpdate } from '@yishi/store';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as authProtocol from 'y-protocols/auth';
@@ -17,7 +17,7 @@ import type { Logger } from '../logger.ts';
 import type { MeetingService } from '../meetings/meetingService.ts';
 import { checkDiagramUpdate } from './diagramCheck.ts';
 import { docRight } from './rights.ts';
-import { checkStateVector, checkUpdate } from './updateCheck.ts';
+import { checkStateVector, checkUpdate, type DecodedUpdate } from './updateCheck.ts';
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
@@ -99,6 +99,9 @@ export interface DocPeer {
   close(code: number, reason: string): void;
   /** Called every PING_MS: a link that did not answer the last one ends itself. Socket.IO has its own heartbeat. */
   ping?(): void;
+  /** Holds what is sent until `uncork`, to go out in one write (a group commit's updates). */
+  cork?(): void;
+  uncork?(): void;
 }
 
 /** Who opens a document, as their token says; the bucket is theirs to keep across reopenings (docSockets.ts). */
@@ -157,6 +160,14 @@ class SharedDoc {
   private storedBytes = 0;
   private compacting: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
+  /**
+   * The one stored update the document was loaded from, while nothing has changed it since: the answer
+   * to an editor that has nothing yet, sent as stored rather than encoded again (a load after a clean
+   * restart, when unloading compacted the document into one update).
+   */
+  private asLoaded: Uint8Array | null = null;
+  /** Changes to the document from anywhere but the store: a load that raced one keeps no `asLoaded`. */
+  private changes = 0;
 
   constructor(
     readonly meetingId: string,
@@ -166,7 +177,7 @@ class SharedDoc {
     private readonly relay: DocRelay | null,
     private readonly limits: () => YjsLimits,
     /** What the document's kind asks of its content beyond applying cleanly (a diagram's shape [D31]). */
-    private readonly contentCheck: ((doc: Y.Doc, update: Uint8Array) => string | null) | null = null
+    private readonly contentCheck: ((doc: Y.Doc, update: Uint8Array, decoded: DecodedUpdate) => string | null) | null = null
   ) {
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin as UpdateOrigin | undefined));
@@ -200,11 +211,11 @@ class SharedDoc {
       );
     }
     try {
-      const updates = await this.store.loadDocUpdates(this.meetingId, this.docId);
-      for (const u of updates) this.bytes += u.byteLength;
-      this.storedUpdates = updates.length;
+      const rows = await this.store.loadDocRows(this.meetingId, this.docId);
+      for (const r of rows) this.bytes += r.update.byteLength;
+      this.storedUpdates = rows.length;
       this.storedBytes = this.bytes;
-      if (updates.length > 0) this.applyStored(updates);
+      if (rows.length > 0) this.applyStored(rows);
     } catch (err) {
       this.unsubscribe?.();
       throw err;
@@ -212,14 +223,17 @@ class SharedDoc {
   }
 
   /**
-   * Stored updates were checked on arrival, but a store written before the check existed may hold a
-   * poisoned one: each is checked again and applied one by one, in one transaction (and the ones that
-   * never pass are left out of the served copy, with an error in the log). One by one rather than
-   * merged first: `Y.mergeUpdates` of 10,000 small updates takes about four times as long as applying
-   * them (bench/docLoad.ts); after live compaction a crash leaves at most a few hundred.
+   * Stored updates were checked on arrival, and a server that checked them says so in the store [S22]:
+   * those are applied as they are. A store written before the mark (or the check) existed may hold a
+   * poisoned one: each unmarked one is checked again (and the ones that never pass are left out of the
+   * served copy, with an error in the log). All one by one, in one transaction, rather than merged
+   * first: `Y.mergeUpdates` of 10,000 small updates takes about four times as long as applying them
+   * (bench/docLoad.ts); after live compaction a crash leaves at most a few hundred.
    */
-  private applyStored(updates: Uint8Array[]): void {
-    const rest = applyChecked(this.doc, updates);
+  private applyStored(rows: StoredDocUpdate[]): void {
+    const changes = this.changes;
+    const rest = applyChecked(this.doc, rows);
+    if (rows.length === 1 && rest.length === 0 && this.changes === changes && changes === 0) this.asLoaded = rows[0]!.update;
     // Compaction would fold the bad ones into the good: keep them apart for the next load.
     this.damaged = rest.length > 0;
     if (rest.length > 0) this.log.error({ meetingId: this.meetingId, docId: this.docId, skipped: rest.length }, 'stored document updates that would not apply cleanly were left out');
@@ -227,6 +241,8 @@ class SharedDoc {
 
   private onUpdate(update: Uint8Array, origin: UpdateOrigin | undefined): void {
     if (origin?.kind === 'store') return;
+    this.changes++;
+    this.asLoaded = null;
     // Stored by this node or by the one that relayed it: either way it counts towards the document's size.
     this.bytes += update.byteLength;
     if (origin?.kind === 'connection' || origin === undefined) {
@@ -246,7 +262,8 @@ class SharedDoc {
    * Durable before relayed: the update waits for the next group commit (everything queued while the
    * previous write was in flight goes into one `appendDocUpdates`), and only once that is stored is it
    * sent to this node's other editors and to the other nodes. The window is one write plus the one in
-   * flight when it arrived.
+   * flight when it arrived. Stored means it survives the server being killed; against a power cut,
+   * SQLite's WAL is fsynced a moment later, off the event loop (S23).
    */
   private persist(update: Uint8Array, from: DocPeer | null): void {
     if (this.discarded) return;
@@ -285,7 +302,8 @@ class SharedDoc {
   private async write(updates: Uint8Array[]): Promise<Uint8Array[] | null> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.store.appendDocUpdates(this.meetingId, this.docId, updates);
+        // Checked on arrival (or the whole document, made of checked updates): a load need not check them again [S22].
+        await this.store.appendDocUpdates(this.meetingId, this.docId, updates, { checked: true });
         return updates;
       } catch (err) {
         if (attempt >= WRITE_ATTEMPTS || this.discarded) {
@@ -301,7 +319,10 @@ class SharedDoc {
 
   /** Sends a stored group to this node's other editors and to the other nodes. */
   private deliver(batch: { update: Uint8Array; from: DocPeer | null }[]): void {
+    // One write per connection for the whole group rather than one per update and connection.
+    if (batch.length > 1) for (const peer of this.conns.keys()) peer.cork?.();
     for (const { update, from } of batch) this.broadcast(updateMessage(update), from);
+    if (batch.length > 1) for (const peer of this.conns.keys()) peer.uncork?.();
     if (this.relay && batch.length > 0) this.relay.publish(this.meetingId, this.docId, batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update)));
   }
 
@@ -374,7 +395,11 @@ class SharedDoc {
         if (!checkStateVector(stateVector)) throw new Refused(WS_CLOSE.badUpdate, 'bad sync request');
         const encoder = encoding.createEncoder();
         encoding.writeVarUint(encoder, MESSAGE_SYNC);
-        syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
+        // An empty state vector (one client count of 0): the editor has nothing, so the whole document it gets.
+        if (this.asLoaded && stateVector.byteLength === 1 && stateVector[0] === 0) {
+          encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+          encoding.writeVarUint8Array(encoder, this.asLoaded);
+        } else syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
         const reply = encoding.toUint8Array(encoder);
         // The answer holds what this node has: sent once that is stored, as a relayed update would be.
         if (this.written >= this.received) peer.send(reply);
@@ -392,7 +417,7 @@ class SharedDoc {
         if (this.bytes + update.byteLength > limits.maxDocBytes) throw new Refused(WS_CLOSE.docFull, 'document full');
         const check = checkUpdate(this.doc, update);
         if (!check.ok) throw new Refused(WS_CLOSE.badUpdate, 'bad update', check.reason);
-        const content = this.contentCheck?.(this.doc, check.update) ?? null;
+        const content = this.contentCheck?.(this.doc, check.update, check.decoded) ?? null;
         if (content !== null) throw new Refused(WS_CLOSE.badContent, 'bad content', content);
         Y.applyUpdate(this.doc, check.update, { kind: 'connection', peer } satisfies UpdateOrigin);
       } else {
@@ -457,13 +482,24 @@ class SharedDoc {
 }
 
 /**
- * Applies stored updates to `doc`, each checked again, in one transaction and in as many passes as
- * it takes for ones that arrive before what they depend on; answers those that never passed.
+ * Applies stored updates to `doc` in one transaction: those their writer checked [S22] as they are,
+ * the others checked again, in as many passes as it takes for ones that arrive before what they depend
+ * on; answers those that never passed.
  */
-function applyChecked(doc: Y.Doc, updates: Uint8Array[]): Uint8Array[] {
-  let rest = updates;
+function applyChecked(doc: Y.Doc, rows: StoredDocUpdate[]): Uint8Array[] {
+  let rest: Uint8Array[] = [];
   doc.transact(() => {
-    for (let progress = true; progress && rest.length > 0; ) {
+    for (const r of rows) {
+      // Once one was left out, what follows may depend on it: checked again, as all were before the mark.
+      if (r.checked && rest.length === 0) {
+        Y.applyUpdate(doc, r.update, FROM_STORE);
+        continue;
+      }
+      const check = checkUpdate(doc, r.update);
+      if (check.ok) Y.applyUpdate(doc, check.update, FROM_STORE);
+      else rest.push(r.update);
+    }
+    for (let progress = rest.length > 0; progress && rest.length > 0; ) {
       const before = rest.length;
       rest = rest.filter((u) => {
         const check = checkUpdate(doc, u);
@@ -511,6 +547,14 @@ class WebSocketPeer implements DocPeer {
 
   close(code: number, reason: string): void {
     this.ws.close(code, reason);
+  }
+
+  cork(): void {
+    (this.ws as unknown as { _socket?: Duplex })._socket?.cork();
+  }
+
+  uncork(): void {
+    (this.ws as unknown as { _socket?: Duplex })._socket?.uncork();
   }
 
   ping(): void {
@@ -835,7 +879,7 @@ export class YjsServer {
     await this.unloading.get(key);
     const doc = new Y.Doc({ gc: true });
     try {
-      applyChecked(doc, await this.deps.store.loadDocUpdates(meetingId, docId));
+      applyChecked(doc, await this.deps.store.loadDocRows(meetingId, docId));
       return Y.encodeStateAsUpdate(doc);
     } finally {
       doc.destroy();
