@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import path from 'node:path';
 import { connected, createMeeting, join } from '../helpers/clients.ts';
+import { ROOT } from '../helpers/servers.ts';
 import { hallSession, PHONE } from './hall.ts';
 import { axeViolations, meetingPages } from './pages.ts';
 
@@ -11,10 +13,10 @@ import { axeViolations, meetingPages } from './pages.ts';
  * minutes fast show the same remaining seconds; pause, +1 and resume reach both; at zero the board says
  * time is up and counts the overrun [D38, D40–D42].
  */
-const SHOTS = '/work/shots/openspace';
+const SHOTS = path.join(ROOT, 'test-results/screenshots/timer');
 const session = hallSession({ shots: SHOTS });
 const pages = meetingPages(session);
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 /** The signed seconds a timer shows (negative: overrun), or null when it shows none. */
 async function seconds(page: Page, testid: string): Promise<number | null> {
