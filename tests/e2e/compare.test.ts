@@ -1,4 +1,3 @@
-import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
@@ -14,16 +13,12 @@ import { axeViolations, meetingPages } from './pages.ts';
  * one 修改, its words marked, 原第三条，现第四条; the articles after it 编号变化.
  */
 const SHOTS = path.join(ROOT, 'test-results/screenshots/compare');
-const KEEP = '/work/shots/compare';
 const session = hallSession({ shots: SHOTS });
 const pages = meetingPages(session);
 async function shot(page: Page, name: string, target?: Locator) {
   await target?.scrollIntoViewIfNeeded();
   await target?.evaluate((el) => el.scrollIntoView({ block: 'start' }));
-  const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file });
-  await mkdir(KEEP, { recursive: true });
-  await cp(file, path.join(KEEP, `${name}.png`));
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
 const editor = (page: Page) => page.locator('[data-testid=doc-editor]');

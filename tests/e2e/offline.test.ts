@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -15,17 +14,10 @@ import { axeViolations, meetingPages } from './pages.ts';
  * before and, told to keep the page open, still sends what it typed offline when it is back.
  */
 const SHOTS = path.join(ROOT, 'test-results/screenshots/offline');
-const COPY = '/work/shots/offline';
 const session = hallSession({ shots: SHOTS });
 const pages = meetingPages(session);
-const shot = async (page: Page, name: string) => {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-  await mkdir(COPY, { recursive: true }).catch(() => undefined);
-  await page.screenshot({ path: path.join(COPY, `${name}.png`) }).catch(() => undefined);
-};
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
-/** Waits on a changing value; the hall's two cores are shared, so more than vitest's one second. */
-const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000 });
 
 const editor = (page: Page) => page.locator('[data-testid=doc-editor]');
 /** The text of each article, without other people's carets (their name labels sit inside the text). */
@@ -102,16 +94,16 @@ describe('offline editing', () => {
     const laptop = await pages.console(created);
     await openDoc(laptop, 'documents-panel', docId);
     await laptop.locator('[data-testid=doc-skeleton-insert]').click();
-    await eventually(async () => (await articles(laptop)).length).toBe(5);
+    await expect.poll(async () => (await articles(laptop)).length).toBe(5);
 
     const { page: phone, context } = await phoneAt(session.hall.url, created, docId, '安阿姨');
-    await eventually(async () => (await articles(phone)).length).toBe(5);
+    await expect.poll(async () => (await articles(phone)).length).toBe(5);
     // The app shell is cached (service worker in control) and this document is kept on the phone.
     await expect.poll(() => phone.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
-    await eventually(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]').length)).toBe(1);
+    await expect.poll(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]').length)).toBe(1);
 
     await typeAtEnd(phone, 1, '理事会每届三年。');
-    await eventually(async () => (await articles(laptop))[1]).toContain('理事会每届三年。');
+    await expect.poll(async () => (await articles(laptop))[1]).toContain('理事会每届三年。');
 
     // Offline: said plainly, and the phone types on.
     await context.setOffline(true);
@@ -120,18 +112,18 @@ describe('offline editing', () => {
     await typeAtEnd(phone, 1, '离线一。');
     // Meanwhile the facilitator edits another article.
     await typeAtEnd(laptop, 0, '简称联合会。');
-    await eventually(async () => (await articles(laptop))[0]).toContain('简称联合会。');
+    await expect.poll(async () => (await articles(laptop))[0]).toContain('简称联合会。');
     expect((await articles(laptop))[1]).not.toContain('离线一');
 
     // A reload without a network: the shell from the service worker, the text from this phone's copy, still editable.
     await phone.reload();
     await editor(phone).waitFor();
-    await eventually(async () => (await articles(phone))[1]).toContain('理事会每届三年。离线一。');
+    await expect.poll(async () => (await articles(phone))[1]).toContain('理事会每届三年。离线一。');
     expect(await phone.locator('[data-testid=doc-title]').textContent()).toBe('联合会章程（草案）');
     await notice(phone, 'kept').waitFor();
     expect(await editor(phone).getAttribute('contenteditable')).toBe('true');
     await typeAtEnd(phone, 1, '离线二。');
-    await eventually(async () => (await articles(phone))[1]).toContain('离线一。离线二。');
+    await expect.poll(async () => (await articles(phone))[1]).toContain('离线一。离线二。');
     await shot(phone, 'phone-offline-reloaded-360x740');
     expect(await axeViolations(phone)).toEqual([]);
     const size = await notice(phone, 'kept').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
@@ -141,7 +133,7 @@ describe('offline editing', () => {
     await context.setOffline(false);
     await notice(phone, 'sent').waitFor({ timeout: 20_000 });
     await expect.poll(async () => (await articles(laptop))[1], { timeout: 15_000 }).toContain('理事会每届三年。离线一。离线二。');
-    await eventually(async () => (await articles(phone))[0]).toContain('简称联合会。');
+    await expect.poll(async () => (await articles(phone))[0]).toContain('简称联合会。');
     await shot(phone, 'phone-back-online-360x740');
     expect(await axeViolations(phone)).toEqual([]);
 
@@ -161,7 +153,7 @@ describe('offline editing', () => {
 
     // A second phone opening now sees every edit, merged.
     const { page: other } = await phoneAt(session.hall.base, created, docId, '薄老板');
-    await eventually(async () => (await articles(other)).slice(0, 2)).toEqual(await articles(laptop).then((a) => a.slice(0, 2)));
+    await expect.poll(async () => (await articles(other)).slice(0, 2)).toEqual(await articles(laptop).then((a) => a.slice(0, 2)));
     const merged = await articles(other);
     expect(merged[0]).toContain('简称联合会。');
     expect(merged[1]).toContain('理事会每届三年。离线一。离线二。');
@@ -189,13 +181,13 @@ describe('offline editing', () => {
     const first = await signIn(phone, '安阿姨');
     await phone.goto(`${base}/m/${created.meetingId}/d/${docId}`);
     await synced(phone);
-    await eventually(async () => (await articles(phone)).length).toBe(5);
+    await expect.poll(async () => (await articles(phone)).length).toBe(5);
 
     await context.setOffline(true);
     await notice(phone, 'kept').waitFor();
     await typeAtEnd(phone, 3, '临时会议须提前三日通知。');
     // Kept in the phone's copy before the page goes (a closed tab, a flat battery).
-    await eventually(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]')[0]?.unsent)).toBe(true);
+    await expect.poll(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]')[0]?.unsent)).toBe(true);
     await phone.close();
     await context.setOffline(false);
     expect((await articles(laptop))[3]).not.toContain('提前三日');
@@ -204,7 +196,7 @@ describe('offline editing', () => {
     await phone.goto(`${base}/m/${created.meetingId}/d/${docId}`);
     await synced(phone);
     await expect.poll(async () => (await articles(laptop))[3], { timeout: 15_000 }).toContain('临时会议须提前三日通知。');
-    await eventually(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]')[0]?.unsent)).toBe(false);
+    await expect.poll(() => phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]')[0]?.unsent)).toBe(false);
     const databases = () => phone.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('yishi-doc:')));
     expect(await databases()).toEqual([`yishi-doc:v1:${created.meetingId}:${docId}:p:${first}`]);
 
@@ -212,7 +204,7 @@ describe('offline editing', () => {
     const second = await signIn(phone, '薄老板');
     await phone.goto(`${base}/m/${created.meetingId}/d/${docId}`);
     await synced(phone);
-    await eventually(databases).toEqual([`yishi-doc:v1:${created.meetingId}:${docId}:p:${second}`]);
+    await expect.poll(databases).toEqual([`yishi-doc:v1:${created.meetingId}:${docId}:p:${second}`]);
     expect(await phone.evaluate(() => JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]').map((c: { who: string }) => c.who))).toEqual([`p:${second}`]);
   });
 
@@ -224,16 +216,16 @@ describe('offline editing', () => {
       listed: JSON.parse(localStorage.getItem('yishi:offline-docs') ?? '[]').length as number,
       databases: (await indexedDB.databases()).filter((d) => d.name?.startsWith('yishi-doc:')).length
     }));
-    await eventually(kept).toEqual({ listed: 1, databases: 1 });
+    await expect.poll(kept).toEqual({ listed: 1, databases: 1 });
 
     const facilitator = session.keep(await connected(session.hall.url, created.facilitatorToken));
     expect(await facilitator.send({ type: 'document.access.set', docId, access: 'readonly', editors: [] })).toMatchObject({ ok: true });
     await phone.locator('[data-testid=doc-toolbar]').waitFor({ state: 'detached' });
-    await eventually(kept).toEqual({ listed: 0, databases: 0 });
+    await expect.poll(kept).toEqual({ listed: 0, databases: 0 });
 
     expect(await facilitator.send({ type: 'document.access.set', docId, access: 'everyone', editors: [] })).toMatchObject({ ok: true });
     await phone.locator('[data-testid=doc-toolbar]').waitFor();
-    await eventually(kept).toEqual({ listed: 1, databases: 1 });
+    await expect.poll(kept).toEqual({ listed: 1, databases: 1 });
 
     const me = await phone.evaluate((id) => JSON.parse(localStorage.getItem(`yishi:participant:meeting:${id}`) ?? '{}').participantId as string, created.meetingId);
     expect(await facilitator.send({ type: 'participant.remove', participantId: me })).toMatchObject({ ok: true });
@@ -259,9 +251,9 @@ describe('offline editing', () => {
     const { page: phone, context } = await phoneAt(session.hall.base, created, docId, '安阿姨', refuse, 'en');
     // Plain http on the hall's address: no service worker there.
     expect(await phone.evaluate(() => window.isSecureContext || 'serviceWorker' in navigator)).toBe(false);
-    await eventually(async () => (await articles(phone)).length).toBe(5);
+    await expect.poll(async () => (await articles(phone)).length).toBe(5);
     await typeAtEnd(phone, 2, '每月开会一次。');
-    await eventually(async () => (await articles(laptop))[2]).toContain('每月开会一次。');
+    await expect.poll(async () => (await articles(laptop))[2]).toContain('每月开会一次。');
     expect(await phone.evaluate(() => localStorage.getItem('yishi:offline-docs'))).toBeNull();
 
     await context.setOffline(true);
