@@ -1,5 +1,6 @@
 import type { Ack, ProtocolError } from '@yishi/protocol';
 import type { DiagramChange, DiagramVersionComparison, VersionComparison } from '@yishi/domain';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { addNode, applyTemplate, connect, deleteNodes, readDiagram, updateNode, workflowTemplate } from '../../web/src/lib/diagram/diagramDoc.ts';
 import { diagramOfContent } from '../../realtime-server/src/yjs/diagramData.ts';
@@ -117,6 +118,30 @@ describe.each(STORE_KINDS)('comparing versions of a diagram on %s', (kind) => {
     deleteNodes(ed.doc, [end], ME);
     await serverHas(m.meetingId, docId, m.facilitatorToken, 6, 5);
     expect((await diagramCompared(m.meetingId, docId, v2, 'current', m.facilitatorToken)).changes.map(line)).toEqual(['node removed terminal 结束', 'edge removed 满意度回访 → 结束']);
+  });
+
+  it('[D22][S21] a diagram version is immutable: its content hash is in the log, its bytes read as the diagram then, later edits leave it be', async () => {
+    const { m, docId, ed, v1, idOf } = await workflowWithV1();
+    const entries = (await fx.store.readLog(m.meetingId)).filter((e) => e.event.type === 'document.versioned');
+    expect(entries).toHaveLength(1);
+    const event = entries[0]!.event as unknown as { versionId: string; contentHash: string };
+    expect(event.versionId).toBe(v1);
+    const stored = (await fx.store.getDocVersion(m.meetingId, docId, v1))!;
+    expect(event.contentHash).toBe(createHash('sha256').update(stored).digest('hex'));
+    expect(await fx.store.verifyLog(m.meetingId)).toMatchObject({ ok: true });
+    updateNode(ed.doc, idOf('回访'), { label: '满意度回访' }, ME);
+    await waitFor(async () => {
+      const r = yjsClient(fx.srv.url, m.meetingId, docId, m.facilitatorToken);
+      try {
+        await r.synced();
+        return readDiagram(r.doc).nodes.some((n) => n.label === '满意度回访');
+      } finally {
+        r.provider.destroy();
+      }
+    }, { what: 'the relabel stored' });
+    const again = (await fx.store.getDocVersion(m.meetingId, docId, v1))!;
+    expect(Buffer.from(again).equals(Buffer.from(stored))).toBe(true);
+    expect(diagramOfContent(again).nodes.map((n) => n.label).sort()).toEqual([...LABELS].sort());
   });
 
   it('[D34] labels with markup, javascript: and RTL characters come back as the same text (JSON, never markup)', async () => {
