@@ -85,7 +85,11 @@ export async function startProcess(env: Record<string, string>, nodeArgs: string
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const port = await new Promise<number>((resolve, reject) => {
     // A deadline, not a wait: on a busy machine loading the server's modules alone can take 20 s.
-    const timer = setTimeout(() => reject(new Error(`server did not listen within 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Not left running behind the failed test.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not listen within 60 s:\n${out}`));
+    }, 60_000);
     const check = () => {
       const m = /"msg":"yishi listening"/.test(out) ? /"port":(\d+)/.exec(out) : null;
       if (m) {
