@@ -67,7 +67,8 @@ async function phoneAt(base: string, created: { meetingId: string; joinCode: str
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
   await page.goto(`${base}/m/${created.meetingId}/d/${docId}`);
-  await editor(page).waitFor();
+  // A deadline for a cold page load on a busy machine (Playwright's own is 10 s; two suites at once took longer).
+  await editor(page).waitFor({ timeout: 30_000 });
   await synced(page);
   return { page, context };
 }

@@ -170,7 +170,8 @@ describe('staff screens', () => {
     await desk.getByRole('button', { name: '录入', exact: true }).click();
     const slip = topicCard(desk, 'secretary-topics', '加妆电梯');
     await slip.getByRole('button', { name: '修改' }).click();
-    expect(await desk.locator('#for-title').inputValue()).toBe('加妆电梯');
+    // The form is filled once the page has rendered the click: wait for it, do not read it once.
+    await expect.poll(() => desk.locator('#for-title').inputValue()).toBe('加妆电梯');
     await desk.locator('#for-title').fill('加装电梯');
     await desk.getByRole('button', { name: '保存修改' }).click();
     await topicCard(console_, 'console-topics', '加装电梯').waitFor();
@@ -231,7 +232,7 @@ describe('staff screens', () => {
     for (const name of ['隐藏', '结束会议', '下一环节']) expect(await desk.getByRole('button', { name }).count(), name).toBe(0);
     const renameForm = desk.locator('[data-testid=secretary-rename]');
     await renameForm.getByLabel('参会者').selectOption({ label: '刘大爷' });
-    expect(await renameForm.getByLabel('正确的姓名').inputValue()).toBe('刘大爷');
+    await expect.poll(() => renameForm.getByLabel('正确的姓名').inputValue()).toBe('刘大爷');
     await renameForm.getByLabel('正确的姓名').fill('刘建国');
     await renameForm.getByRole('button', { name: '保存' }).click();
     await expect.poll(() => desk.locator('[data-testid=group-names]').allTextContents()).toEqual(['王秀兰（会后补记）、刘建国（会后补记）']);
