@@ -149,6 +149,12 @@ describe.each(STORE_KINDS)('phases and the timer on %s', (kind) => {
     const answer = (await phone.socket.timeout(5_000).emitWithAck('time', {})) as number;
     expect(answer).toBeGreaterThanOrEqual(before);
     expect(answer).toBeLessThanOrEqual(Date.now());
+    // Malformed pings (no ack, odd payloads) are ignored: the connection stays and still answers.
+    phone.socket.emit('time');
+    phone.socket.emit('time', 'x'.repeat(10_000));
+    phone.socket.emit('time', { nested: [1, { a: null }] }, 'extra');
+    expect(await phone.socket.timeout(5_000).emitWithAck('time', null)).toBeGreaterThanOrEqual(before);
+    expect(phone.socket.connected).toBe(true);
     // A flood is not answered past its burst.
     const flood = await Promise.allSettled(Array.from({ length: 30 }, () => phone.socket.timeout(1_500).emitWithAck('time', {})));
     expect(flood.filter((r) => r.status === 'rejected').length).toBeGreaterThan(10);

@@ -1,5 +1,6 @@
 import { diagramOf, type Diagram } from '@yishi/domain';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
+import { readContent } from './contentDoc.ts';
 
 /**
  * A diagram's content (a named version's bytes, or a live document's state) read as the domain's plain
@@ -7,13 +8,7 @@ import * as Y from 'yjs';
  * a bad field reads as absent and a dangling edge is left out [D31, D33].
  */
 export function diagramOfContent(content: Uint8Array): Diagram {
-  const doc = new Y.Doc({ gc: false });
-  try {
-    if (content.byteLength > 0) Y.applyUpdate(doc, content);
-    return diagramOfDoc(doc);
-  } finally {
-    doc.destroy();
-  }
+  return readContent(content, diagramOfDoc);
 }
 
 export function diagramOfDoc(doc: Y.Doc): Diagram {

@@ -3,6 +3,7 @@ import { compareDiagrams, compareOutlines, decide, isDiagramKind, documentRight,
 import { protocolError, type Actor, type ProtocolError } from '@yishi/protocol';
 import type { Store } from '@yishi/store';
 import * as Y from 'yjs';
+import { readContent } from './contentDoc.ts';
 import type { Logger } from '../logger.ts';
 import type { ExecuteResult, MeetingService } from '../meetings/meetingService.ts';
 import { newId } from '../secrets.ts';
@@ -149,15 +150,11 @@ export class DocVersions {
  * item's paragraph…), blocks in document order; containers (lists, chapters) are walked into.
  */
 export function versionText(content: Uint8Array): string {
-  const doc = new Y.Doc();
-  try {
-    Y.applyUpdate(doc, content);
+  return readContent(content, (doc) => {
     const lines: string[] = [];
     walk(doc.getXmlFragment(EDITOR_FRAGMENT), lines);
     return lines.join('\n');
-  } finally {
-    doc.destroy();
-  }
+  });
 }
 
 type XmlChild = Y.XmlElement | Y.XmlText | Y.XmlHook;

@@ -1,5 +1,6 @@
 import { isSafeHref, outlineOf, type Outline, type OutlineRun, type TreeNode } from '@yishi/domain';
 import * as Y from 'yjs';
+import { readContent } from './contentDoc.ts';
 import { EDITOR_FRAGMENT } from './docVersions.ts';
 
 /**
@@ -9,13 +10,7 @@ import { EDITOR_FRAGMENT } from './docVersions.ts';
  * `outlineOf`, and only the marks the schema has are read (bold, italic, a safe link).
  */
 export function outlineOfContent(content: Uint8Array): Outline {
-  const doc = new Y.Doc({ gc: false });
-  try {
-    if (content.byteLength > 0) Y.applyUpdate(doc, content);
-    return outlineOfDoc(doc);
-  } finally {
-    doc.destroy();
-  }
+  return readContent(content, outlineOfDoc);
 }
 
 /** The outline of a Y.Doc as it stands. */
